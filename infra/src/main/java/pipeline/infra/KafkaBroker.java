@@ -1,0 +1,171 @@
+package pipeline.infra;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * One Apache Kafka node in KRaft mode (broker and controller in one process), run from this JVM's
+ * class path as a child process, with its data in a folder of its own so a restart keeps topics
+ * and records. Formats the folder on first start.
+ *
+ * <pre>
+ * dataDir/
+ *   server.properties   written at every start (ports may change between starts)
+ *   log4j2.properties   the broker's logging, to its stdout
+ *   broker.log          the broker's stdout and stderr
+ *   kafka-logs/         the log segments and KRaft metadata
+ * </pre>
+ */
+public final class KafkaBroker implements AutoCloseable {
+
+    private static final String NAME = "Kafka broker";
+
+    private final ChildProcess process;
+    private final int port;
+
+    private KafkaBroker(ChildProcess process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /**
+     * Starts the broker and returns once it answers a metadata request.
+     *
+     * @param port           client listener on 127.0.0.1
+     * @param controllerPort KRaft controller listener on 127.0.0.1
+     */
+    public static KafkaBroker start(Path dataDir, int port, int controllerPort, Duration timeout) {
+        Path home = dataDir.toAbsolutePath();
+        Path logs = home.resolve("kafka-logs");
+        Path properties = home.resolve("server.properties");
+        Path logging = home.resolve("log4j2.properties");
+        try {
+            Files.createDirectories(logs);
+            Files.writeString(properties, serverProperties(logs, port, controllerPort));
+            Files.writeString(logging, LOGGING);
+        } catch (IOException e) {
+            throw new InfraException("Cannot write the broker's configuration under " + home + ": " + e.getMessage(), e);
+        }
+        Path log = home.resolve("broker.log");
+        if (!Files.exists(logs.resolve("meta.properties"))) {
+            format(home, properties, logging, log);
+        }
+        ChildProcess process = ChildProcess.start(NAME,
+                javaCommand(logging, "-Xms256m", "-Xmx1g", "kafka.Kafka", properties.toString()), home, log);
+        KafkaBroker broker = new KafkaBroker(process, port);
+        try {
+            process.awaitReady(broker::answers, timeout, "answer on " + broker.bootstrapServers());
+        } catch (RuntimeException e) {
+            process.stop(Duration.ofSeconds(5));
+            throw e;
+        }
+        return broker;
+    }
+
+    public String bootstrapServers() {
+        return Ports.LOOPBACK + ":" + port;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Controlled shutdown: SIGTERM, the broker flushes and closes its logs. */
+    @Override
+    public void close() {
+        process.stop(Duration.ofSeconds(60));
+    }
+
+    private boolean answers() {
+        if (!Ports.accepts(port)) {
+            return false;
+        }
+        Map<String, Object> config = Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        try (Admin admin = Admin.create(config)) {
+            return !admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static void format(Path home, Path properties, Path logging, Path log) {
+        List<String> command = javaCommand(logging, "-Xmx256m", "kafka.tools.StorageTool", "format",
+                "-t", Uuid.randomUuid().toString(), "-c", properties.toString());
+        int exit = ChildProcess.start("Kafka storage formatter", command, home, log).waitFor(Duration.ofMinutes(2));
+        if (exit != 0) {
+            throw new InfraException("Formatting the Kafka data folder " + home + " failed with exit code " + exit
+                    + "; see " + log);
+        }
+    }
+
+    private static List<String> javaCommand(Path logging, String... args) {
+        List<String> command = new ArrayList<>(List.of(ChildProcess.javaExecutable(),
+                "-cp", absoluteClassPath(),
+                "-Dlog4j2.configurationFile=" + logging,
+                "-Djava.awt.headless=true"));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    /** This JVM's class path with every entry made absolute, since the broker runs in its data folder. */
+    private static String absoluteClassPath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .map(entry -> Path.of(entry).toAbsolutePath().toString())
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+
+    private static String serverProperties(Path logs, int port, int controllerPort) {
+        return String.join("\n",
+                "# Written at every start by " + KafkaBroker.class.getName() + "; edits are overwritten.",
+                "process.roles=broker,controller",
+                "node.id=1",
+                // Static voters are read from this file at every start, so the controller port may change.
+                "controller.quorum.voters=1@" + Ports.LOOPBACK + ":" + controllerPort,
+                "listeners=PLAINTEXT://" + Ports.LOOPBACK + ":" + port + ",CONTROLLER://" + Ports.LOOPBACK + ":" + controllerPort,
+                "advertised.listeners=PLAINTEXT://" + Ports.LOOPBACK + ":" + port,
+                "controller.listener.names=CONTROLLER",
+                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "log.dirs=" + logs,
+                "num.partitions=1",
+                "auto.create.topics.enable=false",
+                "offsets.topic.replication.factor=1",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "share.coordinator.state.topic.replication.factor=1",
+                "share.coordinator.state.topic.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "");
+    }
+
+    private static final String LOGGING = """
+            status = warn
+            appender.out.type = Console
+            appender.out.name = OUT
+            appender.out.layout.type = PatternLayout
+            appender.out.layout.pattern = [%d] %p %m (%c)%n
+            rootLogger.level = INFO
+            rootLogger.appenderRef.out.ref = OUT
+            logger.state.name = state.change.logger
+            logger.state.level = WARN
+            """;
+}

@@ -1,0 +1,112 @@
+package pipeline.ops;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import pipeline.config.Settings;
+import pipeline.config.SettingsException;
+import pipeline.infra.ChildProcess;
+import pipeline.infra.InfraException;
+
+/**
+ * The {@code pipeline} command ({@code ./pipeline run} in the project root): starts the local stack,
+ * prints its endpoints, and on Ctrl-C (or SIGTERM) stops everything it started.
+ *
+ * <pre>
+ * pipeline run [--config FILE]   start the stack; settings: stack.* / PIPELINE_STACK_*
+ * </pre>
+ */
+public final class PipelineCommand {
+
+    private PipelineCommand() {
+    }
+
+    public static void main(String[] args) {
+        int exit = run(args, System.getenv(), System.out, System.err);
+        if (exit != 0) {
+            System.exit(exit);
+        }
+    }
+
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        List<String> rest = new ArrayList<>(List.of(args));
+        if (rest.isEmpty() || rest.contains("--help") || rest.contains("-h")) {
+            usage(out);
+            return rest.isEmpty() ? 2 : 0;
+        }
+        String command = rest.removeFirst();
+        Path configFile = null;
+        if (rest.size() == 2 && rest.get(0).equals("--config")) {
+            configFile = Path.of(rest.get(1));
+        } else if (!rest.isEmpty()) {
+            err.println("pipeline: unexpected arguments " + rest + "; expected [--config FILE]");
+            return 2;
+        }
+        if (configFile == null && env.get(Settings.CONFIG_FILE_ENV) != null && !env.get(Settings.CONFIG_FILE_ENV).isBlank()) {
+            configFile = Path.of(env.get(Settings.CONFIG_FILE_ENV));
+        }
+        if (!command.equals("run")) {
+            err.println("pipeline: unknown command '" + command + "'; expected run (see --help)");
+            return 2;
+        }
+        try {
+            StackOptions options = StackOptions.from(Settings.load(StackOptions.SETTINGS, configFile, env));
+            runStack(options, out);
+            return 0;
+        } catch (SettingsException | InfraException e) {
+            err.println("pipeline: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
+        }
+    }
+
+    /** Starts the stack and blocks until the JVM is asked to stop; the shutdown hook stops everything. */
+    private static void runStack(StackOptions options, PrintStream out) throws InterruptedException {
+        AtomicReference<LocalStack> running = new AtomicReference<>();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            out.println("Stopping the local stack...");
+            LocalStack stack = running.get();
+            if (stack != null) {
+                stack.close();
+            }
+            // Whatever was still starting when the signal came.
+            ChildProcess.stopAll(Duration.ofSeconds(30));
+            out.println("Stopped.");
+            stopped.countDown();
+        }, "stack-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.println("Starting Kafka and the schema registry (data in " + options.dataDir().toAbsolutePath() + ")...");
+        LocalStack stack;
+        try {
+            stack = LocalStack.start(options);
+        } catch (RuntimeException | InterruptedException e) {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            throw e;
+        }
+        running.set(stack);
+        stack.describe(out);
+        out.println("Press Ctrl-C to stop.");
+        out.flush();
+        stopped.await();
+    }
+
+    private static void usage(PrintStream out) {
+        out.println("""
+                Usage: pipeline run [--config FILE]
+
+                  run    start Kafka (KRaft) and the schema registry on 127.0.0.1, create the topics,
+                         register the schemas, print the endpoints; Ctrl-C stops everything.
+
+                Settings (defaults < FILE or $PIPELINE_CONFIG < environment):""");
+        StackOptions.SETTINGS.forEach(s -> out.printf("  %-32s %-36s %s (default %s)%n",
+                s.key(), s.envName(), s.description(), s.defaultValue()));
+    }
+}

@@ -1,0 +1,2 @@
+/** The topics of the system in one place (names, partitions, configs, record types) and the provisioner that creates them. */
+package pipeline.schemas.topics;
