@@ -47,12 +47,7 @@ public final class ApicurioRegistry implements AutoCloseable {
      */
     public static ApicurioRegistry start(Path home, Path dataDir, boolean persistent, int port, int managementPort,
                                          Duration timeout) {
-        Path runner = home.resolve("quarkus-run.jar");
-        if (!Files.isRegularFile(runner)) {
-            throw new InfraException("Apicurio Registry is not at " + home + " (no quarkus-run.jar there). Build the"
-                    + " project (./mvnw package -pl infra unpacks it) or point -D" + HOME_PROPERTY + " to an unpacked"
-                    + " io.apicurio:apicurio-registry-app:all archive.");
-        }
+        Path runner = requireInstalled(home);
         Path data = dataDir.toAbsolutePath();
         try {
             Files.createDirectories(data);
@@ -78,6 +73,17 @@ public final class ApicurioRegistry implements AutoCloseable {
             throw e;
         }
         return registry;
+    }
+
+    /** The server's runner jar under {@code home}; fails naming the folder and how to fill it when it is not there. */
+    public static Path requireInstalled(Path home) {
+        Path runner = home.resolve("quarkus-run.jar");
+        if (!Files.isRegularFile(runner)) {
+            throw new InfraException("Apicurio Registry is not at " + home + " (no quarkus-run.jar there). Build the"
+                    + " project (./pipeline build unpacks it) or point -D" + HOME_PROPERTY + " or the setting"
+                    + " stack.registry-home to an unpacked io.apicurio:apicurio-registry-app:all archive.");
+        }
+        return runner;
     }
 
     /** The archive the infra module's build unpacked, or the folder named by {@value #HOME_PROPERTY}. */

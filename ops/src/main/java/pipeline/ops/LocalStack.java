@@ -45,6 +45,7 @@ public final class LocalStack implements AutoCloseable {
      * @throws InfraException with one line saying what failed and where (port, log file)
      */
     public static LocalStack start(StackOptions options) throws InterruptedException {
+        ApicurioRegistry.requireInstalled(options.registryHome());
         int kafkaPort = claim(options.kafkaPort(), "the Kafka broker", StackOptions.KAFKA_PORT.envName());
         int controllerPort = claim(options.controllerPort(), "the Kafka controller", StackOptions.CONTROLLER_PORT.envName());
         int registryPort = claim(options.registryPort(), "the schema registry", StackOptions.REGISTRY_PORT.envName());

@@ -1,0 +1,167 @@
+package pipeline.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import pipeline.infra.ChildProcess;
+
+/** The {@code pipeline run} command as a user meets it: a separate JVM, stopped by a signal. */
+class PipelineCommandTest {
+
+    static final Duration START = Duration.ofMinutes(2);
+
+    @TempDir
+    Path dataDir;
+
+    /** Everything a test started, killed afterwards whatever the outcome, so a failure leaves no orphan. */
+    private final List<ProcessHandle> started = new ArrayList<>();
+
+    @AfterEach
+    void killLeftovers() {
+        started.forEach(ProcessHandle::destroyForcibly);
+    }
+
+    @Test
+    void sigtermStopsBrokerRegistryAndItselfLeavingNoProcess() throws Exception {
+        Process command = startCommand();
+        List<ProcessHandle> children = awaitReady(command);
+
+        command.destroy();
+
+        assertThat(command.waitFor(90, TimeUnit.SECONDS)).as("command exits").isTrue();
+        assertThat(children).hasSize(2).allSatisfy(child -> assertThat(child.isAlive()).isFalse());
+    }
+
+    @Test
+    void killingTheCommandOutrightStillTakesBrokerAndRegistryDown() throws Exception {
+        Process command = startCommand();
+        List<ProcessHandle> children = awaitReady(command);
+
+        command.destroyForcibly();
+
+        for (ProcessHandle child : children) {
+            child.onExit().get(60, TimeUnit.SECONDS);
+        }
+        assertThat(children).allSatisfy(child -> assertThat(child.isAlive()).isFalse());
+    }
+
+    @Test
+    void aTakenPortIsOneLineNamingPortUserAndSetting() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            Result result = runInProcess(Map.of("PIPELINE_STACK_KAFKA_PORT", Integer.toString(taken.getLocalPort()),
+                    "PIPELINE_STACK_DATA_DIR", dataDir.toString()));
+
+            assertThat(result.exit()).isEqualTo(1);
+            assertThat(result.err().lines()).singleElement().asString()
+                    .contains("127.0.0.1:" + taken.getLocalPort() + " is already in use")
+                    .contains("the Kafka broker")
+                    .contains("PIPELINE_STACK_KAFKA_PORT");
+        }
+    }
+
+    @Test
+    void anInvalidSettingFailsBeforeAnythingStarts() {
+        Result result = runInProcess(Map.of("PIPELINE_STACK_KAFKA_PORT", "ninety"));
+
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.err()).contains("stack.kafka-port").contains("PIPELINE_STACK_KAFKA_PORT")
+                .contains("a TCP port from 0 to 65535");
+    }
+
+    @Test
+    void aMissingRegistryIsOneLineSayingWhereItWasLookedFor() throws IOException {
+        Path empty = Files.createDirectories(dataDir.resolve("no-registry-here"));
+        Result result = runInProcess(Map.of("PIPELINE_STACK_REGISTRY_HOME", empty.toString(),
+                "PIPELINE_STACK_DATA_DIR", dataDir.toString(), "PIPELINE_STACK_KAFKA_PORT", "0",
+                "PIPELINE_STACK_CONTROLLER_PORT", "0", "PIPELINE_STACK_REGISTRY_PORT", "0",
+                "PIPELINE_STACK_REGISTRY_MANAGEMENT_PORT", "0"));
+
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.err().lines()).singleElement().asString()
+                .contains("Apicurio Registry is not at " + empty);
+        assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive)).as("child processes left").isEmpty();
+    }
+
+    @Test
+    void unknownCommandsAndArgumentsAreRefusedWithUsage() {
+        assertThat(runInProcess(Map.of(), "serve").err()).contains("unknown command 'serve'; expected run");
+        assertThat(runInProcess(Map.of(), "run", "--verbose").err()).contains("expected [--config FILE]");
+        assertThat(runInProcess(Map.of(), "--help").out()).contains("stack.kafka-port").contains("PIPELINE_STACK_KAFKA_PORT");
+    }
+
+    record Result(int exit, String out, String err) {}
+
+    private static Result runInProcess(Map<String, String> env, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = PipelineCommand.run(args.length == 0 ? new String[] {"run"} : args, env,
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private Process startCommand() throws IOException {
+        String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .map(entry -> Path.of(entry).toAbsolutePath().toString())
+                .collect(Collectors.joining(File.pathSeparator));
+        ProcessBuilder builder = new ProcessBuilder(ChildProcess.javaExecutable(), "-cp", classPath,
+                PipelineCommand.class.getName(), "run").redirectErrorStream(true);
+        builder.environment().putAll(Map.of("PIPELINE_STACK_DATA_DIR", dataDir.toString(),
+                "PIPELINE_STACK_KAFKA_PORT", "0", "PIPELINE_STACK_CONTROLLER_PORT", "0",
+                "PIPELINE_STACK_REGISTRY_PORT", "0", "PIPELINE_STACK_REGISTRY_MANAGEMENT_PORT", "0"));
+        Process command = builder.start();
+        started.add(command.toHandle());
+        return command;
+    }
+
+    /** Waits for the ready line; returns the command's child processes (broker and registry). */
+    private List<ProcessHandle> awaitReady(Process command) throws InterruptedException {
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread.ofVirtual().start(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(command.getInputStream(), StandardCharsets.UTF_8))) {
+                reader.lines().forEach(lines::add);
+            } catch (IOException ignored) {
+                // The command ended.
+            }
+        });
+        List<String> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + START.toNanos();
+        while (System.nanoTime() < deadline) {
+            String line = lines.poll(1, TimeUnit.SECONDS);
+            if (line != null) {
+                seen.add(line);
+                if (line.contains("Press Ctrl-C to stop.")) {
+                    assertThat(seen).anyMatch(l -> l.contains("Kafka bootstrap servers   127.0.0.1:"))
+                            .anyMatch(l -> l.contains("Schema registry           http://127.0.0.1:"));
+                    List<ProcessHandle> children = command.children().toList();
+                    started.addAll(children);
+                    return children;
+                }
+            }
+            assertThat(command.isAlive()).as("command still running; output so far: %s", seen).isTrue();
+        }
+        command.destroyForcibly();
+        throw new AssertionError("no ready line within " + START + "; output: " + seen);
+    }
+}
