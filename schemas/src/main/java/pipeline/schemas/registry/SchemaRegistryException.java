@@ -15,6 +15,8 @@ public final class SchemaRegistryException extends RuntimeException {
         INCOMPATIBLE("the schema is incompatible with an earlier version of the subject"),
         INVALID_SCHEMA("the registry rejected the schema as invalid"),
         INVALID_REQUEST("the registry rejected the request"),
+        NO_SUCH_ENDPOINT("the server has no such endpoint; is the URL the registry's Confluent API"
+                + " (Apicurio serves it under /apis/ccompat/v7)?"),
         UNAUTHORIZED("the registry refused the credentials"),
         UNAVAILABLE("the registry did not answer successfully after every retry"),
         SERVER_ERROR("the registry failed");
@@ -39,7 +41,7 @@ public final class SchemaRegistryException extends RuntimeException {
                 case 42201 -> INVALID_SCHEMA;
                 default -> switch (httpStatus) {
                     case 401, 403 -> UNAUTHORIZED;
-                    case 404 -> SCHEMA_NOT_FOUND;
+                    case 404 -> NO_SUCH_ENDPOINT;
                     case 409 -> INCOMPATIBLE;
                     default -> httpStatus >= 500 ? SERVER_ERROR : INVALID_REQUEST;
                 };

@@ -1,5 +1,6 @@
 package pipeline.schemas.serde;
 
+import java.util.Locale;
 import java.util.Map;
 import pipeline.schemas.registry.SubjectNameStrategy;
 
@@ -41,7 +42,7 @@ public record SerdeOptions(SubjectNameStrategy strategy, boolean autoRegister, b
         if (value == null) {
             return fallback;
         }
-        return switch (value.toString().trim().toLowerCase(java.util.Locale.ROOT)) {
+        return switch (value.toString().trim().toLowerCase(Locale.ROOT)) {
             case "true" -> true;
             case "false" -> false;
             default -> throw new IllegalArgumentException(key + " is '" + value + "'; expected true or false");

@@ -67,6 +67,18 @@ class SchemaRegistryClientTest {
     }
 
     @Test
+    void aUrlThatIsNotTheConfluentApiIsNamedAsSuch(TestRegistry registry) {
+        String root = registry.url().replace("/apis/ccompat/v7", "");
+        try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(root))) {
+            assertThatThrownBy(client::subjects)
+                    .isInstanceOfSatisfying(SchemaRegistryException.class,
+                            e -> assertThat(e.reason()).isEqualTo(SchemaRegistryException.Reason.NO_SUCH_ENDPOINT))
+                    .hasMessageContaining(root + "/subjects")
+                    .hasMessageContaining("/apis/ccompat/v7");
+        }
+    }
+
+    @Test
     void serverErrorsAreRetriedWithBackoffUntilTheyPass(TestRegistry registry) throws Exception {
         String subject = TestKafka.uniqueName("retry") + "-value";
         try (FaultyProxy proxy = new FaultyProxy(registry.url(), 2, 503);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
@@ -93,7 +94,7 @@ class AvroSerdeRoundTripTest {
     @Test
     void configuredByClassNameLikeConfluentsSerializers(TestRegistry registry) {
         String topic = TestKafka.uniqueName("images");
-        java.util.Map<String, Object> configs = java.util.Map.of(
+        Map<String, Object> configs = Map.of(
                 RegistryClientOptions.URL, registry.url(),
                 SerdeOptions.SPECIFIC_READER, "true",
                 SerdeOptions.VALUE_STRATEGY, "io.confluent.kafka.serializers.subject.TopicRecordNameStrategy");
