@@ -1,0 +1,175 @@
+package pipeline.convnet.layer;
+
+import java.util.Arrays;
+import java.util.List;
+import pipeline.convnet.tensor.Shapes;
+import pipeline.convnet.tensor.Tensor;
+
+/**
+ * Batch normalisation over {@code [N, C, H, W]}, per channel, with learnable scale γ and shift β.
+ *
+ * <p>Training normalises with the batch's mean and (biased) variance over {@code M = N·H·W} values
+ * and updates the running statistics ({@code momentum} 0.1, unbiased variance, as PyTorch);
+ * inference normalises with the running statistics. Backward in training:
+ * {@code dx = γ/(σ·M) · (M·dy − Σdy − x̂·Σ(dy·x̂))}; in inference it is the affine map's {@code γ/σ}.
+ */
+public final class BatchNorm2d implements Layer {
+
+    private final int channels;
+    private final float eps;
+    private final float momentum;
+    private final Parameter gamma;
+    private final Parameter beta;
+    private final float[] runningMean;
+    private final float[] runningVar;
+    private Mode lastMode;
+    private Tensor normalised;
+    private float[] invStd;
+
+    public BatchNorm2d(int channels) {
+        this(channels, 1e-5f, 0.1f);
+    }
+
+    public BatchNorm2d(int channels, float eps, float momentum) {
+        if (channels < 1) {
+            throw new IllegalArgumentException("batchnorm2d: channels must be positive; got " + channels);
+        }
+        this.channels = channels;
+        this.eps = eps;
+        this.momentum = momentum;
+        Tensor ones = Tensor.zeros(channels);
+        Arrays.fill(ones.data(), 1f);
+        this.gamma = Parameter.of("gamma", ones, false);
+        this.beta = Parameter.of("beta", Tensor.zeros(channels), false);
+        this.runningMean = new float[channels];
+        this.runningVar = new float[channels];
+        Arrays.fill(runningVar, 1f);
+    }
+
+    public Parameter gamma() {
+        return gamma;
+    }
+
+    public Parameter beta() {
+        return beta;
+    }
+
+    /** Running mean per channel (live, not a copy: model files save and restore it). */
+    public float[] runningMean() {
+        return runningMean;
+    }
+
+    /** Running variance per channel (live). */
+    public float[] runningVar() {
+        return runningVar;
+    }
+
+    public float eps() {
+        return eps;
+    }
+
+    @Override
+    public String describe() {
+        return "batchnorm2d(" + channels + ")";
+    }
+
+    @Override
+    public int[] outputShape(int[] in) {
+        Shapes.require(describe(), in, -1, channels, -1, -1);
+        return in.clone();
+    }
+
+    @Override
+    public Tensor forward(Tensor x, Mode mode) {
+        Shapes.require(describe(), x, -1, channels, -1, -1);
+        int n = x.dim(0);
+        int plane = x.dim(2) * x.dim(3);
+        long m = (long) n * plane;
+        Tensor y = Tensor.zeros(x.shape());
+        normalised = Tensor.zeros(x.shape());
+        invStd = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            float mean;
+            float var;
+            if (mode == Mode.TRAIN) {
+                double sum = 0;
+                for (int i = 0; i < n; i++) {
+                    int base = (i * channels + c) * plane;
+                    for (int p = 0; p < plane; p++) {
+                        sum += x.data()[base + p];
+                    }
+                }
+                mean = (float) (sum / m);
+                double squares = 0;
+                for (int i = 0; i < n; i++) {
+                    int base = (i * channels + c) * plane;
+                    for (int p = 0; p < plane; p++) {
+                        double d = x.data()[base + p] - mean;
+                        squares += d * d;
+                    }
+                }
+                var = (float) (squares / m);
+                runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean;
+                runningVar[c] = (1 - momentum) * runningVar[c] + momentum * (m > 1 ? var * m / (m - 1) : var);
+            } else {
+                mean = runningMean[c];
+                var = runningVar[c];
+            }
+            invStd[c] = (float) (1.0 / Math.sqrt(var + eps));
+            float g = gamma.value().data()[c];
+            float b = beta.value().data()[c];
+            for (int i = 0; i < n; i++) {
+                int base = (i * channels + c) * plane;
+                for (int p = 0; p < plane; p++) {
+                    float xhat = (x.data()[base + p] - mean) * invStd[c];
+                    normalised.data()[base + p] = xhat;
+                    y.data()[base + p] = g * xhat + b;
+                }
+            }
+        }
+        lastMode = mode;
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor gradOut) {
+        if (!gradOut.sameShape(normalised)) {
+            throw new IllegalArgumentException(describe() + " backward expects a gradient of shape "
+                    + normalised.shapeString() + " but got " + gradOut.shapeString());
+        }
+        int n = gradOut.dim(0);
+        int plane = gradOut.dim(2) * gradOut.dim(3);
+        float m = (float) n * plane;
+        Tensor gradIn = Tensor.zeros(gradOut.shape());
+        for (int c = 0; c < channels; c++) {
+            double sumDy = 0;
+            double sumDyXhat = 0;
+            for (int i = 0; i < n; i++) {
+                int base = (i * channels + c) * plane;
+                for (int p = 0; p < plane; p++) {
+                    float dy = gradOut.data()[base + p];
+                    sumDy += dy;
+                    sumDyXhat += dy * normalised.data()[base + p];
+                }
+            }
+            gamma.grad().data()[c] += (float) sumDyXhat;
+            beta.grad().data()[c] += (float) sumDy;
+            float scale = gamma.value().data()[c] * invStd[c];
+            for (int i = 0; i < n; i++) {
+                int base = (i * channels + c) * plane;
+                for (int p = 0; p < plane; p++) {
+                    float dy = gradOut.data()[base + p];
+                    gradIn.data()[base + p] = lastMode == Mode.TRAIN
+                            ? scale / m * (m * dy - (float) sumDy - normalised.data()[base + p] * (float) sumDyXhat)
+                            : scale * dy;
+                }
+            }
+        }
+        return gradIn;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.of(gamma, beta);
+    }
+}

@@ -1,0 +1,28 @@
+package pipeline.convnet.layer;
+
+import java.util.List;
+import pipeline.convnet.tensor.Tensor;
+
+/**
+ * One step of a network, with its backward pass beside its forward pass.
+ *
+ * <p>{@link #forward} keeps what {@link #backward} needs; {@link #backward} takes the loss
+ * gradient with respect to the last output, adds the gradients of the parameters into their
+ * {@link Parameter#grad()}, and returns the gradient with respect to the last input.
+ */
+public interface Layer {
+
+    /** What the layer is, for messages: "conv2d(6, k=5)". */
+    String describe();
+
+    Tensor forward(Tensor input, Mode mode);
+
+    Tensor backward(Tensor gradOutput);
+
+    default List<Parameter> parameters() {
+        return List.of();
+    }
+
+    /** The output shape for a batch of the given input shape, checking it as {@link #forward} would. */
+    int[] outputShape(int[] inputShape);
+}

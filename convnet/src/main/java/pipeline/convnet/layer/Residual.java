@@ -1,0 +1,85 @@
+package pipeline.convnet.layer;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import pipeline.convnet.tensor.Shapes;
+import pipeline.convnet.tensor.Tensor;
+
+/**
+ * {@code y = main(x) + shortcut(x)}: the residual connection, with an identity shortcut
+ * ({@code shortcut == null}) or a projection (e.g. a 1×1 convolution with stride, and batch-norm)
+ * when the main path changes the shape. Backward sends the gradient down both paths and adds.
+ */
+public final class Residual implements Layer {
+
+    private final Layer main;
+    private final Layer shortcut;
+
+    public Residual(Layer main, Layer shortcut) {
+        this.main = main;
+        this.shortcut = shortcut;
+    }
+
+    public Layer main() {
+        return main;
+    }
+
+    /** The projection, or {@code null} for identity. */
+    public Layer shortcut() {
+        return shortcut;
+    }
+
+    @Override
+    public String describe() {
+        return "residual(" + main.describe() + " + " + (shortcut == null ? "identity" : shortcut.describe()) + ")";
+    }
+
+    @Override
+    public int[] outputShape(int[] in) {
+        int[] mainOut = main.outputShape(in);
+        int[] shortOut = shortcut == null ? in : shortcut.outputShape(in);
+        requireSame(mainOut, shortOut);
+        return mainOut;
+    }
+
+    @Override
+    public Tensor forward(Tensor x, Mode mode) {
+        Tensor a = main.forward(x, mode);
+        Tensor b = shortcut == null ? x : shortcut.forward(x, mode);
+        requireSame(a.shape(), b.shape());
+        Tensor y = Tensor.zeros(a.shape());
+        for (int i = 0; i < y.size(); i++) {
+            y.data()[i] = a.data()[i] + b.data()[i];
+        }
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor gradOut) {
+        Tensor viaMain = main.backward(gradOut);
+        Tensor viaShortcut = shortcut == null ? gradOut : shortcut.backward(gradOut);
+        Tensor gradIn = Tensor.zeros(viaMain.shape());
+        for (int i = 0; i < gradIn.size(); i++) {
+            gradIn.data()[i] = viaMain.data()[i] + viaShortcut.data()[i];
+        }
+        return gradIn;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        List<Parameter> params = new ArrayList<>(main.parameters());
+        if (shortcut != null) {
+            params.addAll(shortcut.parameters());
+        }
+        return params;
+    }
+
+    private void requireSame(int[] mainOut, int[] shortOut) {
+        if (!Arrays.equals(mainOut, shortOut)) {
+            throw new IllegalArgumentException(describe() + ": the main path gives " + Shapes.toString(mainOut)
+                    + " but the shortcut gives " + Shapes.toString(shortOut)
+                    + "; a shape-changing block needs a projection shortcut");
+        }
+    }
+}

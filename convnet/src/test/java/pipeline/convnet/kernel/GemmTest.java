@@ -1,0 +1,79 @@
+package pipeline.convnet.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The vectorised GEMM equals its scalar reference on odd sizes, for every transpose and scaling. */
+class GemmTest {
+
+    @AfterEach
+    void restoreThreads() {
+        Parallelism.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    @ParameterizedTest(name = "m={0} n={1} k={2} transA={3} transB={4} alpha={5} beta={6}")
+    @CsvSource({
+            "1, 1, 1, false, false, 1, 0",
+            "7, 13, 5, false, false, 1, 0",
+            "33, 17, 65, false, true, 1, 0",
+            "17, 33, 9, true, false, 0.5, 1",
+            "31, 29, 37, true, true, -1, 0.25",
+            "64, 100, 75, false, false, 2, 1",
+            "3, 257, 19, false, true, 1, 1",
+            "129, 3, 200, true, false, 1, 0"})
+    void vectorEqualsScalarReference(int m, int n, int k, boolean transA, boolean transB, float alpha, float beta) {
+        SplittableRandom random = new SplittableRandom(m * 31L + n * 7L + k);
+        int aOff = 3;
+        int bOff = 5;
+        int cOff = 2;
+        int lda = (transA ? m : k) + 1;
+        int ldb = (transB ? k : n) + 2;
+        int ldc = n + 3;
+        float[] a = random(random, aOff + (transA ? k : m) * lda);
+        float[] b = random(random, bOff + (transB ? n : k) * ldb);
+        float[] c = random(random, cOff + m * ldc);
+        float[] expected = c.clone();
+        float[] actual = c.clone();
+
+        GemmReference.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, expected, cOff, ldc);
+        Gemm.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, actual, cOff, ldc);
+
+        for (int i = 0; i < actual.length; i++) {
+            float tolerance = 1e-4f * (k + 1);
+            assertThat(actual[i]).as("element %d", i).isCloseTo(expected[i], offset(tolerance));
+        }
+    }
+
+    @ParameterizedTest(name = "transB={0}")
+    @CsvSource({"false", "true"})
+    void resultsDoNotDependOnTheThreadCount(boolean transB) {
+        SplittableRandom random = new SplittableRandom(42);
+        int m = 61;
+        int n = 47;
+        int k = 83;
+        float[] a = random(random, m * k);
+        float[] b = random(random, k * n);
+        float[] one = new float[m * n];
+        float[] three = new float[m * n];
+
+        Parallelism.setThreads(1);
+        Gemm.gemm(false, transB, m, n, k, 1f, a, 0, k, b, 0, transB ? k : n, 0f, one, 0, n);
+        Parallelism.setThreads(3);
+        Gemm.gemm(false, transB, m, n, k, 1f, a, 0, k, b, 0, transB ? k : n, 0f, three, 0, n);
+
+        assertThat(three).containsExactly(one);
+    }
+
+    private static float[] random(SplittableRandom random, int size) {
+        float[] values = new float[size];
+        for (int i = 0; i < size; i++) {
+            values[i] = (float) (random.nextDouble() * 2 - 1);
+        }
+        return values;
+    }
+}

@@ -1,0 +1,65 @@
+package pipeline.convnet.layer;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import pipeline.convnet.tensor.Tensor;
+
+/** Every layer, with every option, against finite differences. */
+class GradientCheckTest {
+
+    static Stream<Arguments> layers() {
+        return Stream.of(
+                case2d(Conv2d.square(2, 3, 3, 1, 0, 1, 1, true), "conv 3×3"),
+                case2d(Conv2d.square(2, 3, 3, 2, 1, 1, 1, true), "conv stride 2, padding 1"),
+                case2d(Conv2d.square(2, 2, 3, 1, 2, 2, 1, true), "conv dilation 2, padding 2"),
+                case2d(Conv2d.square(4, 6, 3, 1, 1, 1, 2, true), "conv groups 2"),
+                case2d(Conv2d.square(4, 4, 3, 1, 1, 1, 4, false), "conv depthwise, no bias"),
+                case2d(Conv2d.square(4, 3, 1, 2, 0, 1, 1, false), "conv 1×1 stride 2 (projection)"),
+                case2d(new Conv2d(2, 2, 2, 3, 2, 1, 1, 0, 1, 2, 1, true), "conv 2×3, unequal stride/padding/dilation"),
+                Arguments.of(new Conv1d(2, 3, 3, 2, 1, 2, 1, true), GradientCheck.input(1, 2, 2, 11), Mode.TRAIN, "conv1d"),
+                case2d(new MaxPool2d(2, 2, 0), "maxpool 2"),
+                case2d(new MaxPool2d(3, 2, 1), "maxpool 3 stride 2 padding 1"),
+                case2d(new AvgPool2d(2, 2, 0), "avgpool 2"),
+                case2d(new AvgPool2d(3, 2, 1), "avgpool 3 stride 2 padding 1"),
+                case2d(new GlobalAvgPool(), "global average pool"),
+                case2d(new Activation.Relu(), "relu"),
+                case2d(new Activation.LeakyRelu(0.1f), "leaky relu"),
+                case2d(new Activation.Sigmoid(), "sigmoid"),
+                case2d(new Activation.Tanh(), "tanh"),
+                Arguments.of(new Linear(5, 4, true), GradientCheck.input(2, 3, 5), Mode.TRAIN, "linear"),
+                Arguments.of(new Linear(5, 4, false), GradientCheck.input(2, 3, 5), Mode.TRAIN, "linear, no bias"),
+                case2d(new Flatten(), "flatten"),
+                case2d(new BatchNorm2d(4), "batchnorm, training"),
+                Arguments.of(new BatchNorm2d(4), GradientCheck.input(3, 2, 4, 3, 3), Mode.INFER, "batchnorm, inference"),
+                case2d(new Residual(Sequential.of(Conv2d.square(4, 4, 3, 1, 1, 1, 1, true), new Activation.Tanh()), null),
+                        "residual, identity"),
+                case2d(new Residual(Sequential.of(Conv2d.square(4, 6, 3, 2, 1, 1, 1, false), new BatchNorm2d(6)),
+                        Sequential.of(Conv2d.square(4, 6, 1, 2, 0, 1, 1, false), new BatchNorm2d(6))), "residual, projection"),
+                case2d(Sequential.of(Conv2d.square(4, 3, 3, 1, 1, 1, 1, true), new Activation.Relu(), new MaxPool2d(2, 2, 0),
+                        new Flatten(), new Linear(12, 5, true)), "small network"));
+    }
+
+    private static Arguments case2d(Layer layer, String name) {
+        int channels = switch (layer) {
+            case Conv2d c -> c.inChannels();
+            default -> 4;
+        };
+        return Arguments.of(layer, GradientCheck.input(name.hashCode(), 2, channels, 5, 5), Mode.TRAIN, name);
+    }
+
+    @ParameterizedTest(name = "{3}")
+    @MethodSource("layers")
+    void backwardMatchesFiniteDifferences(Layer layer, Tensor input, Mode mode, String name) {
+        GradientCheck.randomise(layer, name.hashCode());
+        if (mode == Mode.INFER && layer instanceof BatchNorm2d bn) {
+            // Give the running statistics values of their own, as after training.
+            for (int c = 0; c < bn.runningMean().length; c++) {
+                bn.runningMean()[c] = 0.1f * c;
+                bn.runningVar()[c] = 0.5f + c;
+            }
+        }
+        GradientCheck.check(layer, input, mode);
+    }
+}
