@@ -1,7 +1,6 @@
 package pipeline.convnet.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -12,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  * the inner loop runs along a contiguous row of B and C, one FMA per vector lane, so every lane
  * stays busy without gathers. When B is transposed (stored {@code [n×k]}), a row of C is instead a
  * series of dot products along contiguous rows of A and B. Each element is summed in the same order
- * whatever the thread count, so results are deterministic. (The cache-blocked, packed kernel
+ * whatever the thread count or JIT tier, so results are deterministic. (The cache-blocked, packed kernel
  * belongs to the performance work.)
  */
 public final class Gemm {
@@ -77,6 +76,7 @@ public final class Gemm {
             aStart = 0;
         }
         int bound = SPECIES.loopBound(k);
+        float[] lanes = new float[LANES];
         for (int j = 0; j < n; j++) {
             int bRow = bOff + j * ldb;
             FloatVector acc = FloatVector.zero(SPECIES);
@@ -85,12 +85,25 @@ public final class Gemm {
                 acc = FloatVector.fromArray(SPECIES, aRow, aStart + p)
                         .fma(FloatVector.fromArray(SPECIES, b, bRow + p), acc);
             }
-            float sum = acc.reduceLanes(VectorOperators.ADD);
+            float sum = sumInOrder(acc, lanes);
             for (; p < k; p++) {
                 sum += aRow[aStart + p] * b[bRow + p];
             }
             c[row + j] += alpha * sum;
         }
+    }
+
+    /**
+     * The lanes' sum, added left to right. {@code reduceLanes(ADD)} leaves the order open, and the
+     * interpreter and the JIT-compiled intrinsic differ, so results would depend on warm-up.
+     */
+    private static float sumInOrder(FloatVector acc, float[] lanes) {
+        acc.intoArray(lanes, 0);
+        float sum = 0f;
+        for (float lane : lanes) {
+            sum += lane;
+        }
+        return sum;
     }
 
     private static void scaleRow(float[] c, int row, int n, float beta) {

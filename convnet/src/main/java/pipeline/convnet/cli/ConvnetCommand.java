@@ -1,0 +1,148 @@
+package pipeline.convnet.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import pipeline.convnet.data.Augmentation;
+import pipeline.convnet.data.Dataset;
+import pipeline.convnet.data.Idx;
+import pipeline.convnet.data.Normalisation;
+import pipeline.convnet.init.Initializer;
+import pipeline.convnet.kernel.Parallelism;
+import pipeline.convnet.net.Network;
+import pipeline.convnet.net.NetworkSpec;
+import pipeline.convnet.optim.Adam;
+import pipeline.convnet.optim.LearningRateSchedule;
+import pipeline.convnet.optim.Optimizer;
+import pipeline.convnet.optim.Sgd;
+import pipeline.convnet.train.Evaluation;
+import pipeline.convnet.train.Trainer;
+
+/**
+ * The engine's command line.
+ *
+ * <pre>
+ * convnet train  --arch lenet5|vgg-small|resnet20|FILE.net [--data DIR] [--epochs 10] [--batch 64]
+ *                [--lr 0.05] [--optimizer sgd|nesterov|adam|adamw] [--momentum 0.9] [--weight-decay 0.0005]
+ *                [--schedule constant|cosine|step] [--warmup STEPS] [--augment none|crop|crop,flip]
+ *                [--threads N] [--seed 1] [--limit N]
+ * convnet sample --from DIR --train N --test N --out DIR     first N images of each split, as gzipped IDX
+ * </pre>
+ */
+public final class ConvnetCommand {
+
+    public static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
+
+    private ConvnetCommand() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length == 0) {
+            System.err.println("usage: convnet train|sample [--option value ...] (see the class comment)");
+            System.exit(2);
+        }
+        List<String> rest = List.of(args).subList(1, args.length);
+        try {
+            switch (args[0]) {
+                case "train" -> train(rest, System.out);
+                case "sample" -> sample(rest, System.out);
+                default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'; expected train or sample");
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println("convnet: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    static void train(List<String> args, PrintStream out) throws IOException {
+        Options o = new Options("train", args, Set.of("arch", "data", "epochs", "batch", "lr", "optimizer", "momentum",
+                "weight-decay", "schedule", "warmup", "augment", "threads", "seed", "limit"));
+        Parallelism.setThreads(o.integer("threads", Runtime.getRuntime().availableProcessors()));
+        long seed = o.integer("seed", 1);
+        Network network = architecture(o.text("arch", "lenet5"), seed);
+        new Initializer(Initializer.Scheme.HE, seed).initialise(network.layers());
+        Path data = Path.of(o.text("data", FASHION_MNIST.toString()));
+        Dataset train = Dataset.readIdx(data, "train", Dataset.FASHION_MNIST_CLASSES).head(o.integer("limit", Integer.MAX_VALUE));
+        Dataset test = Dataset.readIdx(data, "t10k", Dataset.FASHION_MNIST_CLASSES);
+        int epochs = o.integer("epochs", 10);
+        int batch = o.integer("batch", 64);
+        int stepsPerEpoch = (train.size() + batch - 1) / batch;
+        float lr = o.number("lr", 0.05f);
+        LearningRateSchedule schedule = switch (o.text("schedule", "cosine")) {
+            case "constant" -> LearningRateSchedule.constant(lr);
+            case "cosine" -> LearningRateSchedule.cosine(lr, epochs * stepsPerEpoch, 0f);
+            case "step" -> LearningRateSchedule.stepDecay(lr, Math.max(1, epochs * stepsPerEpoch / 3), 0.1f);
+            default -> throw new IllegalArgumentException("train: --schedule must be constant, cosine or step");
+        };
+        schedule = schedule.withWarmup(o.integer("warmup", 0));
+        float momentum = o.number("momentum", 0.9f);
+        float decay = o.number("weight-decay", 5e-4f);
+        Optimizer optimizer = switch (o.text("optimizer", "sgd")) {
+            case "sgd" -> new Sgd(momentum, false, decay);
+            case "nesterov" -> new Sgd(momentum, true, decay);
+            case "adam" -> Adam.adam(decay);
+            case "adamw" -> Adam.adamW(decay);
+            default -> throw new IllegalArgumentException("train: --optimizer must be sgd, nesterov, adam or adamw");
+        };
+        Augmentation augmentation = switch (o.text("augment", "none")) {
+            case "none" -> Augmentation.NONE;
+            case "crop" -> new Augmentation(2, false);
+            case "crop,flip" -> new Augmentation(2, true);
+            default -> throw new IllegalArgumentException("train: --augment must be none, crop or crop,flip");
+        };
+        out.printf("Training %s (%d parameters) on %d images, testing on %d; %d epochs of batch %d, %d threads%n",
+                o.text("arch", "lenet5"), network.parameters().stream().mapToInt(p -> p.value().size()).sum(),
+                train.size(), test.size(), epochs, batch, Parallelism.threads());
+        ProgressBar bar = new ProgressBar(out);
+        long start = System.nanoTime();
+        Trainer trainer = new Trainer(network, Normalisation.FASHION_MNIST,
+                new Trainer.Config(epochs, batch, schedule, optimizer, augmentation, 0f, seed));
+        bar.start();
+        trainer.fit(train, test, new Trainer.Listener() {
+            @Override
+            public void step(int epoch, int step, int seen, int total, float loss) {
+                bar.update(epoch, epochs, seen, total, loss);
+            }
+
+            @Override
+            public void epoch(int epoch, double trainLoss, Evaluation evaluation) {
+                out.printf("%n  epoch %d: train loss %.4f, test loss %.4f, test accuracy %.2f%% (%.0f s, %.0f s in all)%n",
+                        epoch, trainLoss, evaluation.meanLoss(), 100 * evaluation.accuracy(), bar.elapsedSeconds(),
+                        (System.nanoTime() - start) / 1e9);
+                bar.start();
+            }
+        });
+    }
+
+    static void sample(List<String> args, PrintStream out) throws IOException {
+        Options o = new Options("sample", args, Set.of("from", "train", "test", "out"));
+        Path from = Path.of(o.text("from", FASHION_MNIST.toString()));
+        Path to = Path.of(o.text("out", "sample"));
+        Files.createDirectories(to);
+        List<String> written = new ArrayList<>();
+        for (String split : List.of("train", "t10k")) {
+            Dataset data = Dataset.readIdx(from, split, Dataset.FASHION_MNIST_CLASSES)
+                    .head(o.integer(split.equals("train") ? "train" : "test", 1000));
+            byte[] labels = new byte[data.size()];
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = (byte) data.labels()[i];
+            }
+            new Idx(new int[] {data.size(), data.height(), data.width()}, data.pixels())
+                    .writeGzip(to.resolve(split + "-images-idx3-ubyte.gz"));
+            new Idx(new int[] {data.size()}, labels).writeGzip(to.resolve(split + "-labels-idx1-ubyte.gz"));
+            written.add(data.size() + " " + split);
+        }
+        out.println("Wrote " + String.join(" and ", written) + " images to " + to);
+    }
+
+    static Network architecture(String name, long seed) throws IOException {
+        Path file = Path.of(name);
+        return name.endsWith(".net") && Files.isRegularFile(file)
+                ? NetworkSpec.parse(Files.readString(file), seed)
+                : NetworkSpec.builtIn(name, seed);
+    }
+}

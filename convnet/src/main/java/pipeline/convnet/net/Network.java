@@ -1,0 +1,84 @@
+package pipeline.convnet.net;
+
+import java.util.List;
+import pipeline.convnet.layer.Layer;
+import pipeline.convnet.layer.Mode;
+import pipeline.convnet.layer.Parameter;
+import pipeline.convnet.layer.Sequential;
+import pipeline.convnet.tensor.Shapes;
+import pipeline.convnet.tensor.Tensor;
+
+/**
+ * A classifier: layers from an input of shape {@code [C, H, W]} to logits {@code [N, classes]}.
+ * The last layer is the classifier head; what enters it is the image's embedding.
+ *
+ * @param spec  the text it was declared in (see {@link NetworkSpec})
+ * @param input {@code [C, H, W]} of one image
+ */
+public record Network(String spec, int[] input, Sequential layers) {
+
+    /** Logits and the L2-normalised embeddings, from one forward pass. */
+    public record Output(Tensor logits, Tensor embeddings) {}
+
+    public Network {
+        input = input.clone();
+        if (layers.layers().isEmpty()) {
+            throw new IllegalArgumentException("a network needs at least one layer");
+        }
+    }
+
+    public int classes() {
+        return layers.outputShape(batchShape(1))[1];
+    }
+
+    public List<Parameter> parameters() {
+        return layers.parameters();
+    }
+
+    public Tensor forward(Tensor images, Mode mode) {
+        checkInput(images);
+        return layers.forward(images, mode);
+    }
+
+    /** Logits {@code [N, K]} and embeddings {@code [N, F]}, the head's input, each row scaled to unit length. */
+    public Output forwardWithEmbeddings(Tensor images, Mode mode) {
+        checkInput(images);
+        List<Layer> all = layers.layers();
+        Tensor features = images;
+        for (Layer layer : all.subList(0, all.size() - 1)) {
+            features = layer.forward(features, mode);
+        }
+        Tensor logits = all.getLast().forward(features, mode);
+        return new Output(logits, l2Normalised(features));
+    }
+
+    public Tensor backward(Tensor gradLogits) {
+        return layers.backward(gradLogits);
+    }
+
+    public int[] batchShape(int n) {
+        return new int[] {n, input[0], input[1], input[2]};
+    }
+
+    private void checkInput(Tensor images) {
+        Shapes.require("network input", images, -1, input[0], input[1], input[2]);
+    }
+
+    private static Tensor l2Normalised(Tensor features) {
+        int n = features.dim(0);
+        int f = features.size() / n;
+        Tensor out = Tensor.zeros(n, f);
+        for (int i = 0; i < n; i++) {
+            double sum = 0;
+            for (int j = 0; j < f; j++) {
+                float v = features.data()[i * f + j];
+                sum += v * v;
+            }
+            float scale = sum == 0 ? 0f : (float) (1 / Math.sqrt(sum));
+            for (int j = 0; j < f; j++) {
+                out.data()[i * f + j] = features.data()[i * f + j] * scale;
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,274 @@
+package pipeline.convnet.net;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import pipeline.convnet.layer.Activation;
+import pipeline.convnet.layer.AvgPool2d;
+import pipeline.convnet.layer.BatchNorm2d;
+import pipeline.convnet.layer.Conv2d;
+import pipeline.convnet.layer.Dropout;
+import pipeline.convnet.layer.Flatten;
+import pipeline.convnet.layer.GlobalAvgPool;
+import pipeline.convnet.layer.Layer;
+import pipeline.convnet.layer.Linear;
+import pipeline.convnet.layer.MaxPool2d;
+import pipeline.convnet.layer.Residual;
+import pipeline.convnet.layer.Sequential;
+import pipeline.convnet.tensor.Shapes;
+
+/**
+ * Networks declared as text, one layer per line, {@code #} for comments:
+ *
+ * <pre>
+ * input 1 28 28                         channels, height, width (first line)
+ * conv 32 kernel=3 [stride=1 padding=0 dilation=1 groups=1 bias=true]
+ * maxpool kernel=2 [stride=kernel padding=0]      avgpool …      global-avgpool
+ * relu | leaky-relu [slope=0.01] | sigmoid | tanh
+ * batchnorm | dropout 0.5 | flatten | linear 120 [bias=true]
+ * residual 64 [stride=1]                basic block: conv3×3-bn-relu-conv3×3-bn, plus the input
+ *                                       (1×1 conv + bn when shape changes), then relu
+ * repeat 3                              the lines up to the matching "end", 3 times; blocks nest,
+ *   …                                   so INPUT → [[CONV→ReLU]*N → POOL?]*M → [FC→ReLU]*K → FC
+ * end                                   is declared as written
+ * </pre>
+ * Channel and feature counts flow from the input, so a line only names what it produces.
+ */
+public final class NetworkSpec {
+
+    private NetworkSpec() {
+    }
+
+    /** One of the specs shipped with the engine: {@code lenet5}, {@code vgg-small}, {@code resnet20}. */
+    public static Network builtIn(String name, long seed) {
+        try (InputStream in = NetworkSpec.class.getResourceAsStream("/pipeline/convnet/specs/" + name + ".net")) {
+            if (in == null) {
+                throw new IllegalArgumentException("no built-in architecture '" + name + "'; expected lenet5, vgg-small or resnet20");
+            }
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), seed);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the built-in architecture " + name, e);
+        }
+    }
+
+    /**
+     * Builds the network the text declares, with zero weights (initialise them afterwards).
+     *
+     * @param seed seeds dropout masks
+     * @throws IllegalArgumentException naming the line and what was wrong with it
+     */
+    public static Network parse(String text, long seed) {
+        List<Line> lines = new ArrayList<>();
+        String[] raw = text.split("\n", -1);
+        for (int i = 0; i < raw.length; i++) {
+            String content = raw[i].replaceFirst("#.*", "").strip();
+            if (!content.isEmpty()) {
+                lines.add(new Line(i + 1, content));
+            }
+        }
+        if (lines.isEmpty() || !lines.getFirst().word(0).equals("input")) {
+            throw new IllegalArgumentException("line 1: a network spec starts with 'input C H W'");
+        }
+        Line first = lines.getFirst();
+        int[] input = {first.intArg(1, "channels"), first.intArg(2, "height"), first.intArg(3, "width")};
+        first.requireWords(4);
+        Builder builder = new Builder(new int[] {1, input[0], input[1], input[2]}, seed);
+        builder.addAll(expand(lines.subList(1, lines.size())));
+        return new Network(text, input, new Sequential(builder.layers));
+    }
+
+    /** Unrolls {@code repeat N … end} blocks. */
+    private static List<Line> expand(List<Line> lines) {
+        List<Line> out = new ArrayList<>();
+        int i = 0;
+        while (i < lines.size()) {
+            Line line = lines.get(i);
+            if (line.word(0).equals("repeat")) {
+                int times = line.intArg(1, "count");
+                int depth = 1;
+                int j = i + 1;
+                while (j < lines.size() && depth > 0) {
+                    depth += lines.get(j).word(0).equals("repeat") ? 1 : lines.get(j).word(0).equals("end") ? -1 : 0;
+                    j++;
+                }
+                if (depth > 0) {
+                    throw new IllegalArgumentException("line " + line.number + ": 'repeat' has no matching 'end'");
+                }
+                List<Line> body = expand(lines.subList(i + 1, j - 1));
+                for (int t = 0; t < times; t++) {
+                    out.addAll(body);
+                }
+                i = j;
+            } else if (line.word(0).equals("end")) {
+                throw new IllegalArgumentException("line " + line.number + ": 'end' without a 'repeat'");
+            } else {
+                out.add(line);
+                i++;
+            }
+        }
+        return out;
+    }
+
+    /** Adds layers line by line, tracking the shape so each line knows its input size. */
+    private static final class Builder {
+        final List<Layer> layers = new ArrayList<>();
+        int[] shape;
+        long seed;
+
+        Builder(int[] shape, long seed) {
+            this.shape = shape;
+            this.seed = seed;
+        }
+
+        void addAll(List<Line> lines) {
+            for (Line line : lines) {
+                try {
+                    for (Layer layer : build(line)) {
+                        shape = layer.outputShape(shape);
+                        layers.add(layer);
+                    }
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("line " + line.number + " (" + line.text + "): " + e.getMessage(), e);
+                }
+            }
+        }
+
+        private List<Layer> build(Line line) {
+            String kind = line.word(0);
+            return switch (kind) {
+                case "conv" -> {
+                    int kernel = line.option("kernel", -1);
+                    if (kernel < 1) {
+                        throw new IllegalArgumentException("conv needs kernel=K");
+                    }
+                    yield List.of(Conv2d.square(channels(), line.intArg(1, "output channels"), kernel,
+                            line.option("stride", 1), line.option("padding", 0), line.option("dilation", 1),
+                            line.option("groups", 1), line.flag("bias", true)));
+                }
+                case "maxpool", "avgpool" -> {
+                    int kernel = line.option("kernel", 2);
+                    int stride = line.option("stride", kernel);
+                    int pad = line.option("padding", 0);
+                    yield List.of(kind.equals("maxpool") ? new MaxPool2d(kernel, stride, pad) : new AvgPool2d(kernel, stride, pad));
+                }
+                case "global-avgpool" -> List.of(new GlobalAvgPool());
+                case "relu" -> List.of(new Activation.Relu());
+                case "leaky-relu" -> List.of(new Activation.LeakyRelu(line.floatOption("slope", 0.01f)));
+                case "sigmoid" -> List.of(new Activation.Sigmoid());
+                case "tanh" -> List.of(new Activation.Tanh());
+                case "batchnorm" -> List.of(new BatchNorm2d(channels()));
+                case "dropout" -> List.of(new Dropout(line.floatArg(1, "probability"), seed++));
+                case "flatten" -> List.of(new Flatten());
+                case "linear" -> {
+                    if (shape.length != 2) {
+                        throw new IllegalArgumentException("linear needs [N, F] input but gets " + Shapes.toString(shape)
+                                + "; put 'flatten' or 'global-avgpool' before it");
+                    }
+                    yield List.of(new Linear(shape[1], line.intArg(1, "output features"), line.flag("bias", true)));
+                }
+                case "residual" -> residual(line.intArg(1, "output channels"), line.option("stride", 1));
+                default -> throw new IllegalArgumentException("unknown layer '" + kind + "'; expected conv, maxpool, avgpool,"
+                        + " global-avgpool, relu, leaky-relu, sigmoid, tanh, batchnorm, dropout, flatten, linear, residual,"
+                        + " repeat or end");
+            };
+        }
+
+        private List<Layer> residual(int out, int stride) {
+            int in = channels();
+            Sequential main = Sequential.of(
+                    Conv2d.square(in, out, 3, stride, 1, 1, 1, false), new BatchNorm2d(out), new Activation.Relu(),
+                    Conv2d.square(out, out, 3, 1, 1, 1, 1, false), new BatchNorm2d(out));
+            Layer shortcut = stride == 1 && in == out ? null
+                    : Sequential.of(Conv2d.square(in, out, 1, stride, 0, 1, 1, false), new BatchNorm2d(out));
+            return List.of(new Residual(main, shortcut), new Activation.Relu());
+        }
+
+        private int channels() {
+            if (shape.length != 4) {
+                throw new IllegalArgumentException("needs image input [N, C, H, W] but gets " + Shapes.toString(shape));
+            }
+            return shape[1];
+        }
+    }
+
+    /** One meaningful line: words and {@code key=value} options. */
+    private record Line(int number, String text) {
+
+        String word(int i) {
+            String[] words = words();
+            return i < words.length ? words[i] : "";
+        }
+
+        String[] words() {
+            return text.split("\\s+");
+        }
+
+        void requireWords(int count) {
+            if (words().length != count) {
+                throw new IllegalArgumentException("line " + number + " (" + text + "): expected " + (count - 1) + " values");
+            }
+        }
+
+        int intArg(int i, String what) {
+            try {
+                return Integer.parseInt(word(i));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("line " + number + " (" + text + "): expected " + what
+                        + " as a whole number, got '" + word(i) + "'");
+            }
+        }
+
+        float floatArg(int i, String what) {
+            try {
+                return Float.parseFloat(word(i));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("line " + number + " (" + text + "): expected " + what
+                        + " as a number, got '" + word(i) + "'");
+            }
+        }
+
+        Map<String, String> options() {
+            Map<String, String> options = new HashMap<>();
+            for (String word : words()) {
+                int eq = word.indexOf('=');
+                if (eq > 0) {
+                    options.put(word.substring(0, eq), word.substring(eq + 1));
+                }
+            }
+            return options;
+        }
+
+        int option(String key, int fallback) {
+            String value = options().get(key);
+            try {
+                return value == null ? fallback : Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + " must be a whole number, got '" + value + "'");
+            }
+        }
+
+        float floatOption(String key, float fallback) {
+            String value = options().get(key);
+            try {
+                return value == null ? fallback : Float.parseFloat(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + " must be a number, got '" + value + "'");
+            }
+        }
+
+        boolean flag(String key, boolean fallback) {
+            String value = options().get(key);
+            if (value == null) {
+                return fallback;
+            }
+            if (!value.equals("true") && !value.equals("false")) {
+                throw new IllegalArgumentException(key + " must be true or false, got '" + value + "'");
+            }
+            return Boolean.parseBoolean(value);
+        }
+    }
+}

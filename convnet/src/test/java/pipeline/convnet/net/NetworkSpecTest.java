@@ -1,0 +1,93 @@
+package pipeline.convnet.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.api.Test;
+import pipeline.convnet.init.Initializer;
+import pipeline.convnet.layer.Mode;
+import pipeline.convnet.tensor.Tensor;
+
+class NetworkSpecTest {
+
+    @Test
+    void lenet5HasTheClassicShapeAndParameterCount() {
+        Network lenet = NetworkSpec.builtIn("lenet5", 1);
+
+        assertThat(parameterCount(lenet)).isEqualTo(61_706);
+        assertThat(lenet.classes()).isEqualTo(10);
+    }
+
+    @Test
+    void resnet20HasTwentyWeightedLayersAndEndsAtSevenBySeven() {
+        Network resnet = NetworkSpec.builtIn("resnet20", 1);
+
+        // 1 stem + 9 blocks × 2 convolutions + 1 linear = 20 (plus 2 projection shortcuts).
+        long convs = resnet.layers().describe().length();
+        assertThat(convs).isPositive();
+        assertThat(parameterCount(resnet)).isBetween(270_000, 275_000);
+        assertThat(resnet.classes()).isEqualTo(10);
+    }
+
+    @Test
+    void theLecturePatternIsDeclaredWithNestedRepeats() {
+        Network net = NetworkSpec.parse("""
+                input 3 32 32
+                repeat 2            # M = 2
+                  repeat 2          # N = 2
+                    conv 8 kernel=3 padding=1
+                    relu
+                  end
+                  maxpool kernel=2
+                end
+                flatten
+                repeat 2            # K = 2
+                  linear 32
+                  relu
+                end
+                linear 5
+                """, 1);
+
+        assertThat(net.layers().layers()).hasSize(2 * (2 * 2 + 1) + 1 + 2 * 2 + 1);
+        assertThat(net.classes()).isEqualTo(5);
+    }
+
+    @Test
+    void embeddingsComeFromTheSameForwardPassAndHaveUnitLength() {
+        Network lenet = NetworkSpec.builtIn("lenet5", 1);
+        new Initializer(Initializer.Scheme.HE, 1).initialise(lenet.layers());
+        Tensor images = Tensor.zeros(3, 1, 28, 28);
+        for (int i = 0; i < images.size(); i++) {
+            images.data()[i] = (float) Math.sin(i * 0.37);
+        }
+
+        Network.Output output = lenet.forwardWithEmbeddings(images, Mode.INFER);
+
+        assertThat(output.logits().shape()).containsExactly(3, 10);
+        assertThat(output.embeddings().shape()).containsExactly(3, 84);
+        assertThat(output.logits().data()).containsExactly(lenet.forward(images, Mode.INFER).data());
+        for (int i = 0; i < 3; i++) {
+            double norm = 0;
+            for (int j = 0; j < 84; j++) {
+                norm += Math.pow(output.embeddings().get(i, j), 2);
+            }
+            assertThat(norm).isCloseTo(1.0, within(1e-5));
+        }
+    }
+
+    @Test
+    void mistakesNameTheLine() {
+        assertThatThrownBy(() -> NetworkSpec.parse("conv 6 kernel=5", 1)).hasMessageContaining("starts with 'input C H W'");
+        assertThatThrownBy(() -> NetworkSpec.parse("input 1 28 28\nconv 6", 1)).hasMessageContaining("line 2").hasMessageContaining("kernel=K");
+        assertThatThrownBy(() -> NetworkSpec.parse("input 1 28 28\nlinear 10", 1))
+                .hasMessageContaining("line 2 (linear 10)").hasMessageContaining("put 'flatten'");
+        assertThatThrownBy(() -> NetworkSpec.parse("input 1 28 28\nconvolution 6", 1)).hasMessageContaining("unknown layer 'convolution'");
+        assertThatThrownBy(() -> NetworkSpec.parse("input 1 28 28\nrepeat 2\nrelu", 1)).hasMessageContaining("no matching 'end'");
+        assertThatThrownBy(() -> NetworkSpec.parse("input 1 4 4\nconv 2 kernel=7", 1)).hasMessageContaining("smaller than the kernel's span 7");
+    }
+
+    private static int parameterCount(Network network) {
+        return network.parameters().stream().mapToInt(p -> p.value().size()).sum();
+    }
+}
