@@ -4,22 +4,32 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import pipeline.convnet.data.Augmentation;
 import pipeline.convnet.data.Dataset;
 import pipeline.convnet.data.Idx;
+import pipeline.convnet.data.ImageInput;
 import pipeline.convnet.data.Normalisation;
 import pipeline.convnet.init.Initializer;
 import pipeline.convnet.kernel.Parallelism;
+import pipeline.convnet.layer.Mode;
+import pipeline.convnet.loss.SoftmaxCrossEntropy;
+import pipeline.convnet.model.ModelFile;
+import pipeline.convnet.model.ModelInfo;
 import pipeline.convnet.net.Network;
 import pipeline.convnet.net.NetworkSpec;
 import pipeline.convnet.optim.Adam;
 import pipeline.convnet.optim.LearningRateSchedule;
 import pipeline.convnet.optim.Optimizer;
 import pipeline.convnet.optim.Sgd;
+import pipeline.convnet.tensor.Tensor;
 import pipeline.convnet.train.Evaluation;
+import pipeline.convnet.train.Evaluator;
 import pipeline.convnet.train.Trainer;
 
 /**
@@ -29,7 +39,9 @@ import pipeline.convnet.train.Trainer;
  * convnet train  --arch lenet5|vgg-small|resnet20|FILE.net [--data DIR] [--epochs 10] [--batch 64]
  *                [--lr 0.05] [--optimizer sgd|nesterov|adam|adamw] [--momentum 0.9] [--weight-decay 0.0005]
  *                [--schedule constant|cosine|step] [--warmup STEPS] [--augment none|crop|crop,flip]
- *                [--threads N] [--seed 1] [--limit N]
+ *                [--threads N] [--seed 1] [--limit N] [--out FILE.model] [--name NAME]
+ * convnet evaluate --model FILE.model [--data DIR]          accuracy, per-class accuracy, confusion matrix
+ * convnet predict  --model FILE.model --image FILE [--top 3]   top-k labels of a PNG/JPEG/BMP/GIF
  * convnet sample --from DIR --train N --test N --out DIR     first N images of each split, as gzipped IDX
  * </pre>
  */
@@ -42,15 +54,18 @@ public final class ConvnetCommand {
 
     public static void main(String[] args) throws IOException {
         if (args.length == 0) {
-            System.err.println("usage: convnet train|sample [--option value ...] (see the class comment)");
+            System.err.println("usage: convnet train|evaluate|predict|sample [--option value ...] (see the class comment)");
             System.exit(2);
         }
         List<String> rest = List.of(args).subList(1, args.length);
         try {
             switch (args[0]) {
                 case "train" -> train(rest, System.out);
+                case "evaluate" -> evaluate(rest, System.out);
+                case "predict" -> predict(rest, System.out);
                 case "sample" -> sample(rest, System.out);
-                default -> throw new IllegalArgumentException("unknown command '" + args[0] + "'; expected train or sample");
+                default -> throw new IllegalArgumentException("unknown command '" + args[0]
+                        + "'; expected train, evaluate, predict or sample");
             }
         } catch (IllegalArgumentException e) {
             System.err.println("convnet: " + e.getMessage());
@@ -60,7 +75,7 @@ public final class ConvnetCommand {
 
     static void train(List<String> args, PrintStream out) throws IOException {
         Options o = new Options("train", args, Set.of("arch", "data", "epochs", "batch", "lr", "optimizer", "momentum",
-                "weight-decay", "schedule", "warmup", "augment", "threads", "seed", "limit"));
+                "weight-decay", "schedule", "warmup", "augment", "threads", "seed", "limit", "out", "name"));
         Parallelism.setThreads(o.integer("threads", Runtime.getRuntime().availableProcessors()));
         long seed = o.integer("seed", 1);
         Network network = architecture(o.text("arch", "lenet5"), seed);
@@ -99,6 +114,7 @@ public final class ConvnetCommand {
                 train.size(), test.size(), epochs, batch, Parallelism.threads());
         ProgressBar bar = new ProgressBar(out);
         long start = System.nanoTime();
+        Evaluation[] last = new Evaluation[1];
         Trainer trainer = new Trainer(network, Normalisation.FASHION_MNIST,
                 new Trainer.Config(epochs, batch, schedule, optimizer, augmentation, 0f, seed));
         bar.start();
@@ -113,9 +129,57 @@ public final class ConvnetCommand {
                 out.printf("%n  epoch %d: train loss %.4f, test loss %.4f, test accuracy %.2f%% (%.0f s, %.0f s in all)%n",
                         epoch, trainLoss, evaluation.meanLoss(), 100 * evaluation.accuracy(), bar.elapsedSeconds(),
                         (System.nanoTime() - start) / 1e9);
+                last[0] = evaluation;
                 bar.start();
             }
         });
+        String outFile = o.text("out", null);
+        if (outFile != null) {
+            ModelFile model = new ModelFile(network, Normalisation.FASHION_MNIST, train.classNames(),
+                    new ModelInfo(o.text("name", "fashion-" + o.text("arch", "lenet5")), 1, null, Instant.now(),
+                            Map.of("testAccuracy", last[0].accuracy(), "testLoss", last[0].meanLoss(),
+                                    "trainImages", (double) train.size() * epochs)));
+            model.write(Path.of(outFile));
+            out.printf("Saved %s (%d bytes)%n", outFile, Files.size(Path.of(outFile)));
+        }
+    }
+
+    static void evaluate(List<String> args, PrintStream out) throws IOException {
+        Options o = new Options("evaluate", args, Set.of("model", "data", "threads"));
+        Parallelism.setThreads(o.integer("threads", Runtime.getRuntime().availableProcessors()));
+        ModelFile model = ModelFile.read(Path.of(required(o, "model", "evaluate")));
+        Dataset test = Dataset.readIdx(Path.of(o.text("data", FASHION_MNIST.toString())), "t10k", model.classNames());
+        Evaluation evaluation = Evaluator.evaluate(model.network(), test, model.normalisation(), 256);
+        out.printf("%s v%d on %d test images: accuracy %.2f%%, mean loss %.4f%n%n", model.info().name(),
+                model.info().version(), evaluation.total(), 100 * evaluation.accuracy(), evaluation.meanLoss());
+        out.print(evaluation.confusionTable());
+    }
+
+    static void predict(List<String> args, PrintStream out) throws IOException {
+        Options o = new Options("predict", args, Set.of("model", "image", "top"));
+        ModelFile model = ModelFile.read(Path.of(required(o, "model", "predict")));
+        Path file = Path.of(required(o, "image", "predict"));
+        ImageInput input = new ImageInput(model.network().input(), model.normalisation());
+        Tensor logits = model.network().forward(input.batch(ImageInput.decode(Files.readAllBytes(file), file.toString())), Mode.INFER);
+        Tensor probabilities = SoftmaxCrossEntropy.softmax(logits);
+        int k = Math.min(o.integer("top", 3), model.classNames().size());
+        Integer[] order = new Integer[model.classNames().size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Float.compare(probabilities.data()[b], probabilities.data()[a]));
+        out.println(file + ":");
+        for (int i = 0; i < k; i++) {
+            out.printf("  %-14s %6.2f%%%n", model.classNames().get(order[i]), 100 * probabilities.data()[order[i]]);
+        }
+    }
+
+    private static String required(Options o, String key, String command) {
+        String value = o.text(key, null);
+        if (value == null) {
+            throw new IllegalArgumentException(command + ": --" + key + " is required");
+        }
+        return value;
     }
 
     static void sample(List<String> args, PrintStream out) throws IOException {

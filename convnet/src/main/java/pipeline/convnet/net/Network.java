@@ -1,9 +1,12 @@
 package pipeline.convnet.net;
 
+import java.util.ArrayList;
 import java.util.List;
+import pipeline.convnet.layer.BatchNorm2d;
 import pipeline.convnet.layer.Layer;
 import pipeline.convnet.layer.Mode;
 import pipeline.convnet.layer.Parameter;
+import pipeline.convnet.layer.Residual;
 import pipeline.convnet.layer.Sequential;
 import pipeline.convnet.tensor.Shapes;
 import pipeline.convnet.tensor.Tensor;
@@ -50,6 +53,44 @@ public record Network(String spec, int[] input, Sequential layers) {
         }
         Tensor logits = all.getLast().forward(features, mode);
         return new Output(logits, l2Normalised(features));
+    }
+
+    /** A tensor the network's state is made of, named by its place: {@code layer3.weight}, {@code layer5.main.layer1.runningVar}. */
+    public record NamedTensor(String name, int[] shape, float[] values) {}
+
+    /**
+     * Everything a trained network holds, in a fixed order: every parameter, and the running
+     * statistics of every batch-norm layer. Writing into the arrays changes the network.
+     */
+    public List<NamedTensor> state() {
+        List<NamedTensor> state = new ArrayList<>();
+        collect("", layers, state);
+        return state;
+    }
+
+    private static void collect(String prefix, Layer layer, List<NamedTensor> state) {
+        switch (layer) {
+            case Sequential s -> {
+                for (int i = 0; i < s.layers().size(); i++) {
+                    collect(prefix + "layer" + (i + 1) + ".", s.layers().get(i), state);
+                }
+            }
+            case Residual r -> {
+                collect(prefix + "main.", r.main(), state);
+                if (r.shortcut() != null) {
+                    collect(prefix + "shortcut.", r.shortcut(), state);
+                }
+            }
+            default -> {
+                for (Parameter p : layer.parameters()) {
+                    state.add(new NamedTensor(prefix + p.name(), p.value().shape(), p.value().data()));
+                }
+                if (layer instanceof BatchNorm2d bn) {
+                    state.add(new NamedTensor(prefix + "runningMean", new int[] {bn.runningMean().length}, bn.runningMean()));
+                    state.add(new NamedTensor(prefix + "runningVar", new int[] {bn.runningVar().length}, bn.runningVar()));
+                }
+            }
+        }
     }
 
     public Tensor backward(Tensor gradLogits) {

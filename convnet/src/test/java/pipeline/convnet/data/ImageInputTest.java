@@ -1,0 +1,59 @@
+package pipeline.convnet.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import pipeline.convnet.tensor.Tensor;
+
+class ImageInputTest {
+
+    static final Normalisation IDENTITY = new Normalisation(new float[] {0f}, new float[] {1f});
+
+    @Test
+    void shrinkingAveragesTheCoveredPixels() throws IOException {
+        // A 4×4 grey image of 2×2 blocks 0, 100 / 200, 40 becomes 2×2 of those values.
+        BufferedImage image = new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_GRAY);
+        int[][] blocks = {{0, 100}, {200, 40}};
+        for (int y = 0; y < 4; y++) {
+            for (int x = 0; x < 4; x++) {
+                image.getRaster().setSample(x, y, 0, blocks[y / 2][x / 2]);
+            }
+        }
+
+        Tensor t = new ImageInput(new int[] {1, 2, 2}, IDENTITY).batch(ImageInput.decode(png(image), "test"));
+
+        assertThat(t.shape()).containsExactly(1, 1, 2, 2);
+        assertThat((double) t.data()[0]).isCloseTo(0, within(0.01));
+        assertThat((double) t.data()[1]).isCloseTo(100 / 255.0, within(0.01));
+        assertThat((double) t.data()[2]).isCloseTo(200 / 255.0, within(0.01));
+        assertThat((double) t.data()[3]).isCloseTo(40 / 255.0, within(0.01));
+    }
+
+    @Test
+    void colourBecomesGreyByLumaAndIsNormalised() throws IOException {
+        BufferedImage red = new BufferedImage(1, 1, BufferedImage.TYPE_INT_RGB);
+        red.setRGB(0, 0, 0xff0000);
+
+        Tensor t = new ImageInput(new int[] {1, 1, 1}, Normalisation.FASHION_MNIST).batch(ImageInput.decode(png(red), "red"));
+
+        assertThat((double) t.data()[0]).isCloseTo((76 / 255.0 - 0.2860) / 0.3530, within(1e-4));
+    }
+
+    @Test
+    void bytesThatAreNotAnImageAreNamed() {
+        assertThatThrownBy(() -> ImageInput.decode("hello".getBytes(), "upload 42"))
+                .hasMessageContaining("upload 42 is not an image");
+    }
+
+    static byte[] png(BufferedImage image) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        return out.toByteArray();
+    }
+}
