@@ -1,0 +1,142 @@
+package pipeline.convnet.inspect;
+
+import java.awt.image.BufferedImage;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import pipeline.convnet.layer.Conv2d;
+import pipeline.convnet.layer.Layer;
+import pipeline.convnet.layer.Mode;
+import pipeline.convnet.layer.Parameter;
+import pipeline.convnet.layer.Sequential;
+import pipeline.convnet.net.Network;
+import pipeline.convnet.tensor.Tensor;
+
+/**
+ * Looking inside a trained network, as pictures: what the first layer's filters look for, how a
+ * layer responds to an image, which pixels a class score depends on, and what input a unit likes most.
+ * Everything runs in inference mode and leaves the weights as they are.
+ */
+public final class Inspector {
+
+    private final Network network;
+
+    public Inspector(Network network) {
+        this.network = network;
+    }
+
+    /** The first convolution's filters, one tile per (output, input) channel pair, {@code scale}× enlarged. */
+    public BufferedImage firstLayerFilters(int scale) {
+        Conv2d conv = network.layers().layers().stream().filter(Conv2d.class::isInstance).map(Conv2d.class::cast)
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("the network has no convolution"));
+        int[] shape = conv.weight().value().shape();
+        int kh = shape[2];
+        int kw = shape[3];
+        float[][] planes = new float[shape[0] * shape[1]][];
+        for (int p = 0; p < planes.length; p++) {
+            planes[p] = Arrays.copyOfRange(conv.weight().value().data(), p * kh * kw, (p + 1) * kh * kw);
+        }
+        return Picture.grid(planes, kh, kw, Math.min(8, planes.length), scale);
+    }
+
+    /** The channels of layer {@code index}'s output (0-based) for one image {@code [1, C, H, W]}. */
+    public BufferedImage activationMaps(Tensor image, int index, int scale) {
+        Tensor out = prefix(index + 1).forward(image, Mode.INFER);
+        if (out.rank() != 4) {
+            throw new IllegalArgumentException("layer " + index + " (" + network.layers().layers().get(index).describe()
+                    + ") gives " + out.shapeString() + ", not channel maps [1, C, H, W]");
+        }
+        int c = out.dim(1);
+        int plane = out.dim(2) * out.dim(3);
+        float[][] planes = new float[c][];
+        for (int ch = 0; ch < c; ch++) {
+            planes[ch] = Arrays.copyOfRange(out.data(), ch * plane, (ch + 1) * plane);
+        }
+        return Picture.grid(planes, out.dim(2), out.dim(3), Math.min(8, c), scale);
+    }
+
+    /**
+     * {@code |∂ score_class / ∂ input|}, the largest over the input's channels, {@code [H·W]}: the
+     * pixels whose change would move the class score most (Simonyan et al. 2014).
+     */
+    public float[] saliency(Tensor image, int classIndex) {
+        Tensor logits = network.forward(image, Mode.INFER);
+        if (classIndex < 0 || classIndex >= logits.dim(1)) {
+            throw new IllegalArgumentException("class " + classIndex + " is not one of the " + logits.dim(1) + " outputs");
+        }
+        Tensor seed = Tensor.zeros(logits.shape());
+        seed.data()[classIndex] = 1f;
+        Tensor grad = network.backward(seed);
+        int plane = image.dim(2) * image.dim(3);
+        float[] map = new float[plane];
+        for (int c = 0; c < image.dim(1); c++) {
+            for (int p = 0; p < plane; p++) {
+                map[p] = Math.max(map[p], Math.abs(grad.data()[c * plane + p]));
+            }
+        }
+        network.parameters().forEach(Parameter::zeroGrad);
+        return map;
+    }
+
+    /** {@link #saliency} as a picture the size of the input, {@code scale}× enlarged. */
+    public BufferedImage saliencyMap(Tensor image, int classIndex, int scale) {
+        return Picture.grid(new float[][] {saliency(image, classIndex)}, image.dim(2), image.dim(3), 1, scale);
+    }
+
+    /**
+     * An input that makes channel {@code channel} of layer {@code index} respond strongly: gradient
+     * ascent from faint noise on the channel's mean activation, in steps of {@code rate} along the
+     * RMS-normalised gradient, with a little L2 decay to keep the input bounded (Erhan et al. 2009).
+     * Returns the input {@code [1, C, H, W]}.
+     */
+    public Tensor maximumResponse(int index, int channel, int steps, float rate, long seed) {
+        Sequential upTo = prefix(index + 1);
+        int[] in = network.input();
+        SplittableRandom random = new SplittableRandom(seed);
+        Tensor x = Tensor.zeros(1, in[0], in[1], in[2]);
+        for (int i = 0; i < x.size(); i++) {
+            x.data()[i] = (float) (random.nextGaussian() * 0.1);
+        }
+        for (int step = 0; step < steps; step++) {
+            Tensor out = upTo.forward(x, Mode.INFER);
+            Tensor grad = Tensor.zeros(out.shape());
+            int units = out.size() / out.dim(1);
+            for (int u = 0; u < units; u++) {
+                grad.data()[channel * units + u] = 1f / units;
+            }
+            Tensor dx = upTo.backward(grad);
+            // Steps of fixed size along the gradient's direction: a unit that starts nearly silent
+            // passes back tiny gradients, and a raw step would barely move the input.
+            double squares = 0;
+            for (float g : dx.data()) {
+                squares += g * g;
+            }
+            float norm = (float) Math.sqrt(squares / dx.size()) + 1e-8f;
+            for (int i = 0; i < x.size(); i++) {
+                x.data()[i] += rate * (dx.data()[i] / norm - 1e-2f * x.data()[i]);
+            }
+        }
+        network.parameters().forEach(Parameter::zeroGrad);
+        return x;
+    }
+
+    /** The mean activation of one channel of layer {@code index} for {@code x}. */
+    public float response(Tensor x, int index, int channel) {
+        Tensor out = prefix(index + 1).forward(x, Mode.INFER);
+        int units = out.size() / out.dim(1);
+        float sum = 0f;
+        for (int u = 0; u < units; u++) {
+            sum += out.data()[channel * units + u];
+        }
+        return sum / units;
+    }
+
+    private Sequential prefix(int count) {
+        List<Layer> layers = network.layers().layers();
+        if (count < 1 || count > layers.size()) {
+            throw new IllegalArgumentException("layer " + (count - 1) + " does not exist; the network has layers 0 to "
+                    + (layers.size() - 1));
+        }
+        return new Sequential(layers.subList(0, count));
+    }
+}
