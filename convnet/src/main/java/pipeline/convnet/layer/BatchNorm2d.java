@@ -24,7 +24,7 @@ public final class BatchNorm2d implements Layer {
     private final float[] runningVar;
     private Mode lastMode;
     private Tensor normalised;
-    private float[] invStd;
+    private double[] invStd;
 
     public BatchNorm2d(int channels) {
         this(channels, 1e-5f, 0.1f);
@@ -87,10 +87,10 @@ public final class BatchNorm2d implements Layer {
         long m = (long) n * plane;
         Tensor y = Tensor.zeros(x.shape());
         normalised = Tensor.zeros(x.shape());
-        invStd = new float[channels];
+        invStd = new double[channels];
         for (int c = 0; c < channels; c++) {
-            float mean;
-            float var;
+            double mean;
+            double var;
             if (mode == Mode.TRAIN) {
                 double sum = 0;
                 for (int i = 0; i < n; i++) {
@@ -99,7 +99,7 @@ public final class BatchNorm2d implements Layer {
                         sum += x.data()[base + p];
                     }
                 }
-                mean = (float) (sum / m);
+                mean = sum / m;
                 double squares = 0;
                 for (int i = 0; i < n; i++) {
                     int base = (i * channels + c) * plane;
@@ -108,20 +108,20 @@ public final class BatchNorm2d implements Layer {
                         squares += d * d;
                     }
                 }
-                var = (float) (squares / m);
-                runningMean[c] = (1 - momentum) * runningMean[c] + momentum * mean;
-                runningVar[c] = (1 - momentum) * runningVar[c] + momentum * (m > 1 ? var * m / (m - 1) : var);
+                var = squares / m;
+                runningMean[c] = (float) ((1 - momentum) * runningMean[c] + momentum * mean);
+                runningVar[c] = (float) ((1 - momentum) * runningVar[c] + momentum * (m > 1 ? var * m / (m - 1) : var));
             } else {
                 mean = runningMean[c];
                 var = runningVar[c];
             }
-            invStd[c] = (float) (1.0 / Math.sqrt(var + eps));
+            invStd[c] = 1.0 / Math.sqrt(var + eps);
             float g = gamma.value().data()[c];
             float b = beta.value().data()[c];
             for (int i = 0; i < n; i++) {
                 int base = (i * channels + c) * plane;
                 for (int p = 0; p < plane; p++) {
-                    float xhat = (x.data()[base + p] - mean) * invStd[c];
+                    float xhat = (float) ((x.data()[base + p] - mean) * invStd[c]);
                     normalised.data()[base + p] = xhat;
                     y.data()[base + p] = g * xhat + b;
                 }
@@ -139,7 +139,7 @@ public final class BatchNorm2d implements Layer {
         }
         int n = gradOut.dim(0);
         int plane = gradOut.dim(2) * gradOut.dim(3);
-        float m = (float) n * plane;
+        double m = (double) n * plane;
         Tensor gradIn = Tensor.zeros(gradOut.shape());
         for (int c = 0; c < channels; c++) {
             double sumDy = 0;
@@ -154,14 +154,14 @@ public final class BatchNorm2d implements Layer {
             }
             gamma.grad().data()[c] += (float) sumDyXhat;
             beta.grad().data()[c] += (float) sumDy;
-            float scale = gamma.value().data()[c] * invStd[c];
+            double scale = gamma.value().data()[c] * invStd[c];
             for (int i = 0; i < n; i++) {
                 int base = (i * channels + c) * plane;
                 for (int p = 0; p < plane; p++) {
                     float dy = gradOut.data()[base + p];
-                    gradIn.data()[base + p] = lastMode == Mode.TRAIN
-                            ? scale / m * (m * dy - (float) sumDy - normalised.data()[base + p] * (float) sumDyXhat)
-                            : scale * dy;
+                    gradIn.data()[base + p] = (float) (lastMode == Mode.TRAIN
+                            ? scale / m * (m * dy - sumDy - normalised.data()[base + p] * sumDyXhat)
+                            : scale * dy);
                 }
             }
         }
