@@ -31,6 +31,21 @@ class NetworkSpecTest {
     }
 
     @Test
+    void theVggStyleNetFollowsThePatternAndRunsForwardAndBackward() {
+        Network vgg = NetworkSpec.builtIn("vgg-small", 1);
+        new Initializer(Initializer.Scheme.HE, 1).initialise(vgg.layers());
+
+        Tensor logits = vgg.forward(Tensor.zeros(vgg.batchShape(2)), Mode.TRAIN);
+        Tensor gradIn = vgg.backward(Tensor.zeros(logits.shape()));
+
+        // 4 convolutions (3×3, 32-32-64-64) + 2 linear layers; 64·7·7 features enter the first linear layer.
+        assertThat(logits.shape()).containsExactly(2, 10);
+        assertThat(gradIn.shape()).containsExactly(2, 1, 28, 28);
+        assertThat(parameterCount(vgg)).isEqualTo((9 * 32 + 32) + (9 * 32 * 32 + 32) + (9 * 32 * 64 + 64) + (9 * 64 * 64 + 64)
+                + 2 * (32 + 32 + 64 + 64) + (64 * 49 * 256 + 256) + (256 * 10 + 10));
+    }
+
+    @Test
     void theLecturePatternIsDeclaredWithNestedRepeats() {
         Network net = NetworkSpec.parse("""
                 input 3 32 32
