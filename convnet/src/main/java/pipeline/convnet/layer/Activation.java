@@ -52,9 +52,9 @@ public abstract class Activation implements Layer {
         return inputShape.clone();
     }
 
-    /** {@code max(0, x)}. */
+    /** {@code max(0, x)}; NaN stays NaN (as in PyTorch), so broken weights are not silently masked. */
     public static final class Relu extends Activation {
-        @Override protected float apply(float x) { return x > 0f ? x : 0f; }
+        @Override protected float apply(float x) { return x <= 0f ? 0f : x; }
         @Override protected float derivative(float x, float y) { return x > 0f ? 1f : 0f; }
         @Override public String describe() { return "relu"; }
     }

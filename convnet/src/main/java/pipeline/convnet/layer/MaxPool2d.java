@@ -4,8 +4,9 @@ import java.util.Arrays;
 import pipeline.convnet.tensor.Tensor;
 
 /**
- * Max pooling over {@code [N, C, H, W]}; padding never wins (it counts as −∞). Backward routes
- * each output gradient to the input position that held the maximum (the first, on ties).
+ * Max pooling over {@code [N, C, H, W]}; padding never wins (it counts as −∞), and a NaN in a
+ * window wins (as in PyTorch), so it is not silently dropped. Backward routes each output gradient
+ * to the input position that held the maximum (the first, on ties).
  */
 public final class MaxPool2d extends Pool2d {
 
@@ -26,7 +27,7 @@ public final class MaxPool2d extends Pool2d {
         argmax = new int[y.size()];
         Arrays.fill(argmax, -1);
         visit(o, (outIndex, inIndex) -> {
-            if (argmax[outIndex] < 0 || in[inIndex] > out[outIndex]) {
+            if (argmax[outIndex] < 0 || in[inIndex] > out[outIndex] || (Float.isNaN(in[inIndex]) && !Float.isNaN(out[outIndex]))) {
                 out[outIndex] = in[inIndex];
                 argmax[outIndex] = inIndex;
             }

@@ -1,0 +1,142 @@
+package pipeline.convnet.data;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Iterator;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Checks untrusted image bytes before decoding them: the real format comes from the bytes' magic
+ * numbers (not from a declared content type), and the dimensions from the header, so an image
+ * declaring a huge size (a decompression bomb: a few KB that would decode to gigabytes) is refused
+ * before a single pixel is allocated.
+ */
+public final class ImageProbe {
+
+    /** Formats the engine decodes, with their magic numbers. */
+    public enum Format {
+        PNG("image/png"), JPEG("image/jpeg"), BMP("image/bmp"), GIF("image/gif");
+
+        private final String mediaType;
+
+        Format(String mediaType) {
+            this.mediaType = mediaType;
+        }
+
+        public String mediaType() {
+            return mediaType;
+        }
+
+        /** The format the bytes start like, or {@code null}. */
+        public static Format sniff(byte[] bytes) {
+            if (startsWith(bytes, 0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a)) {
+                return PNG;
+            }
+            if (startsWith(bytes, 0xff, 0xd8, 0xff)) {
+                return JPEG;
+            }
+            if (startsWith(bytes, 'G', 'I', 'F', '8')) {
+                return GIF;
+            }
+            if (startsWith(bytes, 'B', 'M')) {
+                return BMP;
+            }
+            return null;
+        }
+
+        private static boolean startsWith(byte[] bytes, int... magic) {
+            if (bytes.length < magic.length) {
+                return false;
+            }
+            for (int i = 0; i < magic.length; i++) {
+                if ((bytes[i] & 0xff) != magic[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** Why an image was refused: a stable code for dead-letter records and HTTP errors, and a message. */
+    public static final class RejectedImage extends Exception {
+        public enum Reason { UNSUPPORTED_FORMAT, IMAGE_TOO_LARGE, UNDECODABLE_IMAGE }
+
+        private final Reason reason;
+
+        RejectedImage(Reason reason, String message) {
+            super(message);
+            this.reason = reason;
+        }
+
+        public Reason reason() {
+            return reason;
+        }
+    }
+
+    /** What the header says. */
+    public record Header(Format format, int width, int height) {}
+
+    private final long maxPixels;
+
+    /** @param maxPixels the most {@code width·height} accepted, e.g. 4096·4096 */
+    public ImageProbe(long maxPixels) {
+        if (maxPixels < 1) {
+            throw new IllegalArgumentException("the pixel limit must be positive; got " + maxPixels);
+        }
+        this.maxPixels = maxPixels;
+    }
+
+    /** Reads format and dimensions without decoding pixels. */
+    public Header header(byte[] bytes) throws RejectedImage {
+        Format format = Format.sniff(bytes);
+        if (format == null) {
+            throw new RejectedImage(RejectedImage.Reason.UNSUPPORTED_FORMAT, "the bytes (" + bytes.length
+                    + ") are not PNG, JPEG, BMP or GIF: they start with " + hexStart(bytes));
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new RejectedImage(RejectedImage.Reason.UNDECODABLE_IMAGE, "no decoder accepts these " + format + " bytes");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                Header header = new Header(format, reader.getWidth(0), reader.getHeight(0));
+                if (header.width() < 1 || header.height() < 1 || (long) header.width() * header.height() > maxPixels) {
+                    throw new RejectedImage(RejectedImage.Reason.IMAGE_TOO_LARGE, "the " + format + " declares "
+                            + header.width() + "×" + header.height() + " pixels; at most " + maxPixels + " are accepted");
+                }
+                return header;
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new RejectedImage(RejectedImage.Reason.UNDECODABLE_IMAGE, "the " + format + " header cannot be read: " + e.getMessage());
+        }
+    }
+
+    /** Checks the header, then decodes. */
+    public BufferedImage decode(byte[] bytes) throws RejectedImage {
+        Header header = header(bytes);
+        try {
+            BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes));
+            if (image == null) {
+                throw new RejectedImage(RejectedImage.Reason.UNDECODABLE_IMAGE, "the " + header.format() + " does not decode");
+            }
+            return image;
+        } catch (IOException | RuntimeException e) {
+            throw new RejectedImage(RejectedImage.Reason.UNDECODABLE_IMAGE, "the " + header.format() + " is damaged: " + e.getMessage());
+        }
+    }
+
+    private static String hexStart(byte[] bytes) {
+        StringBuilder hex = new StringBuilder();
+        for (int i = 0; i < Math.min(8, bytes.length); i++) {
+            hex.append(String.format("%02x ", bytes[i]));
+        }
+        return bytes.length == 0 ? "nothing" : hex.toString().strip();
+    }
+}

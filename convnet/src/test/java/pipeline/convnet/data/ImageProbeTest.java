@@ -1,0 +1,77 @@
+package pipeline.convnet.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.zip.CRC32;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class ImageProbeTest {
+
+    static final ImageProbe PROBE = new ImageProbe(4096L * 4096);
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"png, PNG", "jpg, JPEG", "bmp, BMP", "gif, GIF"})
+    void theFormatComesFromTheBytesAndTheSizeFromTheHeader(String writer, ImageProbe.Format format) throws Exception {
+        byte[] bytes = encode(new BufferedImage(37, 21, BufferedImage.TYPE_3BYTE_BGR), writer);
+
+        ImageProbe.Header header = PROBE.header(bytes);
+
+        assertThat(header).isEqualTo(new ImageProbe.Header(format, 37, 21));
+        assertThat(PROBE.decode(bytes).getWidth()).isEqualTo(37);
+    }
+
+    @Test
+    void aDecompressionBombIsRefusedFromItsHeaderAlone() throws Exception {
+        byte[] bomb = pngDeclaring(100_000, 100_000);
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> PROBE.decode(bomb))
+                .isInstanceOfSatisfying(ImageProbe.RejectedImage.class,
+                        e -> assertThat(e.reason()).isEqualTo(ImageProbe.RejectedImage.Reason.IMAGE_TOO_LARGE))
+                .hasMessageContaining("declares 100000×100000 pixels; at most 16777216 are accepted");
+        assertThat(System.nanoTime() - start).as("refused without decoding").isLessThan(1_000_000_000L);
+    }
+
+    @Test
+    void bytesOfNoImageFormatAreNamedByTheirFirstBytes() {
+        assertThatThrownBy(() -> PROBE.header("%PDF-1.7 ...".getBytes()))
+                .isInstanceOfSatisfying(ImageProbe.RejectedImage.class,
+                        e -> assertThat(e.reason()).isEqualTo(ImageProbe.RejectedImage.Reason.UNSUPPORTED_FORMAT))
+                .hasMessageContaining("not PNG, JPEG, BMP or GIF: they start with 25 50 44 46");
+    }
+
+    @Test
+    void aTruncatedImageIsUndecodable() throws Exception {
+        byte[] png = encode(new BufferedImage(64, 64, BufferedImage.TYPE_BYTE_GRAY), "png");
+
+        assertThatThrownBy(() -> PROBE.decode(Arrays.copyOf(png, 20)))
+                .isInstanceOfSatisfying(ImageProbe.RejectedImage.class,
+                        e -> assertThat(e.reason()).isEqualTo(ImageProbe.RejectedImage.Reason.UNDECODABLE_IMAGE));
+    }
+
+    /** A real 1×1 PNG whose header is rewritten (with a valid CRC) to declare another size. */
+    static byte[] pngDeclaring(int width, int height) throws IOException {
+        byte[] png = encode(new BufferedImage(1, 1, BufferedImage.TYPE_BYTE_GRAY), "png");
+        // Signature (8), IHDR length (4), "IHDR" (4) at 12, width at 16, height at 20, CRC at 29.
+        ByteBuffer.wrap(png).putInt(16, width).putInt(20, height);
+        CRC32 crc = new CRC32();
+        crc.update(png, 12, 17);
+        ByteBuffer.wrap(png).putInt(29, (int) crc.getValue());
+        return png;
+    }
+
+    static byte[] encode(BufferedImage image, String format) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(ImageIO.write(image, format, out)).as("a %s writer exists", format).isTrue();
+        return out.toByteArray();
+    }
+}

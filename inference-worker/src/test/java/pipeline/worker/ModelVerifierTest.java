@@ -1,0 +1,81 @@
+package pipeline.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import pipeline.convnet.model.ModelFile;
+import pipeline.convnet.net.Network;
+import pipeline.schemas.avro.InputSpec;
+import pipeline.schemas.avro.ModelVersion;
+
+class ModelVerifierTest {
+
+    final ModelVerifier verifier = new ModelVerifier();
+
+    @Test
+    void theBundledModelIsAccepted() throws Exception {
+        ModelSnapshot snapshot = verifier.verify(BundledModel.record(1, BundledModel.bytes()), null);
+
+        assertThat(snapshot.version()).isEqualTo(1);
+        assertThat(snapshot.model().classNames()).hasSize(10);
+    }
+
+    @Test
+    void weightsThatDoNotMatchTheirChecksumAreRefused() throws Exception {
+        ModelVersion record = BundledModel.record(2, BundledModel.bytes());
+        record.setWeightsSha256("0".repeat(64));
+
+        assertThatThrownBy(() -> verifier.verify(record, null))
+                .isInstanceOf(ModelRefusedException.class)
+                .hasMessageContaining("model fashion-lenet5 v2: the weights' SHA-256 is")
+                .hasMessageContaining("but the record says 0000");
+    }
+
+    @Test
+    void damagedWeightsWithAMatchingRecordChecksumAreCaughtByTheFile() throws Exception {
+        byte[] damaged = BundledModel.bytes();
+        damaged[damaged.length / 2] ^= 1;
+
+        assertThatThrownBy(() -> verifier.verify(BundledModel.record(3, damaged), null))
+                .hasMessageContaining("model fashion-lenet5 v3 is damaged or truncated");
+    }
+
+    @Test
+    void nanWeightsAreRefusedNamingTheTensor() throws Exception {
+        ModelFile model = ModelFile.read(BundledModel.FILE);
+        Network.NamedTensor first = model.network().state().getFirst();
+        first.values()[0] = Float.NaN;
+
+        assertThatThrownBy(() -> verifier.verify(BundledModel.record(4, model.toBytes()), null))
+                .hasMessageContaining("model fashion-lenet5 v4: layer1.weight holds NaN");
+    }
+
+    @Test
+    void aRecordDeclaringAnotherInputShapeIsRefused() throws Exception {
+        ModelVersion record = BundledModel.record(5, BundledModel.bytes());
+        InputSpec input = record.getInput();
+        record.setInput(new InputSpec(3, 32, 32, input.getMean(), input.getStd()));
+
+        assertThatThrownBy(() -> verifier.verify(record, null))
+                .hasMessageContaining("the weights take input [1, 28, 28] but the record declares [3, 32, 32]");
+    }
+
+    @Test
+    void classesThatDifferFromTheServingModelAreRefused() throws Exception {
+        ModelSnapshot serving = verifier.verify(BundledModel.record(1, BundledModel.bytes()), null);
+        ModelFile renamed = ModelFile.read(Path.of("../models/fashion-lenet5.model"));
+        List<String> classes = new ArrayList<>(renamed.classNames());
+        classes.set(0, "Tee");
+        byte[] weights = new ModelFile(renamed.network(), renamed.normalisation(), classes, renamed.info()).toBytes();
+        ModelVersion record = BundledModel.record(6, weights);
+        record.setClassNames(classes);
+
+        assertThatThrownBy(() -> verifier.verify(record, serving))
+                .hasMessageContaining("v6: classes [Tee")
+                .hasMessageContaining("differ from the serving v1's [T-shirt/top");
+    }
+}
