@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Gathers arriving items into batches: a batch is due when it holds {@code maxBatch} items, or
@@ -48,6 +49,11 @@ public final class BatchAssembler<T> {
             return Duration.ofNanos(maxDelayNanos);
         }
         return isDue(nowNanos) ? Duration.ZERO : Duration.ofNanos(maxDelayNanos - (nowNanos - waiting.peekFirst().nanos()));
+    }
+
+    /** Drops waiting items that match, e.g. those of partitions this worker no longer owns. */
+    public void removeIf(Predicate<T> filter) {
+        waiting.removeIf(arrival -> filter.test(arrival.item()));
     }
 
     /** The oldest items, at most {@code maxBatch}, in arrival order. */

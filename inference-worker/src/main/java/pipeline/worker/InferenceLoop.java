@@ -1,0 +1,250 @@
+package pipeline.worker;
+
+import java.awt.image.BufferedImage;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import pipeline.convnet.data.ImageProbe;
+import pipeline.schemas.avro.DeadLetter;
+import pipeline.schemas.avro.ImageEvent;
+import pipeline.schemas.avro.ModelRef;
+import pipeline.schemas.avro.Prediction;
+import pipeline.schemas.avro.ScoredLabel;
+import pipeline.schemas.avro.Timings;
+import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.serde.AvroDeserializer;
+import pipeline.schemas.serde.AvroSerializer;
+import pipeline.schemas.serde.SerdeOptions;
+import pipeline.schemas.topics.Topics;
+
+/**
+ * One worker thread: consume {@code images}, decode, batch, infer, and produce one
+ * {@code predictions} record per image (or one {@code images.dlq} record per bad one), committing
+ * the batch's outputs and its consumed offsets in one Kafka transaction. A crash at any point
+ * leaves either the whole batch committed or none of it, so every image ends with exactly one
+ * outcome for {@code read_committed} readers.
+ */
+public final class InferenceLoop implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InferenceLoop.class);
+
+    private final WorkerSettings settings;
+    private final SchemaRegistryClient registry;
+    private final AtomicReference<ModelSnapshot> model;
+    private final String transactionalId;
+    private final ImageProbe probe;
+    private final Predictor predictor;
+    private final BatchAssembler<ConsumerRecord<String, byte[]>> batches;
+    private volatile boolean running = true;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+
+    public InferenceLoop(WorkerSettings settings, SchemaRegistryClient registry, AtomicReference<ModelSnapshot> model,
+                         int threadIndex) {
+        this.settings = settings;
+        this.registry = registry;
+        this.model = model;
+        this.transactionalId = settings.instanceId() + "-" + threadIndex;
+        this.probe = new ImageProbe(settings.maxPixels());
+        this.predictor = new Predictor(settings.topK());
+        this.batches = new BatchAssembler<>(settings.maxBatch(), settings.maxDelay());
+    }
+
+    /** Asks the loop to finish its current batch, commit and leave the group. */
+    public void stop() {
+        running = false;
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+    }
+
+    @Override
+    public void run() {
+        AvroDeserializer<ImageEvent> images = AvroDeserializer.forClass(ImageEvent.class, registry);
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer());
+             KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(producerConfig(), new StringSerializer(),
+                     new AvroSerializer<>(registry, SerdeOptions.DEFAULTS, false))) {
+            consumer = c;
+            producer.initTransactions();
+            c.subscribe(Set.of(Topics.IMAGES.name()), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    // Not committed, so the partitions' next owner reads them again; drop our copies.
+                    batches.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                }
+            });
+            while (running) {
+                try {
+                    Duration wait = batches.untilDue(System.nanoTime());
+                    for (ConsumerRecord<String, byte[]> record : c.poll(wait.isZero() ? Duration.ofMillis(1) : wait)) {
+                        batches.add(record, System.nanoTime());
+                    }
+                } catch (WakeupException e) {
+                    // stop() was called: finish what is waiting below, then leave.
+                }
+                while (batches.isDue(System.nanoTime()) || (!running && batches.waiting() > 0)) {
+                    processBatch(c, producer, images, batches.take());
+                }
+            }
+        } catch (ProducerFencedException e) {
+            LOG.warn("Worker {} was fenced: another instance with its transactional id took over", transactionalId);
+        }
+    }
+
+    private void processBatch(KafkaConsumer<String, byte[]> consumer, KafkaProducer<String, SpecificRecord> producer,
+                              AvroDeserializer<ImageEvent> images, List<ConsumerRecord<String, byte[]>> batch) {
+        ModelSnapshot snapshot = model.get();
+        long batchStart = System.currentTimeMillis();
+        List<ProducerRecord<String, SpecificRecord>> out = new ArrayList<>();
+        List<ImageEvent> events = new ArrayList<>();
+        List<BufferedImage> decoded = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : batch) {
+            ImageEvent event;
+            try {
+                event = images.deserialize(record.topic(), record.value());
+            } catch (RuntimeException e) {
+                out.add(deadLetter(record, "DESERIALIZATION_FAILED", "the value is not an ImageEvent in the Confluent wire format: " + e.getMessage()));
+                continue;
+            }
+            try {
+                byte[] bytes = new byte[event.getImage().remaining()];
+                event.getImage().duplicate().get(bytes);
+                decoded.add(probe.decode(bytes));
+                events.add(event);
+            } catch (ImageProbe.RejectedImage e) {
+                out.add(deadLetter(record, e.reason().name(), "image " + event.getId() + ": " + e.getMessage()));
+            }
+        }
+        if (!decoded.isEmpty()) {
+            Predictor.BatchPrediction result = predictor.predict(snapshot, decoded);
+            for (int i = 0; i < events.size(); i++) {
+                out.add(new ProducerRecord<>(Topics.PREDICTIONS.name(), events.get(i).getId(),
+                        prediction(events.get(i), result.images().get(i), snapshot, batchStart, result.inferenceMicros(), decoded.size())));
+            }
+        }
+        commit(consumer, producer, batch, out);
+    }
+
+    private void commit(KafkaConsumer<String, byte[]> consumer, KafkaProducer<String, SpecificRecord> producer,
+                        List<ConsumerRecord<String, byte[]>> batch, List<ProducerRecord<String, SpecificRecord>> out) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> r : batch) {
+            offsets.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
+                    (a, b) -> a.offset() >= b.offset() ? a : b);
+        }
+        try {
+            producer.beginTransaction();
+            out.forEach(producer::send);
+            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            producer.commitTransaction();
+        } catch (ProducerFencedException e) {
+            throw e;
+        } catch (KafkaException e) {
+            LOG.warn("Batch of {} images from {} not committed ({}); reading them again", batch.size(), offsets.keySet(), e.toString());
+            producer.abortTransaction();
+            rewind(consumer, offsets.keySet());
+        }
+    }
+
+    /** Back to the last committed offsets, so an aborted batch is read and processed again. */
+    private void rewind(KafkaConsumer<String, byte[]> consumer, Set<TopicPartition> partitions) {
+        batches.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(partitions);
+        for (TopicPartition partition : partitions) {
+            OffsetAndMetadata at = committed.get(partition);
+            if (at == null) {
+                consumer.seekToBeginning(Set.of(partition));
+            } else {
+                consumer.seek(partition, at.offset());
+            }
+        }
+    }
+
+    private Prediction prediction(ImageEvent event, Predictor.ImagePrediction answer, ModelSnapshot snapshot,
+                                  long batchStart, long inferenceMicros, int batchSize) {
+        List<ScoredLabel> top = answer.topK().stream().map(s -> new ScoredLabel(s.label(), s.probability())).toList();
+        List<Float> embedding = new ArrayList<>(answer.embedding().length);
+        for (float v : answer.embedding()) {
+            embedding.add(v);
+        }
+        return Prediction.newBuilder()
+                .setImageId(event.getId())
+                .setSource(event.getSource())
+                .setModel(new ModelRef(snapshot.name(), snapshot.version()))
+                .setTopK(top)
+                .setEmbedding(embedding)
+                .setTimings(new Timings(Math.max(0, batchStart - event.getTimestamp().toEpochMilli()), inferenceMicros, batchSize))
+                .setTimestamp(Instant.now())
+                .setAttributes(event.getAttributes())
+                .build();
+    }
+
+    private ProducerRecord<String, SpecificRecord> deadLetter(ConsumerRecord<String, byte[]> record, String code, String message) {
+        LOG.info("Dead letter {}/{}@{} ({}): {}", record.topic(), record.partition(), record.offset(), code, message);
+        DeadLetter letter = DeadLetter.newBuilder()
+                .setKey(record.key())
+                .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
+                .setSourceTopic(record.topic())
+                .setSourcePartition(record.partition())
+                .setSourceOffset(record.offset())
+                .setErrorCode(code)
+                .setMessage(message)
+                .setWorker(transactionalId)
+                .setTimestamp(Instant.now())
+                .build();
+        return new ProducerRecord<>(Topics.IMAGES_DLQ.name(), record.key(), letter);
+    }
+
+    private Map<String, Object> consumerConfig() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxBatch());
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, transactionalId);
+        return config;
+    }
+
+    private Map<String, Object> producerConfig() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_IMAGE_RECORD_BYTES + (1 << 20));
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId);
+        return config;
+    }
+}

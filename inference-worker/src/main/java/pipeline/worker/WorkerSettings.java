@@ -1,0 +1,45 @@
+package pipeline.worker;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import pipeline.config.Setting;
+import pipeline.config.Settings;
+import pipeline.config.ValueType;
+
+/**
+ * The worker's settings ({@code worker.*}, {@code kafka.*}, {@code registry.*}; environment
+ * {@code PIPELINE_WORKER_…} and so on).
+ *
+ * @param maxBatch  most images per batch
+ * @param maxDelay  longest a batch waits after its first image arrived
+ * @param topK      classes per prediction
+ * @param maxPixels largest image accepted, width·height, checked before decoding
+ */
+public record WorkerSettings(String bootstrapServers, String registryUrl, String groupId, String instanceId,
+                             int maxBatch, Duration maxDelay, int topK, long maxPixels, Path modelFile) {
+
+    static final Setting<String> BOOTSTRAP = Setting.of("kafka.bootstrap-servers", ValueType.text(), "127.0.0.1:9092", "Kafka brokers");
+    static final Setting<String> REGISTRY = Setting.of("registry.url", ValueType.text(),
+            "http://127.0.0.1:8081/apis/ccompat/v7", "schema registry, Confluent REST API");
+    static final Setting<String> GROUP = Setting.of("worker.group-id", ValueType.text(), "inference-workers",
+            "consumer group the workers share the images partitions in");
+    static final Setting<String> INSTANCE = Setting.of("worker.instance-id", ValueType.text(),
+            "worker-" + ProcessHandle.current().pid(), "this worker's name, in dead letters and transactional ids");
+    static final Setting<Integer> MAX_BATCH = Setting.of("worker.max-batch", ValueType.integer(1, 4096), 32, "most images per batch");
+    static final Setting<Duration> MAX_DELAY = Setting.of("worker.max-delay", ValueType.duration(), Duration.ofMillis(20),
+            "longest a batch waits after its first image arrived");
+    static final Setting<Integer> TOP_K = Setting.of("worker.top-k", ValueType.integer(1, 1000), 5, "classes per prediction");
+    static final Setting<Integer> MAX_SIDE = Setting.of("worker.max-image-side", ValueType.integer(1, 65535), 4096,
+            "largest accepted width and height, checked before decoding");
+    static final Setting<Path> MODEL_FILE = Setting.of("worker.model-file", ValueType.path(), Path.of("models/fashion-lenet5.model"),
+            "model to serve at start");
+
+    static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, GROUP, INSTANCE, MAX_BATCH, MAX_DELAY, TOP_K, MAX_SIDE, MODEL_FILE);
+
+    public static WorkerSettings from(Settings s) {
+        long side = s.get(MAX_SIDE);
+        return new WorkerSettings(s.get(BOOTSTRAP), s.get(REGISTRY), s.get(GROUP), s.get(INSTANCE), s.get(MAX_BATCH),
+                s.get(MAX_DELAY), s.get(TOP_K), side * side, s.get(MODEL_FILE));
+    }
+}
