@@ -1,0 +1,115 @@
+package pipeline.worker;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import pipeline.schemas.avro.ModelStatus;
+import pipeline.schemas.avro.ModelVersion;
+import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.serde.AvroDeserializer;
+import pipeline.schemas.topics.Topics;
+
+/**
+ * Follows {@code models} and swaps the served snapshot when a new version is promoted: the most
+ * recent PROMOTED record (by offset) of the served model's name wins, so republishing an older
+ * version as promoted rolls back. Every version is verified first; one that fails is refused,
+ * logged and counted, and the current snapshot keeps serving. Reads the topic from the start
+ * without a consumer group, as every worker needs the whole history.
+ */
+public final class ModelFollower implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelFollower.class);
+
+    private final String bootstrapServers;
+    private final SchemaRegistryClient registry;
+    private final AtomicReference<ModelSnapshot> served;
+    private final ModelVerifier verifier = new ModelVerifier();
+    private final AtomicLong refused = new AtomicLong();
+    private volatile boolean running = true;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+
+    public ModelFollower(String bootstrapServers, SchemaRegistryClient registry, AtomicReference<ModelSnapshot> served) {
+        this.bootstrapServers = bootstrapServers;
+        this.registry = registry;
+        this.served = served;
+    }
+
+    /** Versions refused since start. */
+    public long refusedVersions() {
+        return refused.get();
+    }
+
+    public void stop() {
+        running = false;
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+    }
+
+    @Override
+    public void run() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MODEL_RECORD_BYTES);
+        config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Topics.MAX_MODEL_RECORD_BYTES);
+        AvroDeserializer<ModelVersion> versions = AvroDeserializer.forClass(ModelVersion.class, registry);
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer = c;
+            List<TopicPartition> partitions = c.partitionsFor(Topics.MODELS.name()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : c.poll(Duration.ofMillis(500))) {
+                    consider(record, versions);
+                }
+            }
+        } catch (WakeupException e) {
+            // stop() was called.
+        }
+    }
+
+    private void consider(ConsumerRecord<String, byte[]> record, AvroDeserializer<ModelVersion> versions) {
+        ModelVersion version;
+        try {
+            version = versions.deserialize(record.topic(), record.value());
+        } catch (RuntimeException e) {
+            refused.incrementAndGet();
+            LOG.warn("Model record {}/{}@{} (key {}) refused: it does not deserialise: {}", record.topic(),
+                    record.partition(), record.offset(), record.key(), e.getMessage());
+            return;
+        }
+        ModelSnapshot current = served.get();
+        if (version == null || version.getStatus() != ModelStatus.PROMOTED
+                || (current != null && !current.name().equals(version.getName()))) {
+            return;
+        }
+        if (current != null && current.version() == version.getVersion()) {
+            return;
+        }
+        try {
+            ModelSnapshot next = verifier.verify(version, current);
+            served.set(next);
+            LOG.info("Now serving {} v{} (was v{})", next.name(), next.version(), current == null ? "none" : current.version());
+        } catch (ModelRefusedException e) {
+            refused.incrementAndGet();
+            LOG.warn("Refused {}; still serving v{}", e.getMessage(), current == null ? "none" : current.version());
+        }
+    }
+}
