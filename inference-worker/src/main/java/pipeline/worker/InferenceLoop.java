@@ -60,8 +60,7 @@ public final class InferenceLoop implements Runnable {
     private final ImageProbe probe;
     private final Predictor predictor;
     private final BatchAssembler<ConsumerRecord<String, byte[]>> batches;
-    private volatile boolean running = true;
-    private volatile KafkaConsumer<String, byte[]> consumer;
+    private final StopSignal stop = new StopSignal();
 
     public InferenceLoop(WorkerSettings settings, SchemaRegistryClient registry, AtomicReference<ModelSnapshot> model,
                          int threadIndex) {
@@ -76,11 +75,7 @@ public final class InferenceLoop implements Runnable {
 
     /** Asks the loop to finish its current batch, commit and leave the group. */
     public void stop() {
-        running = false;
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
+        stop.stop();
     }
 
     @Override
@@ -89,7 +84,7 @@ public final class InferenceLoop implements Runnable {
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer());
              KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(producerConfig(), new StringSerializer(),
                      new AvroSerializer<>(registry, SerdeOptions.DEFAULTS, false))) {
-            consumer = c;
+            stop.watch(c);
             producer.initTransactions();
             c.subscribe(Set.of(Topics.IMAGES.name()), new ConsumerRebalanceListener() {
                 @Override
@@ -102,7 +97,7 @@ public final class InferenceLoop implements Runnable {
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                 }
             });
-            while (running) {
+            while (stop.running()) {
                 try {
                     Duration wait = batches.untilDue(System.nanoTime());
                     for (ConsumerRecord<String, byte[]> record : c.poll(wait.isZero() ? Duration.ofMillis(1) : wait)) {
@@ -111,7 +106,7 @@ public final class InferenceLoop implements Runnable {
                 } catch (WakeupException e) {
                     // stop() was called: finish what is waiting below, then leave.
                 }
-                while (batches.isDue(System.nanoTime()) || (!running && batches.waiting() > 0)) {
+                while (batches.isDue(System.nanoTime()) || (!stop.running() && batches.waiting() > 0)) {
                     processBatch(c, producer, images, batches.take());
                 }
             }

@@ -37,8 +37,7 @@ public final class ModelFollower implements Runnable {
     private final AtomicReference<ModelSnapshot> served;
     private final ModelVerifier verifier = new ModelVerifier();
     private final AtomicLong refused = new AtomicLong();
-    private volatile boolean running = true;
-    private volatile KafkaConsumer<String, byte[]> consumer;
+    private final StopSignal stop = new StopSignal();
 
     public ModelFollower(String bootstrapServers, SchemaRegistryClient registry, AtomicReference<ModelSnapshot> served) {
         this.bootstrapServers = bootstrapServers;
@@ -52,11 +51,7 @@ public final class ModelFollower implements Runnable {
     }
 
     public void stop() {
-        running = false;
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
+        stop.stop();
     }
 
     @Override
@@ -70,12 +65,12 @@ public final class ModelFollower implements Runnable {
         AvroDeserializer<ModelVersion> versions = AvroDeserializer.forClass(ModelVersion.class, registry);
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
-            consumer = c;
+            stop.watch(c);
             List<TopicPartition> partitions = c.partitionsFor(Topics.MODELS.name()).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             c.assign(partitions);
             c.seekToBeginning(partitions);
-            while (running) {
+            while (stop.running()) {
                 for (ConsumerRecord<String, byte[]> record : c.poll(Duration.ofMillis(500))) {
                     consider(record, versions);
                 }
