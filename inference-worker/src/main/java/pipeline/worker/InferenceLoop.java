@@ -228,6 +228,8 @@ public final class InferenceLoop implements Runnable {
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxBatch());
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, transactionalId);
+        config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) settings.sessionTimeout().toMillis());
+        config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) Math.max(500, settings.sessionTimeout().toMillis() / 4));
         return config;
     }
 
@@ -240,6 +242,7 @@ public final class InferenceLoop implements Runnable {
         config.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_IMAGE_RECORD_BYTES + (1 << 20));
         config.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId);
+        config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) settings.transactionTimeout().toMillis());
         return config;
     }
 }

@@ -15,9 +15,13 @@ import pipeline.config.ValueType;
  * @param maxDelay  longest a batch waits after its first image arrived
  * @param topK      classes per prediction
  * @param maxPixels largest image accepted, width·height, checked before decoding
+ * @param threads   inference loops in this process, each with its own consumer and producer
+ * @param sessionTimeout     how soon the group notices a dead worker and hands its partitions on
+ * @param transactionTimeout how soon the broker aborts a dead worker's open transaction
  */
 public record WorkerSettings(String bootstrapServers, String registryUrl, String groupId, String instanceId,
-                             int maxBatch, Duration maxDelay, int topK, long maxPixels, Path modelFile) {
+                             int maxBatch, Duration maxDelay, int topK, long maxPixels, Path modelFile, int threads,
+                             Duration sessionTimeout, Duration transactionTimeout) {
 
     static final Setting<String> BOOTSTRAP = Setting.of("kafka.bootstrap-servers", ValueType.text(), "127.0.0.1:9092", "Kafka brokers");
     static final Setting<String> REGISTRY = Setting.of("registry.url", ValueType.text(),
@@ -35,11 +39,20 @@ public record WorkerSettings(String bootstrapServers, String registryUrl, String
     static final Setting<Path> MODEL_FILE = Setting.of("worker.model-file", ValueType.path(), Path.of("models/fashion-lenet5.model"),
             "model to serve at start");
 
-    static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, GROUP, INSTANCE, MAX_BATCH, MAX_DELAY, TOP_K, MAX_SIDE, MODEL_FILE);
+    static final Setting<Integer> THREADS = Setting.of("worker.threads", ValueType.integer(1, 64), 1,
+            "inference loops in this process");
+    static final Setting<Duration> SESSION_TIMEOUT = Setting.of("worker.session-timeout", ValueType.duration(),
+            Duration.ofSeconds(10), "how soon a dead worker's partitions move to another (6s to 5m)");
+    static final Setting<Duration> TRANSACTION_TIMEOUT = Setting.of("worker.transaction-timeout", ValueType.duration(),
+            Duration.ofSeconds(20), "how soon the broker aborts a dead worker's open transaction");
+
+    static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, GROUP, INSTANCE, MAX_BATCH, MAX_DELAY, TOP_K, MAX_SIDE,
+            MODEL_FILE, THREADS, SESSION_TIMEOUT, TRANSACTION_TIMEOUT);
 
     public static WorkerSettings from(Settings s) {
         long side = s.get(MAX_SIDE);
         return new WorkerSettings(s.get(BOOTSTRAP), s.get(REGISTRY), s.get(GROUP), s.get(INSTANCE), s.get(MAX_BATCH),
-                s.get(MAX_DELAY), s.get(TOP_K), side * side, s.get(MODEL_FILE));
+                s.get(MAX_DELAY), s.get(TOP_K), side * side, s.get(MODEL_FILE), s.get(THREADS), s.get(SESSION_TIMEOUT),
+                s.get(TRANSACTION_TIMEOUT));
     }
 }

@@ -3,11 +3,8 @@ package pipeline.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,7 +13,6 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.zip.CRC32;
-import javax.imageio.ImageIO;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,15 +25,11 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import pipeline.convnet.data.Dataset;
 import pipeline.schemas.avro.DeadLetter;
-import pipeline.schemas.avro.ImageEvent;
 import pipeline.schemas.avro.Prediction;
 import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.serde.AvroDeserializer;
-import pipeline.schemas.serde.AvroSerializer;
-import pipeline.schemas.serde.SerdeOptions;
 import pipeline.schemas.topics.TopicProvisioner;
 import pipeline.schemas.topics.Topics;
 import pipeline.testkit.RealInfrastructure;
@@ -48,7 +40,6 @@ import pipeline.testkit.TestRegistry;
 @ExtendWith(RealInfrastructure.class)
 class InferenceLoopTest {
 
-    static final Path SAMPLE = Path.of("../convnet/src/test/resources/fashion-mnist-sample");
     static final int GOOD = 120;
 
     @Test
@@ -58,26 +49,25 @@ class InferenceLoopTest {
         }
         try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()))) {
             ModelSnapshot snapshot = new ModelVerifier().verify(BundledModel.record(1, BundledModel.bytes()), null);
-            Dataset test = Dataset.readIdx(SAMPLE, "t10k", snapshot.model().classNames());
-            List<BufferedImage> images = new ArrayList<>();
+            // Other tests in this JVM share the topics: only ids of this run count.
+            String run = TestKafka.uniqueName("loop");
+            List<BufferedImage> images = ImageFeed.images(GOOD);
             Map<String, String> expectedLabel = new HashMap<>();
-            for (int i = 0; i < GOOD; i++) {
-                images.add(image(test, i));
-            }
             Predictor.BatchPrediction direct = new Predictor(1).predict(snapshot, images);
             for (int i = 0; i < GOOD; i++) {
-                expectedLabel.put("img-" + i, direct.images().get(i).topK().getFirst().label());
+                expectedLabel.put(run + "-" + i, direct.images().get(i).topK().getFirst().label());
             }
-            produce(kafka, client, images);
+            produce(kafka, client, run, images);
 
             WorkerSettings settings = new WorkerSettings(kafka.bootstrapServers(), registry.url(), TestKafka.uniqueName("workers"),
-                    "test-worker", 16, Duration.ofMillis(20), 3, 4096L * 4096, BundledModel.FILE);
+                    "test-worker", 16, Duration.ofMillis(20), 3, 4096L * 4096, BundledModel.FILE, 1, Duration.ofSeconds(10),
+                    Duration.ofSeconds(20));
             InferenceLoop loop = new InferenceLoop(settings, client, new AtomicReference<>(snapshot), 0);
             Thread worker = Thread.ofPlatform().name("inference-loop").start(loop);
 
             Map<String, List<Prediction>> predictions = new HashMap<>();
             List<DeadLetter> deadLetters = new ArrayList<>();
-            consume(kafka, client, predictions, deadLetters);
+            consume(kafka, client, run, predictions, deadLetters);
             loop.stop();
             worker.join(Duration.ofSeconds(30));
 
@@ -102,16 +92,15 @@ class InferenceLoopTest {
         }
     }
 
-    private static void produce(TestKafka kafka, SchemaRegistryClient client, List<BufferedImage> images) throws Exception {
-        try (KafkaProducer<String, SpecificRecord> avro = new KafkaProducer<>(kafka.producerConfig(), new StringSerializer(),
-                new AvroSerializer<>(client, SerdeOptions.DEFAULTS, false));
+    private static void produce(TestKafka kafka, SchemaRegistryClient client, String run, List<BufferedImage> images) throws Exception {
+        try (KafkaProducer<String, SpecificRecord> avro = ImageFeed.producer(kafka, client);
              KafkaProducer<String, byte[]> raw = new KafkaProducer<>(kafka.producerConfig(), new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < images.size(); i++) {
-                avro.send(new ProducerRecord<>("images", "img-" + i, event("img-" + i, png(images.get(i)))));
+                avro.send(new ProducerRecord<>("images", run + "-" + i, ImageFeed.event(run + "-" + i, ImageFeed.png(images.get(i)))));
                 if (i == 40) {
-                    raw.send(new ProducerRecord<>("images", "not-avro", "{\"id\": \"json is not Avro\"}".getBytes())).get();
-                    avro.send(new ProducerRecord<>("images", "not-an-image", event("not-an-image", "hello".getBytes())));
-                    avro.send(new ProducerRecord<>("images", "bomb", event("bomb", bomb())));
+                    raw.send(new ProducerRecord<>("images", run + "-not-avro", "{\"id\": \"json is not Avro\"}".getBytes())).get();
+                    avro.send(new ProducerRecord<>("images", run + "-not-an-image", ImageFeed.event(run + "-not-an-image", "hello".getBytes())));
+                    avro.send(new ProducerRecord<>("images", run + "-bomb", ImageFeed.event(run + "-bomb", bomb())));
                 }
             }
             avro.flush();
@@ -119,14 +108,17 @@ class InferenceLoopTest {
     }
 
     /** Reads both outputs as a downstream reader would (read_committed) until everything arrived or 90 s passed. */
-    private static void consume(TestKafka kafka, SchemaRegistryClient client, Map<String, List<Prediction>> predictions,
-                                List<DeadLetter> deadLetters) {
+    private static void consume(TestKafka kafka, SchemaRegistryClient client, String run,
+                                Map<String, List<Prediction>> predictions, List<DeadLetter> deadLetters) {
         AvroDeserializer<Prediction> asPrediction = AvroDeserializer.forClass(Prediction.class, client);
         AvroDeserializer<DeadLetter> asDeadLetter = AvroDeserializer.forClass(DeadLetter.class, client);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(kafka.consumerConfig(), new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             consumer.subscribe(Set.of("predictions", "images.dlq"));
             Consumer<ConsumerRecord<String, byte[]>> collect = r -> {
+                if (r.key() == null || !r.key().startsWith(run + "-")) {
+                    return;
+                }
                 if (r.topic().equals("predictions")) {
                     Prediction p = asPrediction.deserialize(r.topic(), r.value());
                     predictions.computeIfAbsent(p.getImageId(), k -> new ArrayList<>()).add(p);
@@ -143,28 +135,9 @@ class InferenceLoopTest {
         }
     }
 
-    private static ImageEvent event(String id, byte[] bytes) {
-        return ImageEvent.newBuilder().setId(id).setSource("test-camera").setTimestamp(Instant.now())
-                .setContentType("image/png").setImage(ByteBuffer.wrap(bytes)).build();
-    }
-
-    private static BufferedImage image(Dataset data, int index) {
-        BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
-        for (int p = 0; p < 784; p++) {
-            image.getRaster().setSample(p % 28, p / 28, 0, data.pixels()[index * 784 + p] & 0xff);
-        }
-        return image;
-    }
-
-    private static byte[] png(BufferedImage image) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", out);
-        return out.toByteArray();
-    }
-
     /** A 1×1 PNG whose header declares 100000×100000 pixels. */
     private static byte[] bomb() throws Exception {
-        byte[] png = png(new BufferedImage(1, 1, BufferedImage.TYPE_BYTE_GRAY));
+        byte[] png = ImageFeed.png(new BufferedImage(1, 1, BufferedImage.TYPE_BYTE_GRAY));
         ByteBuffer.wrap(png).putInt(16, 100_000).putInt(20, 100_000);
         CRC32 crc = new CRC32();
         crc.update(png, 12, 17);

@@ -1,11 +1,14 @@
 package pipeline.infra;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -13,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +54,13 @@ public final class ChildProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /** This JVM's class path with every entry made absolute, for children that run in other folders. */
+    public static String absoluteClassPath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .map(entry -> Path.of(entry).toAbsolutePath().toString())
+                .collect(Collectors.joining(File.pathSeparator));
+    }
+
     /** The {@code java} of the running JVM, so children run on the same JDK. */
     public static String javaExecutable() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -61,6 +72,11 @@ public final class ChildProcess implements AutoCloseable {
      * @param name what it is, for messages ("Kafka broker")
      */
     public static ChildProcess start(String name, List<String> command, Path workDir, Path log) {
+        return start(name, command, workDir, log, Map.of());
+    }
+
+    /** As {@link #start(String, List, Path, Path)}, with extra environment variables. */
+    public static ChildProcess start(String name, List<String> command, Path workDir, Path log, Map<String, String> env) {
         List<String> full = new ArrayList<>();
         if (Files.isExecutable(SETSID)) {
             full.add(SETSID.toString());
@@ -75,6 +91,7 @@ public final class ChildProcess implements AutoCloseable {
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().putAll(env);
             Process process = LAUNCHER.submit(builder::start).get();
             LOG.debug("Started {} (pid {}): {}", name, process.pid(), full);
             ChildProcess child = new ChildProcess(name, process, log);

@@ -1,16 +1,13 @@
 package pipeline.infra;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
@@ -119,18 +116,11 @@ public final class KafkaBroker implements AutoCloseable {
 
     private static List<String> javaCommand(Path logging, String... args) {
         List<String> command = new ArrayList<>(List.of(ChildProcess.javaExecutable(),
-                "-cp", absoluteClassPath(),
+                "-cp", ChildProcess.absoluteClassPath(),
                 "-Dlog4j2.configurationFile=" + logging,
                 "-Djava.awt.headless=true"));
         command.addAll(List.of(args));
         return command;
-    }
-
-    /** This JVM's class path with every entry made absolute, since the broker runs in its data folder. */
-    private static String absoluteClassPath() {
-        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .map(entry -> Path.of(entry).toAbsolutePath().toString())
-                .collect(Collectors.joining(File.pathSeparator));
     }
 
     private static String serverProperties(Path logs, int port, int controllerPort) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -15,13 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,10 +119,7 @@ class PipelineCommandTest {
     }
 
     private Process startCommand() throws IOException {
-        String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .map(entry -> Path.of(entry).toAbsolutePath().toString())
-                .collect(Collectors.joining(File.pathSeparator));
-        ProcessBuilder builder = new ProcessBuilder(ChildProcess.javaExecutable(), "-cp", classPath,
+        ProcessBuilder builder = new ProcessBuilder(ChildProcess.javaExecutable(), "-cp", ChildProcess.absoluteClassPath(),
                 PipelineCommand.class.getName(), "run").redirectErrorStream(true);
         builder.environment().putAll(Map.of("PIPELINE_STACK_DATA_DIR", dataDir.toString(),
                 "PIPELINE_STACK_KAFKA_PORT", "0", "PIPELINE_STACK_CONTROLLER_PORT", "0",
