@@ -25,12 +25,17 @@ final class BundledModel {
     }
 
     static ModelVersion record(int version, byte[] weights) throws IOException {
+        return record("fashion-lenet5", version, weights);
+    }
+
+    /** Under another model name, so tests that share the {@code models} topic do not follow each other's versions. */
+    static ModelVersion record(String name, int version, byte[] weights) throws IOException {
         ModelFile model = ModelFile.read(FILE);
         int[] input = model.network().input();
         List<Float> mean = List.of(model.normalisation().mean()[0]);
         List<Float> std = List.of(model.normalisation().std()[0]);
         return ModelVersion.newBuilder()
-                .setName("fashion-lenet5")
+                .setName(name)
                 .setVersion(version)
                 .setArchitecture(model.network().spec())
                 .setWeights(ByteBuffer.wrap(weights))
