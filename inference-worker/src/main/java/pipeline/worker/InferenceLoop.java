@@ -21,6 +21,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -60,10 +62,14 @@ public final class InferenceLoop implements Runnable {
     private final ImageProbe probe;
     private final Predictor predictor;
     private final BatchAssembler<ConsumerRecord<String, byte[]>> batches;
+    private final WorkerMetrics metrics;
     private final StopSignal stop = new StopSignal();
+    private volatile boolean assigned;
+    private volatile double lag;
 
     public InferenceLoop(WorkerSettings settings, SchemaRegistryClient registry, AtomicReference<ModelSnapshot> model,
-                         int threadIndex) {
+                         int threadIndex, WorkerMetrics metrics) {
+        this.metrics = metrics;
         this.settings = settings;
         this.registry = registry;
         this.model = model;
@@ -71,6 +77,16 @@ public final class InferenceLoop implements Runnable {
         this.probe = new ImageProbe(settings.maxPixels());
         this.predictor = new Predictor(settings.topK());
         this.batches = new BatchAssembler<>(settings.maxBatch(), settings.maxDelay());
+    }
+
+    /** Whether the consumer has joined its group (its assignment may be empty when workers outnumber partitions). */
+    public boolean isAssigned() {
+        return assigned;
+    }
+
+    /** The most records this loop's partitions are behind, as the consumer last measured. */
+    public double lag() {
+        return lag;
     }
 
     /** Asks the loop to finish its current batch, commit and leave the group. */
@@ -95,6 +111,7 @@ public final class InferenceLoop implements Runnable {
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    assigned = true;
                 }
             });
             while (stop.running()) {
@@ -103,6 +120,7 @@ public final class InferenceLoop implements Runnable {
                     for (ConsumerRecord<String, byte[]> record : c.poll(wait.isZero() ? Duration.ofMillis(1) : wait)) {
                         batches.add(record, System.nanoTime());
                     }
+                    lag = recordsLagMax(c);
                 } catch (WakeupException e) {
                     // stop() was called: finish what is waiting below, then leave.
                 }
@@ -141,6 +159,8 @@ public final class InferenceLoop implements Runnable {
         }
         if (!decoded.isEmpty()) {
             Predictor.BatchPrediction result = predictor.predict(snapshot, decoded);
+            metrics.batch(decoded.size(), result.inferenceMicros());
+            events.forEach(e -> metrics.queued(Math.max(0, batchStart - e.getTimestamp().toEpochMilli())));
             for (int i = 0; i < events.size(); i++) {
                 out.add(new ProducerRecord<>(Topics.PREDICTIONS.name(), events.get(i).getId(),
                         prediction(events.get(i), result.images().get(i), snapshot, batchStart, result.inferenceMicros(), decoded.size())));
@@ -205,6 +225,7 @@ public final class InferenceLoop implements Runnable {
 
     private ProducerRecord<String, SpecificRecord> deadLetter(ConsumerRecord<String, byte[]> record, String code, String message) {
         LOG.info("Dead letter {}/{}@{} ({}): {}", record.topic(), record.partition(), record.offset(), code, message);
+        metrics.deadLetter(code);
         DeadLetter letter = DeadLetter.newBuilder()
                 .setKey(record.key())
                 .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
@@ -217,6 +238,17 @@ public final class InferenceLoop implements Runnable {
                 .setTimestamp(Instant.now())
                 .build();
         return new ProducerRecord<>(Topics.IMAGES_DLQ.name(), record.key(), letter);
+    }
+
+    private static double recordsLagMax(KafkaConsumer<String, byte[]> consumer) {
+        for (Map.Entry<MetricName, ? extends Metric> metric : consumer.metrics().entrySet()) {
+            MetricName name = metric.getKey();
+            if (name.name().equals("records-lag-max") && !name.tags().containsKey("partition")) {
+                Object value = metric.getValue().metricValue();
+                return value instanceof Double d && !d.isNaN() ? d : 0;
+            }
+        }
+        return 0;
     }
 
     private Map<String, Object> consumerConfig() {

@@ -43,13 +43,25 @@ public final class WorkerMain {
         Thread followerThread = Thread.ofPlatform().name("model-follower").start(follower);
         List<InferenceLoop> loops = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
+        WorkerMetrics metrics = new WorkerMetrics(served, follower::refusedVersions,
+                () -> loops.stream().mapToDouble(InferenceLoop::lag).sum());
         for (int i = 0; i < settings.threads(); i++) {
-            InferenceLoop loop = new InferenceLoop(settings, registry, served, i);
+            InferenceLoop loop = new InferenceLoop(settings, registry, served, i, metrics);
             loops.add(loop);
             threads.add(Thread.ofPlatform().name("inference-" + i).start(loop));
         }
-        LOG.info("Worker {} serving {} v{} with {} loop(s), batches of up to {} within {} ms", settings.instanceId(),
-                initial.name(), initial.version(), settings.threads(), settings.maxBatch(), settings.maxDelay().toMillis());
+        WorkerHttp http;
+        try {
+            http = new WorkerHttp(settings.httpHost(), settings.httpPort(), served, loops, metrics);
+        } catch (IOException e) {
+            System.err.println("inference-worker: cannot serve HTTP on " + settings.httpHost() + ":" + settings.httpPort()
+                    + " (" + e.getMessage() + "); set PIPELINE_WORKER_HTTP_PORT to a free port, or 0 for any");
+            System.exit(1);
+            return;
+        }
+        LOG.info("Worker {} serving {} v{} with {} loop(s), batches of up to {} within {} ms; health, readiness and"
+                        + " metrics on http://{}:{}/", settings.instanceId(), initial.name(), initial.version(), settings.threads(),
+                settings.maxBatch(), settings.maxDelay().toMillis(), settings.httpHost(), http.port());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             loops.forEach(InferenceLoop::stop);
             follower.stop();
@@ -57,6 +69,7 @@ public final class WorkerMain {
                 joinQuietly(thread);
             }
             joinQuietly(followerThread);
+            http.close();
             registry.close();
             LOG.info("Worker {} stopped", settings.instanceId());
         }, "worker-shutdown"));

@@ -18,10 +18,12 @@ import pipeline.config.ValueType;
  * @param threads   inference loops in this process, each with its own consumer and producer
  * @param sessionTimeout     how soon the group notices a dead worker and hands its partitions on
  * @param transactionTimeout how soon the broker aborts a dead worker's open transaction
+ * @param httpHost           where /health, /ready and /metrics listen
+ * @param httpPort           their port; 0 for any free port
  */
 public record WorkerSettings(String bootstrapServers, String registryUrl, String groupId, String instanceId,
                              int maxBatch, Duration maxDelay, int topK, long maxPixels, Path modelFile, int threads,
-                             Duration sessionTimeout, Duration transactionTimeout) {
+                             Duration sessionTimeout, Duration transactionTimeout, String httpHost, int httpPort) {
 
     static final Setting<String> BOOTSTRAP = Setting.of("kafka.bootstrap-servers", ValueType.text(), "127.0.0.1:9092", "Kafka brokers");
     static final Setting<String> REGISTRY = Setting.of("registry.url", ValueType.text(),
@@ -46,13 +48,18 @@ public record WorkerSettings(String bootstrapServers, String registryUrl, String
     static final Setting<Duration> TRANSACTION_TIMEOUT = Setting.of("worker.transaction-timeout", ValueType.duration(),
             Duration.ofSeconds(20), "how soon the broker aborts a dead worker's open transaction");
 
+    static final Setting<String> HTTP_HOST = Setting.of("worker.http-host", ValueType.text(), "127.0.0.1",
+            "address of /health, /ready and /metrics");
+    static final Setting<Integer> HTTP_PORT = Setting.of("worker.http-port", ValueType.port(), 9400,
+            "port of /health, /ready and /metrics (0 = any free port)");
+
     static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, GROUP, INSTANCE, MAX_BATCH, MAX_DELAY, TOP_K, MAX_SIDE,
-            MODEL_FILE, THREADS, SESSION_TIMEOUT, TRANSACTION_TIMEOUT);
+            MODEL_FILE, THREADS, SESSION_TIMEOUT, TRANSACTION_TIMEOUT, HTTP_HOST, HTTP_PORT);
 
     public static WorkerSettings from(Settings s) {
         long side = s.get(MAX_SIDE);
         return new WorkerSettings(s.get(BOOTSTRAP), s.get(REGISTRY), s.get(GROUP), s.get(INSTANCE), s.get(MAX_BATCH),
                 s.get(MAX_DELAY), s.get(TOP_K), side * side, s.get(MODEL_FILE), s.get(THREADS), s.get(SESSION_TIMEOUT),
-                s.get(TRANSACTION_TIMEOUT));
+                s.get(TRANSACTION_TIMEOUT), s.get(HTTP_HOST), s.get(HTTP_PORT));
     }
 }

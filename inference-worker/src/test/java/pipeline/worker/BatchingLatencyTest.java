@@ -46,9 +46,10 @@ class BatchingLatencyTest {
             AvroDeserializer<Prediction> predictions = AvroDeserializer.forClass(Prediction.class, client);
             WorkerSettings settings = new WorkerSettings(kafka.bootstrapServers(), registry.url(), TestKafka.uniqueName("latency"),
                     "latency-worker", MAX_BATCH, MAX_DELAY, 1, 4096L * 4096, BundledModel.FILE, 1, Duration.ofSeconds(10),
-                    Duration.ofSeconds(20));
+                    Duration.ofSeconds(20), "127.0.0.1", 0);
             InferenceLoop loop = new InferenceLoop(settings, client,
-                    new AtomicReference<>(new ModelVerifier().verify(BundledModel.record(1, BundledModel.bytes()), null)), 0);
+                    new AtomicReference<>(new ModelVerifier().verify(BundledModel.record(1, BundledModel.bytes()), null)), 0,
+                    Metrics.forTest());
             Thread worker = Thread.ofPlatform().name("latency-loop").start(loop);
             List<BufferedImage> images = ImageFeed.images(MAX_BATCH);
             // Once one prediction came back, the worker owns its partitions: later timings measure batching only.

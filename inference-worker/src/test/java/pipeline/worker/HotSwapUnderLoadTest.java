@@ -56,8 +56,8 @@ class HotSwapUnderLoadTest {
                     new ModelVerifier().verify(BundledModel.record(name, 1, BundledModel.bytes()), null));
             WorkerSettings settings = new WorkerSettings(kafka.bootstrapServers(), registry.url(), TestKafka.uniqueName("swap-workers"),
                     "swap-worker", 16, Duration.ofMillis(20), 1, 4096L * 4096, BundledModel.FILE, 1, Duration.ofSeconds(10),
-                    Duration.ofSeconds(20));
-            InferenceLoop loop = new InferenceLoop(settings, client, served, 0);
+                    Duration.ofSeconds(20), "127.0.0.1", 0);
+            InferenceLoop loop = new InferenceLoop(settings, client, served, 0, Metrics.forTest());
             ModelFollower follower = new ModelFollower(kafka.bootstrapServers(), client, served);
             Thread worker = Thread.ofPlatform().name("swap-loop").start(loop);
             Thread following = Thread.ofPlatform().name("swap-follower").start(follower);

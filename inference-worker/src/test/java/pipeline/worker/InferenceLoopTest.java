@@ -61,8 +61,8 @@ class InferenceLoopTest {
 
             WorkerSettings settings = new WorkerSettings(kafka.bootstrapServers(), registry.url(), TestKafka.uniqueName("workers"),
                     "test-worker", 16, Duration.ofMillis(20), 3, 4096L * 4096, BundledModel.FILE, 1, Duration.ofSeconds(10),
-                    Duration.ofSeconds(20));
-            InferenceLoop loop = new InferenceLoop(settings, client, new AtomicReference<>(snapshot), 0);
+                    Duration.ofSeconds(20), "127.0.0.1", 0);
+            InferenceLoop loop = new InferenceLoop(settings, client, new AtomicReference<>(snapshot), 0, Metrics.forTest());
             Thread worker = Thread.ofPlatform().name("inference-loop").start(loop);
 
             Map<String, List<Prediction>> predictions = new HashMap<>();

@@ -95,7 +95,8 @@ class WorkerCrashTest {
                         "PIPELINE_WORKER_MAX_BATCH", "8",
                         "PIPELINE_WORKER_MODEL_FILE", BundledModel.FILE.toAbsolutePath().toString(),
                         "PIPELINE_WORKER_SESSION_TIMEOUT", "6s",
-                        "PIPELINE_WORKER_TRANSACTION_TIMEOUT", "8s"));
+                        "PIPELINE_WORKER_TRANSACTION_TIMEOUT", "8s",
+                        "PIPELINE_WORKER_HTTP_PORT", "0"));
     }
 
     private static void collectUntil(KafkaConsumer<String, byte[]> reader, AvroDeserializer<Prediction> predictions,

@@ -1,0 +1,60 @@
+package pipeline.worker;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.DoubleSupplier;
+
+/**
+ * What a worker counts, in Prometheus form: batch sizes, time queued before a batch, inference time
+ * per batch, images predicted, dead letters by code, the model version serving, refused versions,
+ * and consumer lag.
+ */
+public final class WorkerMetrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final DistributionSummary batchSize;
+    private final Timer queued;
+    private final Timer inference;
+    private final Counter images;
+
+    public WorkerMetrics(AtomicReference<ModelSnapshot> served, DoubleSupplier refusedVersions, DoubleSupplier lag) {
+        batchSize = DistributionSummary.builder("worker.batch.size").description("images per inference batch")
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256).register(registry);
+        queued = Timer.builder("worker.queue.time").description("from an image's timestamp to the start of its batch")
+                .publishPercentileHistogram().register(registry);
+        inference = Timer.builder("worker.inference.time").description("forward pass of one batch")
+                .publishPercentileHistogram().register(registry);
+        images = Counter.builder("worker.images").description("images predicted").register(registry);
+        Gauge.builder("worker.model.version", served, s -> s.get() == null ? 0 : s.get().version())
+                .description("model version serving").register(registry);
+        Gauge.builder("worker.model.refused", refusedVersions::getAsDouble)
+                .description("model versions refused since start").register(registry);
+        Gauge.builder("worker.consumer.lag", lag::getAsDouble)
+                .description("records behind the end of the images partitions (largest per loop, summed)").register(registry);
+    }
+
+    void batch(int size, long inferenceMicros) {
+        batchSize.record(size);
+        inference.record(Duration.ofNanos(inferenceMicros * 1000));
+        images.increment(size);
+    }
+
+    void queued(long millis) {
+        queued.record(Duration.ofMillis(millis));
+    }
+
+    void deadLetter(String code) {
+        registry.counter("worker.dead.letters", "code", code).increment();
+    }
+
+    /** The Prometheus text exposition of every metric. */
+    public String scrape() {
+        return registry.scrape();
+    }
+}
