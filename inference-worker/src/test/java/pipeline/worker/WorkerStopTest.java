@@ -28,9 +28,12 @@ import pipeline.testkit.RealInfrastructure;
 import pipeline.testkit.TestKafka;
 import pipeline.testkit.TestRegistry;
 
-/** A worker process killed outright mid-stream; another instance takes over; every image ends with exactly one prediction. */
+/**
+ * Worker processes stopping mid-stream, outright (SIGKILL) or gracefully (SIGTERM): another instance
+ * takes over, and every image ends with exactly one prediction.
+ */
 @ExtendWith(RealInfrastructure.class)
-class WorkerCrashTest {
+class WorkerStopTest {
 
     static final int IMAGES = 300;
 
@@ -64,14 +67,14 @@ class WorkerCrashTest {
             // Other tests in this JVM share the topics: only ids of this run count.
             String run = TestKafka.uniqueName("crash");
             List<BufferedImage> images = ImageFeed.images(IMAGES);
-            first = startWorker(kafka, registry, group, "crash-a");
+            first = startWorker(kafka, registry, group, "crash-a", "6s");
             Thread stream = Thread.ofPlatform().name("camera").start(() -> ImageFeed.stream(kafka, client, run, images, Duration.ofMillis(5)));
 
             collectUntil(reader, predictions, run, seen, 60);
             first.stop(Duration.ZERO);
             int predictedBeforeTheKill = seen.size();
 
-            second = startWorker(kafka, registry, group, "crash-b");
+            second = startWorker(kafka, registry, group, "crash-b", "6s");
             stream.join();
             collectUntil(reader, predictions, run, seen, IMAGES);
             collectFor(reader, predictions, run, seen, Duration.ofSeconds(2));
@@ -82,7 +85,46 @@ class WorkerCrashTest {
         }
     }
 
-    private ChildProcess startWorker(TestKafka kafka, TestRegistry registry, String group, String instance) {
+    @Test
+    void sigtermFinishesTheBatchCommitsAndLeavesTheGroupSoTheNextWorkerStartsAtOnce(TestKafka kafka, TestRegistry registry)
+            throws Exception {
+        try (Admin admin = kafka.admin()) {
+            new TopicProvisioner(admin, (short) 1).provision(Topics.all());
+        }
+        String group = TestKafka.uniqueName("graceful-workers");
+        try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
+             KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(kafka.consumerConfig(), new StringDeserializer(),
+                     new ByteArrayDeserializer())) {
+            AvroDeserializer<Prediction> predictions = AvroDeserializer.forClass(Prediction.class, client);
+            reader.subscribe(Set.of("predictions"));
+            Map<String, Integer> seen = new HashMap<>();
+            String run = TestKafka.uniqueName("graceful");
+            List<BufferedImage> images = ImageFeed.images(IMAGES);
+            // A long session timeout: had the first worker not left the group, the second would wait it out.
+            first = startWorker(kafka, registry, group, "graceful-a", "45s");
+            Thread stream = Thread.ofPlatform().name("camera").start(() -> ImageFeed.stream(kafka, client, run, images, Duration.ofMillis(5)));
+
+            collectUntil(reader, predictions, run, seen, 60);
+            first.stop(Duration.ofSeconds(20));
+            int predictedBeforeTheStop = seen.size();
+            assertThat(first.isAlive()).as("stopped within 20 s of SIGTERM").isFalse();
+
+            long start = System.nanoTime();
+            second = startWorker(kafka, registry, group, "graceful-b", "45s");
+            collectUntil(reader, predictions, run, seen, predictedBeforeTheStop + 1);
+            Duration takeover = Duration.ofNanos(System.nanoTime() - start);
+            stream.join();
+            collectUntil(reader, predictions, run, seen, IMAGES);
+            collectFor(reader, predictions, run, seen, Duration.ofSeconds(2));
+
+            assertThat(predictedBeforeTheStop).as("stopped in the middle of the stream").isLessThan(IMAGES);
+            assertThat(takeover).as("the next worker took over without waiting for a session timeout").isLessThan(Duration.ofSeconds(20));
+            assertThat(seen).hasSize(IMAGES);
+            assertThat(seen.values()).allSatisfy(count -> assertThat(count).isEqualTo(1));
+        }
+    }
+
+    private ChildProcess startWorker(TestKafka kafka, TestRegistry registry, String group, String instance, String sessionTimeout) {
         return ChildProcess.start("inference worker " + instance,
                 List.of(ChildProcess.javaExecutable(), "--add-modules", "jdk.incubator.vector",
                         "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=pipeline.schemas.avro",
@@ -94,7 +136,7 @@ class WorkerCrashTest {
                         "PIPELINE_WORKER_INSTANCE_ID", instance,
                         "PIPELINE_WORKER_MAX_BATCH", "8",
                         "PIPELINE_WORKER_MODEL_FILE", BundledModel.FILE.toAbsolutePath().toString(),
-                        "PIPELINE_WORKER_SESSION_TIMEOUT", "6s",
+                        "PIPELINE_WORKER_SESSION_TIMEOUT", sessionTimeout,
                         "PIPELINE_WORKER_TRANSACTION_TIMEOUT", "8s",
                         "PIPELINE_WORKER_HTTP_PORT", "0"));
     }
