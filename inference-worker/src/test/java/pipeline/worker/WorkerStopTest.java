@@ -5,23 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import pipeline.infra.ChildProcess;
-import pipeline.schemas.avro.Prediction;
 import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
-import pipeline.schemas.serde.AvroDeserializer;
 import pipeline.schemas.topics.TopicProvisioner;
 import pipeline.schemas.topics.Topics;
 import pipeline.testkit.RealInfrastructure;
@@ -40,8 +34,19 @@ class WorkerStopTest {
     @TempDir
     Path dir;
 
+    private final String group = TestKafka.uniqueName("stop-workers");
+    private final String run = TestKafka.uniqueName("stop");
+    private SchemaRegistryClient client;
     private ChildProcess first;
     private ChildProcess second;
+
+    @BeforeEach
+    void topicsAndRegistry(TestKafka kafka, TestRegistry registry) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            new TopicProvisioner(admin, (short) 1).provision(Topics.all());
+        }
+        client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
+    }
 
     @AfterEach
     void stopWorkers() {
@@ -50,81 +55,66 @@ class WorkerStopTest {
                 worker.stop(Duration.ofSeconds(10));
             }
         }
+        client.close();
     }
 
     @Test
     void killedMidStreamThenReplacedEveryImageHasExactlyOnePrediction(TestKafka kafka, TestRegistry registry) throws Exception {
-        try (Admin admin = kafka.admin()) {
-            new TopicProvisioner(admin, (short) 1).provision(Topics.all());
-        }
-        String group = TestKafka.uniqueName("crash-workers");
-        try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
-             KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(kafka.consumerConfig(), new StringDeserializer(),
-                     new ByteArrayDeserializer())) {
-            AvroDeserializer<Prediction> predictions = AvroDeserializer.forClass(Prediction.class, client);
-            reader.subscribe(Set.of("predictions"));
-            Map<String, Integer> seen = new HashMap<>();
-            // Other tests in this JVM share the topics: only ids of this run count.
-            String run = TestKafka.uniqueName("crash");
-            List<BufferedImage> images = ImageFeed.images(IMAGES);
-            first = startWorker(kafka, registry, group, "crash-a", "6s");
-            Thread stream = Thread.ofPlatform().name("camera").start(() -> ImageFeed.stream(kafka, client, run, images, Duration.ofMillis(5)));
-
-            collectUntil(reader, predictions, run, seen, 60);
+        try (PredictionReader reader = new PredictionReader(kafka, client, run)) {
+            first = startWorker(kafka, registry, "crash-a", "6s");
+            Thread stream = streamImages(kafka);
+            reader.until(60);
             first.stop(Duration.ZERO);
-            int predictedBeforeTheKill = seen.size();
+            int predictedBeforeTheKill = reader.counts().size();
 
-            second = startWorker(kafka, registry, group, "crash-b", "6s");
+            second = startWorker(kafka, registry, "crash-b", "6s");
             stream.join();
-            collectUntil(reader, predictions, run, seen, IMAGES);
-            collectFor(reader, predictions, run, seen, Duration.ofSeconds(2));
+            reader.until(IMAGES);
+            reader.during(Duration.ofSeconds(2));
 
             assertThat(predictedBeforeTheKill).as("the kill came in the middle of the stream").isLessThan(IMAGES);
-            assertThat(seen).as("images with a prediction").hasSize(IMAGES);
-            assertThat(seen.values()).as("predictions per image").allSatisfy(count -> assertThat(count).isEqualTo(1));
+            assertExactlyOnce(reader.counts());
         }
     }
 
     @Test
     void sigtermFinishesTheBatchCommitsAndLeavesTheGroupSoTheNextWorkerStartsAtOnce(TestKafka kafka, TestRegistry registry)
             throws Exception {
-        try (Admin admin = kafka.admin()) {
-            new TopicProvisioner(admin, (short) 1).provision(Topics.all());
-        }
-        String group = TestKafka.uniqueName("graceful-workers");
-        try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
-             KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(kafka.consumerConfig(), new StringDeserializer(),
-                     new ByteArrayDeserializer())) {
-            AvroDeserializer<Prediction> predictions = AvroDeserializer.forClass(Prediction.class, client);
-            reader.subscribe(Set.of("predictions"));
-            Map<String, Integer> seen = new HashMap<>();
-            String run = TestKafka.uniqueName("graceful");
-            List<BufferedImage> images = ImageFeed.images(IMAGES);
+        try (PredictionReader reader = new PredictionReader(kafka, client, run)) {
             // A long session timeout: had the first worker not left the group, the second would wait it out.
-            first = startWorker(kafka, registry, group, "graceful-a", "45s");
-            Thread stream = Thread.ofPlatform().name("camera").start(() -> ImageFeed.stream(kafka, client, run, images, Duration.ofMillis(5)));
-
-            collectUntil(reader, predictions, run, seen, 60);
+            first = startWorker(kafka, registry, "graceful-a", "45s");
+            Thread stream = streamImages(kafka);
+            reader.until(60);
             first.stop(Duration.ofSeconds(20));
-            int predictedBeforeTheStop = seen.size();
+            int predictedBeforeTheStop = reader.counts().size();
             assertThat(first.isAlive()).as("stopped within 20 s of SIGTERM").isFalse();
 
             long start = System.nanoTime();
-            second = startWorker(kafka, registry, group, "graceful-b", "45s");
-            collectUntil(reader, predictions, run, seen, predictedBeforeTheStop + 1);
+            second = startWorker(kafka, registry, "graceful-b", "45s");
+            reader.until(predictedBeforeTheStop + 1);
             Duration takeover = Duration.ofNanos(System.nanoTime() - start);
             stream.join();
-            collectUntil(reader, predictions, run, seen, IMAGES);
-            collectFor(reader, predictions, run, seen, Duration.ofSeconds(2));
+            reader.until(IMAGES);
+            reader.during(Duration.ofSeconds(2));
 
             assertThat(predictedBeforeTheStop).as("stopped in the middle of the stream").isLessThan(IMAGES);
             assertThat(takeover).as("the next worker took over without waiting for a session timeout").isLessThan(Duration.ofSeconds(20));
-            assertThat(seen).hasSize(IMAGES);
-            assertThat(seen.values()).allSatisfy(count -> assertThat(count).isEqualTo(1));
+            assertExactlyOnce(reader.counts());
         }
     }
 
-    private ChildProcess startWorker(TestKafka kafka, TestRegistry registry, String group, String instance, String sessionTimeout) {
+    /** Images of this run, 5 ms apart like a camera, from a thread of their own. */
+    private Thread streamImages(TestKafka kafka) throws Exception {
+        List<BufferedImage> images = ImageFeed.images(IMAGES);
+        return Thread.ofPlatform().name("camera").start(() -> ImageFeed.stream(kafka, client, run, images, Duration.ofMillis(5)));
+    }
+
+    private static void assertExactlyOnce(Map<String, Integer> counts) {
+        assertThat(counts).as("images with a prediction").hasSize(IMAGES);
+        assertThat(counts.values()).as("predictions per image").allSatisfy(count -> assertThat(count).isEqualTo(1));
+    }
+
+    private ChildProcess startWorker(TestKafka kafka, TestRegistry registry, String instance, String sessionTimeout) {
         return ChildProcess.start("inference worker " + instance,
                 List.of(ChildProcess.javaExecutable(), "--add-modules", "jdk.incubator.vector",
                         "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=pipeline.schemas.avro",
@@ -139,32 +129,5 @@ class WorkerStopTest {
                         "PIPELINE_WORKER_SESSION_TIMEOUT", sessionTimeout,
                         "PIPELINE_WORKER_TRANSACTION_TIMEOUT", "8s",
                         "PIPELINE_WORKER_HTTP_PORT", "0"));
-    }
-
-    private static void collectUntil(KafkaConsumer<String, byte[]> reader, AvroDeserializer<Prediction> predictions,
-                                     String run, Map<String, Integer> seen, int distinct) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (seen.size() < distinct && System.nanoTime() < deadline) {
-            collect(reader, predictions, run, seen);
-        }
-    }
-
-    private static void collectFor(KafkaConsumer<String, byte[]> reader, AvroDeserializer<Prediction> predictions,
-                                   String run, Map<String, Integer> seen, Duration duration) {
-        long deadline = System.nanoTime() + duration.toNanos();
-        while (System.nanoTime() < deadline) {
-            collect(reader, predictions, run, seen);
-        }
-    }
-
-    /** Counts this run's predictions per image id. */
-    private static void collect(KafkaConsumer<String, byte[]> reader, AvroDeserializer<Prediction> predictions,
-                                String run, Map<String, Integer> seen) {
-        reader.poll(Duration.ofMillis(200)).forEach(r -> {
-            Prediction p = predictions.deserialize(r.topic(), r.value());
-            if (p.getImageId().startsWith(run + "-")) {
-                seen.merge(p.getImageId(), 1, Integer::sum);
-            }
-        });
     }
 }
