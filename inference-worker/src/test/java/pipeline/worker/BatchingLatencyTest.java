@@ -5,11 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.awt.image.BufferedImage;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
@@ -36,15 +41,17 @@ class BatchingLatencyTest {
 
     @Test
     void aLoneImageWaitsMaxDelayAndAFullBatchDoesNotWait(TestKafka kafka, TestRegistry registry) throws Exception {
+        String group = TestKafka.uniqueName("latency");
         try (Admin admin = kafka.admin()) {
             new TopicProvisioner(admin, (short) 1).provision(Topics.all());
+            caughtUp(admin, group);
         }
         try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
              KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(kafka.consumerConfig(), new StringDeserializer(),
                      new ByteArrayDeserializer())) {
             reader.subscribe(Set.of("predictions"));
             AvroDeserializer<Prediction> predictions = AvroDeserializer.forClass(Prediction.class, client);
-            WorkerSettings settings = new WorkerSettings(kafka.bootstrapServers(), registry.url(), TestKafka.uniqueName("latency"),
+            WorkerSettings settings = new WorkerSettings(kafka.bootstrapServers(), registry.url(), group,
                     "latency-worker", MAX_BATCH, MAX_DELAY, 1, 4096L * 4096, BundledModel.FILE, 1, Duration.ofSeconds(10),
                     Duration.ofSeconds(20), "127.0.0.1", 0);
             InferenceLoop loop = new InferenceLoop(settings, client,
@@ -77,6 +84,19 @@ class BatchingLatencyTest {
                 assertThat(p.getTimings().getBatchSize()).isEqualTo(MAX_BATCH);
             });
         }
+    }
+
+    /**
+     * Starts {@code group} at the end of {@code images}: other tests in this JVM leave a backlog there,
+     * which a new group would read first and batch together with this test's images.
+     */
+    private static void caughtUp(Admin admin, String group) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(List.of(Topics.IMAGES.name())).allTopicNames().get().get(Topics.IMAGES.name()).partitions()
+                .forEach(p -> latest.put(new TopicPartition(Topics.IMAGES.name(), p.partition()), OffsetSpec.latest()));
+        Map<TopicPartition, OffsetAndMetadata> ends = new HashMap<>();
+        admin.listOffsets(latest).all().get().forEach((partition, info) -> ends.put(partition, new OffsetAndMetadata(info.offset())));
+        admin.alterConsumerGroupOffsets(group, ends).all().get();
     }
 
     private static List<Prediction> await(KafkaConsumer<String, byte[]> reader, AvroDeserializer<Prediction> predictions,
