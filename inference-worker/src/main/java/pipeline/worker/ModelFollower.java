@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -37,12 +39,21 @@ public final class ModelFollower implements Runnable {
     private final AtomicReference<ModelSnapshot> served;
     private final ModelVerifier verifier = new ModelVerifier();
     private final AtomicLong refused = new AtomicLong();
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final StopSignal stop = new StopSignal();
 
     public ModelFollower(String bootstrapServers, SchemaRegistryClient registry, AtomicReference<ModelSnapshot> served) {
         this.bootstrapServers = bootstrapServers;
         this.registry = registry;
         this.served = served;
+    }
+
+    /**
+     * Waits until the follower has read everything {@code models} held when it started, so the
+     * snapshot serving is the latest promoted version. Returns false if {@code timeout} passed first.
+     */
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Versions refused since start. */
@@ -70,9 +81,13 @@ public final class ModelFollower implements Runnable {
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             c.assign(partitions);
             c.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = c.endOffsets(partitions);
             while (stop.running()) {
                 for (ConsumerRecord<String, byte[]> record : c.poll(Duration.ofMillis(500))) {
                     consider(record, versions);
+                }
+                if (caughtUp.getCount() > 0 && partitions.stream().allMatch(p -> c.position(p) >= end.get(p))) {
+                    caughtUp.countDown();
                 }
             }
         } catch (WakeupException e) {

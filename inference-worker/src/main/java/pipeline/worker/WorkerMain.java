@@ -14,8 +14,9 @@ import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
 
 /**
- * The inference worker process: serves the model file from its settings, follows {@code models}
- * for newer promoted versions, and runs {@code worker.threads} inference loops. SIGTERM (or Ctrl-C)
+ * The inference worker process: serves the latest promoted version on {@code models} (the model
+ * file from its settings when there is none), follows newer ones, and runs {@code worker.threads}
+ * inference loops. SIGTERM (or Ctrl-C)
  * lets each loop finish and commit its current batch, then leave the group.
  */
 public final class WorkerMain {
@@ -41,6 +42,11 @@ public final class WorkerMain {
         AtomicReference<ModelSnapshot> served = new AtomicReference<>(initial);
         ModelFollower follower = new ModelFollower(settings.bootstrapServers(), registry, served);
         Thread followerThread = Thread.ofPlatform().name("model-follower").start(follower);
+        // Serve the latest promoted version from the start, not the file until the history is read.
+        if (!follower.awaitCaughtUp(Duration.ofSeconds(60))) {
+            LOG.warn("The models topic was not read within 60 s; serving {} v{} from {} meanwhile", initial.name(),
+                    initial.version(), settings.modelFile());
+        }
         List<InferenceLoop> loops = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         WorkerMetrics metrics = new WorkerMetrics(served, follower::refusedVersions,
@@ -60,7 +66,7 @@ public final class WorkerMain {
             return;
         }
         LOG.info("Worker {} serving {} v{} with {} loop(s), batches of up to {} within {} ms; health, readiness and"
-                        + " metrics on http://{}:{}/", settings.instanceId(), initial.name(), initial.version(), settings.threads(),
+                        + " metrics on http://{}:{}/", settings.instanceId(), served.get().name(), served.get().version(), settings.threads(),
                 settings.maxBatch(), settings.maxDelay().toMillis(), settings.httpHost(), http.port());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             loops.forEach(InferenceLoop::stop);

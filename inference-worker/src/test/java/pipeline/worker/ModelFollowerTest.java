@@ -67,6 +67,32 @@ class ModelFollowerTest {
         }
     }
 
+    @Test
+    void atStartTheLatestPromotedVersionServesOnceTheHistoryIsRead(TestKafka kafka, TestRegistry registry) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            new TopicProvisioner(admin, (short) 1).provision(Topics.all());
+        }
+        String name = TestKafka.uniqueName("start-model");
+        try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
+             KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(kafka.producerConfig(), new StringSerializer(),
+                     new AvroSerializer<>(client, SerdeOptions.DEFAULTS, false))) {
+            publish(producer, BundledModel.record(name, 6, BundledModel.bytes()));
+            publish(producer, BundledModel.record(name, 7, BundledModel.bytes()));
+            AtomicReference<ModelSnapshot> served = new AtomicReference<>(
+                    new ModelVerifier().verify(BundledModel.record(name, 1, BundledModel.bytes()), null));
+            ModelFollower follower = new ModelFollower(kafka.bootstrapServers(), client, served);
+            Thread thread = Thread.ofPlatform().name("model-follower").start(follower);
+
+            boolean caughtUp = follower.awaitCaughtUp(Duration.ofSeconds(30));
+            int servingOnceCaughtUp = served.get().version();
+            follower.stop();
+            thread.join(Duration.ofSeconds(10));
+
+            assertThat(caughtUp).isTrue();
+            assertThat(servingOnceCaughtUp).isEqualTo(7);
+        }
+    }
+
     private static void publish(KafkaProducer<String, SpecificRecord> producer, ModelVersion version) throws Exception {
         producer.send(new ProducerRecord<>(Topics.MODELS.name(), new ModelKey(version.getName(), version.getVersion()).toString(),
                 version)).get();
