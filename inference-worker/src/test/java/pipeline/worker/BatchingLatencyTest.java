@@ -5,16 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.awt.image.BufferedImage;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
@@ -23,6 +18,7 @@ import pipeline.schemas.avro.Prediction;
 import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.serde.AvroDeserializer;
+import pipeline.schemas.topics.ConsumerGroups;
 import pipeline.schemas.topics.TopicProvisioner;
 import pipeline.schemas.topics.Topics;
 import pipeline.testkit.RealInfrastructure;
@@ -44,7 +40,8 @@ class BatchingLatencyTest {
         String group = TestKafka.uniqueName("latency");
         try (Admin admin = kafka.admin()) {
             new TopicProvisioner(admin, (short) 1).provision(Topics.all());
-            caughtUp(admin, group);
+            // Other tests in this JVM leave a backlog on images, which a new group would batch with ours.
+            ConsumerGroups.startAtEnd(admin, group, Topics.IMAGES.name());
         }
         try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
              KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(kafka.consumerConfig(), new StringDeserializer(),
@@ -84,19 +81,6 @@ class BatchingLatencyTest {
                 assertThat(p.getTimings().getBatchSize()).isEqualTo(MAX_BATCH);
             });
         }
-    }
-
-    /**
-     * Starts {@code group} at the end of {@code images}: other tests in this JVM leave a backlog there,
-     * which a new group would read first and batch together with this test's images.
-     */
-    private static void caughtUp(Admin admin, String group) throws Exception {
-        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        admin.describeTopics(List.of(Topics.IMAGES.name())).allTopicNames().get().get(Topics.IMAGES.name()).partitions()
-                .forEach(p -> latest.put(new TopicPartition(Topics.IMAGES.name(), p.partition()), OffsetSpec.latest()));
-        Map<TopicPartition, OffsetAndMetadata> ends = new HashMap<>();
-        admin.listOffsets(latest).all().get().forEach((partition, info) -> ends.put(partition, new OffsetAndMetadata(info.offset())));
-        admin.alterConsumerGroupOffsets(group, ends).all().get();
     }
 
     private static List<Prediction> await(KafkaConsumer<String, byte[]> reader, AvroDeserializer<Prediction> predictions,

@@ -12,6 +12,7 @@ import pipeline.config.Settings;
 import pipeline.config.SettingsException;
 import pipeline.infra.ChildProcess;
 import pipeline.infra.InfraException;
+import pipeline.ops.bench.WorkerBenchmark;
 
 /**
  * The {@code pipeline} command ({@code ./pipeline run} in the project root): starts the local stack,
@@ -19,6 +20,7 @@ import pipeline.infra.InfraException;
  *
  * <pre>
  * pipeline run [--config FILE]   start the stack; settings: stack.* / PIPELINE_STACK_*
+ * pipeline bench-worker [IMAGES [BATCH [REPEATS]]]   see {@link WorkerBenchmark}
  * </pre>
  */
 public final class PipelineCommand {
@@ -40,6 +42,9 @@ public final class PipelineCommand {
             return rest.isEmpty() ? 2 : 0;
         }
         String command = rest.removeFirst();
+        if (command.equals("bench-worker")) {
+            return benchWorker(rest, out, err);
+        }
         Path configFile = null;
         if (rest.size() == 2 && rest.get(0).equals("--config")) {
             configFile = Path.of(rest.get(1));
@@ -51,7 +56,7 @@ public final class PipelineCommand {
             configFile = Path.of(env.get(Settings.CONFIG_FILE_ENV));
         }
         if (!command.equals("run")) {
-            err.println("pipeline: unknown command '" + command + "'; expected run (see --help)");
+            err.println("pipeline: unknown command '" + command + "'; expected run or bench-worker (see --help)");
             return 2;
         }
         try {
@@ -98,12 +103,31 @@ public final class PipelineCommand {
         stopped.await();
     }
 
+    /** {@code bench-worker [IMAGES [BATCH [REPEATS]]]}: see {@link WorkerBenchmark}. */
+    private static int benchWorker(List<String> args, PrintStream out, PrintStream err) {
+        try {
+            int images = args.isEmpty() ? 2000 : Integer.parseInt(args.get(0));
+            int batch = args.size() < 2 ? 32 : Integer.parseInt(args.get(1));
+            int repeats = args.size() < 3 ? 3 : Integer.parseInt(args.get(2));
+            WorkerBenchmark.run(images, batch, repeats, out);
+            return 0;
+        } catch (NumberFormatException e) {
+            err.println("pipeline: bench-worker takes [IMAGES [BATCH [REPEATS]]] as whole numbers; got " + args);
+            return 2;
+        } catch (Exception e) {
+            err.println("pipeline: bench-worker failed: " + e);
+            return 1;
+        }
+    }
+
     private static void usage(PrintStream out) {
         out.println("""
                 Usage: pipeline run [--config FILE]
+                       pipeline bench-worker [IMAGES [BATCH [REPEATS]]]
 
-                  run    start Kafka (KRaft) and the schema registry on 127.0.0.1, create the topics,
-                         register the schemas, print the endpoints; Ctrl-C stops everything.
+                  run           start Kafka (KRaft) and the schema registry on 127.0.0.1, create the topics,
+                                register the schemas, print the endpoints; Ctrl-C stops everything.
+                  bench-worker  worker throughput through Kafka against the engine alone, on a stack of its own.
 
                 Settings (defaults < FILE or $PIPELINE_CONFIG < environment):""");
         StackOptions.SETTINGS.forEach(s -> out.printf("  %-32s %-36s %s (default %s)%n",
