@@ -117,7 +117,10 @@ public final class InferenceLoop implements Runnable {
             while (stop.running()) {
                 try {
                     Duration wait = batches.untilDue(System.nanoTime());
-                    for (ConsumerRecord<String, byte[]> record : c.poll(wait.isZero() ? Duration.ofMillis(1) : wait)) {
+                    long polling = System.nanoTime();
+                    var polled = c.poll(wait.isZero() ? Duration.ofMillis(1) : wait);
+                    metrics.stage("poll", System.nanoTime() - polling);
+                    for (ConsumerRecord<String, byte[]> record : polled) {
                         batches.add(record, System.nanoTime());
                     }
                     lag = recordsLagMax(c);
@@ -140,6 +143,7 @@ public final class InferenceLoop implements Runnable {
         List<ProducerRecord<String, SpecificRecord>> out = new ArrayList<>();
         List<ImageEvent> events = new ArrayList<>();
         List<BufferedImage> decoded = new ArrayList<>();
+        long decoding = System.nanoTime();
         for (ConsumerRecord<String, byte[]> record : batch) {
             ImageEvent event;
             try {
@@ -157,8 +161,10 @@ public final class InferenceLoop implements Runnable {
                 out.add(deadLetter(record, e.reason().name(), "image " + event.getId() + ": " + e.getMessage()));
             }
         }
+        metrics.stage("decode", System.nanoTime() - decoding);
         if (!decoded.isEmpty()) {
             Predictor.BatchPrediction result = predictor.predict(snapshot, decoded);
+            metrics.stage("inference", result.inferenceMicros() * 1000);
             metrics.batch(decoded.size(), result.inferenceMicros());
             events.forEach(e -> metrics.queued(Math.max(0, batchStart - e.getTimestamp().toEpochMilli())));
             for (int i = 0; i < events.size(); i++) {
@@ -177,10 +183,14 @@ public final class InferenceLoop implements Runnable {
                     (a, b) -> a.offset() >= b.offset() ? a : b);
         }
         try {
+            long producing = System.nanoTime();
             producer.beginTransaction();
             out.forEach(producer::send);
+            long committing = System.nanoTime();
+            metrics.stage("produce", committing - producing);
             producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
             producer.commitTransaction();
+            metrics.stage("commit", System.nanoTime() - committing);
         } catch (ProducerFencedException e) {
             throw e;
         } catch (KafkaException e) {

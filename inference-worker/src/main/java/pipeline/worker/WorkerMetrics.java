@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.DoubleSupplier;
 
@@ -47,6 +48,18 @@ public final class WorkerMetrics {
 
     void queued(long millis) {
         queued.record(Duration.ofMillis(millis));
+    }
+
+    /** Time spent in one stage of the loop: poll, decode, inference, produce or commit. */
+    void stage(String stage, long nanos) {
+        Timer.builder("worker.stage.time").description("time the inference loop spends per stage")
+                .tag("stage", stage).register(registry).record(Duration.ofNanos(nanos));
+    }
+
+    /** Total seconds spent in a stage so far (for the benchmark's breakdown). */
+    public double stageSeconds(String stage) {
+        Timer timer = registry.find("worker.stage.time").tag("stage", stage).timer();
+        return timer == null ? 0 : timer.totalTime(TimeUnit.SECONDS);
     }
 
     void deadLetter(String code) {

@@ -91,6 +91,17 @@ public final class ImageProbe {
 
     /** Reads format and dimensions without decoding pixels. */
     public Header header(byte[] bytes) throws RejectedImage {
+        return read(bytes, false).header();
+    }
+
+    /** Checks the header, then decodes with the same reader (the bytes are parsed once). */
+    public BufferedImage decode(byte[] bytes) throws RejectedImage {
+        return read(bytes, true).image();
+    }
+
+    private record Read(Header header, BufferedImage image) {}
+
+    private Read read(byte[] bytes, boolean decode) throws RejectedImage {
         Format format = Format.sniff(bytes);
         if (format == null) {
             throw new RejectedImage(RejectedImage.Reason.UNSUPPORTED_FORMAT, "the bytes (" + bytes.length
@@ -109,26 +120,12 @@ public final class ImageProbe {
                     throw new RejectedImage(RejectedImage.Reason.IMAGE_TOO_LARGE, "the " + format + " declares "
                             + header.width() + "×" + header.height() + " pixels; at most " + maxPixels + " are accepted");
                 }
-                return header;
+                return new Read(header, decode ? reader.read(0) : null);
             } finally {
                 reader.dispose();
             }
         } catch (IOException | RuntimeException e) {
-            throw new RejectedImage(RejectedImage.Reason.UNDECODABLE_IMAGE, "the " + format + " header cannot be read: " + e.getMessage());
-        }
-    }
-
-    /** Checks the header, then decodes. */
-    public BufferedImage decode(byte[] bytes) throws RejectedImage {
-        Header header = header(bytes);
-        try {
-            BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes));
-            if (image == null) {
-                throw new RejectedImage(RejectedImage.Reason.UNDECODABLE_IMAGE, "the " + header.format() + " does not decode");
-            }
-            return image;
-        } catch (IOException | RuntimeException e) {
-            throw new RejectedImage(RejectedImage.Reason.UNDECODABLE_IMAGE, "the " + header.format() + " is damaged: " + e.getMessage());
+            throw new RejectedImage(RejectedImage.Reason.UNDECODABLE_IMAGE, "the " + format + " cannot be read: " + e.getMessage());
         }
     }
 

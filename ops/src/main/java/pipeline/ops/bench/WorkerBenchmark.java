@@ -74,20 +74,20 @@ public final class WorkerBenchmark {
                 Duration.ofMinutes(2)));
              SchemaRegistryClient registry = new SchemaRegistryClient(RegistryClientOptions.of(stack.registryUrl()))) {
             List<BufferedImage> sample = sampleImages(images);
-            out.printf("| model | batch | engine alone (img/s) | through Kafka (img/s) | Kafka / engine | batch sizes seen | queue time p50 / p99 (ms) |%n");
-            out.printf("| --- | --- | --- | --- | --- | --- | --- |%n");
+            out.printf("| model | batch | engine alone (img/s) | through Kafka (img/s) | Kafka / engine | batch sizes seen | queue time p50 / p99 (ms) | worker time by stage (last run) |%n");
+            out.printf("| --- | --- | --- | --- | --- | --- | --- | --- |%n");
             for (String arch : List.of("lenet5", "resnet20")) {
                 ModelFile model = model(arch);
                 int count = arch.equals("resnet20") ? Math.min(images, 600) : images;
                 double engine = engineAlone(model, sample.subList(0, count), batch, repeats);
                 KafkaRun kafka = throughKafka(stack, registry, model, sample.subList(0, count), batch, repeats, arch);
-                out.printf("| %s | %d | %.0f | %.0f | %.0f %% | %s | %d / %d |%n", arch, batch, engine, kafka.imagesPerSecond(),
-                        100 * kafka.imagesPerSecond() / engine, kafka.batchSizes(), kafka.queueP50(), kafka.queueP99());
+                out.printf("| %s | %d | %.0f | %.0f | %.0f %% | %s | %d / %d | %s |%n", arch, batch, engine, kafka.imagesPerSecond(),
+                        100 * kafka.imagesPerSecond() / engine, kafka.batchSizes(), kafka.queueP50(), kafka.queueP99(), kafka.stages());
             }
         }
     }
 
-    private record KafkaRun(double imagesPerSecond, String batchSizes, long queueP50, long queueP99) {}
+    private record KafkaRun(double imagesPerSecond, String batchSizes, long queueP50, long queueP99, String stages) {}
 
     /** Forward passes over pre-decoded batches; images/s, median of {@code repeats}. */
     private static double engineAlone(ModelFile model, List<BufferedImage> images, int batch, int repeats) {
@@ -112,6 +112,7 @@ public final class WorkerBenchmark {
                                          List<BufferedImage> images, int batch, int repeats, String arch) throws Exception {
         double[] rates = new double[repeats];
         List<Prediction> last = List.of();
+        String stages = "";
         for (int r = 0; r < repeats; r++) {
             String run = arch + "-" + r + "-" + System.nanoTime();
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
@@ -122,16 +123,29 @@ public final class WorkerBenchmark {
                     batch, Duration.ofMillis(20), 5, 4096L * 4096, Path.of("unused"), 1, Duration.ofSeconds(10),
                     Duration.ofSeconds(20), "127.0.0.1", 0);
             AtomicReference<ModelSnapshot> served = new AtomicReference<>(new ModelSnapshot(model.info().name(), 1, model));
-            InferenceLoop loop = new InferenceLoop(settings, registry, served, 0, new WorkerMetrics(served, () -> 0, () -> 0));
+            WorkerMetrics metrics = new WorkerMetrics(served, () -> 0, () -> 0);
+            InferenceLoop loop = new InferenceLoop(settings, registry, served, 0, metrics);
             Thread worker = Thread.ofPlatform().name("bench-loop").start(loop);
             try (KafkaConsumer<String, byte[]> reader = reader(stack, run)) {
                 // Warm up: both groups joined, transactions initialised, schemas cached, code compiled.
                 produce(stack, registry, run + "-warm", images.subList(0, Math.min(batch, images.size())));
                 awaitPredictions(reader, registry, run + "-warm", Math.min(batch, images.size()));
+                double[] before = stageSeconds(metrics);
                 long start = System.nanoTime();
                 produce(stack, registry, run + "-timed", images);
                 last = awaitPredictions(reader, registry, run + "-timed", images.size());
                 rates[r] = images.size() / ((System.nanoTime() - start) / 1e9);
+                double[] after = stageSeconds(metrics);
+                double total = 0;
+                for (int i = 0; i < STAGES.size(); i++) {
+                    total += after[i] - before[i];
+                }
+                StringBuilder shares = new StringBuilder();
+                for (int i = 0; i < STAGES.size(); i++) {
+                    shares.append(i == 0 ? "" : ", ").append(STAGES.get(i)).append(' ')
+                            .append(Math.round(100 * (after[i] - before[i]) / Math.max(1e-9, total))).append('%');
+                }
+                stages = shares.toString();
             }
             loop.stop();
             worker.join();
@@ -143,7 +157,7 @@ public final class WorkerBenchmark {
             queued[i] = last.get(i).getTimings().getQueuedMillis();
         }
         Arrays.sort(queued);
-        return new KafkaRun(median(rates), sizes.toString(), queued[queued.length / 2], queued[(int) (queued.length * 0.99)]);
+        return new KafkaRun(median(rates), sizes.toString(), queued[queued.length / 2], queued[(int) (queued.length * 0.99)], stages);
     }
 
     /** Sends the images as fast as the producer goes (PNGs are encoded first). */
@@ -210,6 +224,13 @@ public final class WorkerBenchmark {
             images.add(image);
         }
         return images;
+    }
+
+    /** The loop's stages, in the order it runs them; "poll" includes waiting for a batch to fill. */
+    private static final List<String> STAGES = List.of("poll", "decode", "inference", "produce", "commit");
+
+    private static double[] stageSeconds(WorkerMetrics metrics) {
+        return STAGES.stream().mapToDouble(metrics::stageSeconds).toArray();
     }
 
     private static double median(double[] values) {
