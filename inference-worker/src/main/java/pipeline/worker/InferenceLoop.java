@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,6 +55,7 @@ import pipeline.schemas.topics.Topics;
 public final class InferenceLoop implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(InferenceLoop.class);
+    private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
 
     private final WorkerSettings settings;
     private final SchemaRegistryClient registry;
@@ -65,6 +67,7 @@ public final class InferenceLoop implements Runnable {
     private final WorkerMetrics metrics;
     private final StopSignal stop = new StopSignal();
     private volatile boolean assigned;
+    private volatile String failure;
     private volatile double lag;
 
     public InferenceLoop(WorkerSettings settings, SchemaRegistryClient registry, AtomicReference<ModelSnapshot> model,
@@ -82,6 +85,11 @@ public final class InferenceLoop implements Runnable {
     /** Whether the consumer has joined its group (its assignment may be empty when workers outnumber partitions). */
     public boolean isAssigned() {
         return assigned;
+    }
+
+    /** Why the last batch failed, while the loop retries it; {@code null} when batches go through. */
+    public String failure() {
+        return failure;
     }
 
     /** The most records this loop's partitions are behind, as the consumer last measured. */
@@ -128,7 +136,16 @@ public final class InferenceLoop implements Runnable {
                     // stop() was called: finish what is waiting below, then leave.
                 }
                 while (batches.isDue(System.nanoTime()) || (!stop.running() && batches.waiting() > 0)) {
-                    processBatch(c, producer, images, batches.take());
+                    List<ConsumerRecord<String, byte[]>> batch = batches.take();
+                    try {
+                        processBatch(c, producer, images, batch);
+                        failure = null;
+                    } catch (ProducerFencedException e) {
+                        throw e;
+                    } catch (RuntimeException e) {
+                        retryLater(c, batch, e);
+                        break;
+                    }
                 }
             }
         } catch (ProducerFencedException e) {
@@ -197,6 +214,26 @@ public final class InferenceLoop implements Runnable {
             LOG.warn("Batch of {} images from {} not committed ({}); reading them again", batch.size(), offsets.keySet(), e.toString());
             producer.abortTransaction();
             rewind(consumer, offsets.keySet());
+        }
+    }
+
+    /**
+     * A batch failed for a reason other than its images (those go to the dead-letter queue): nothing
+     * of it was committed, so read it again after a pause, and report not-ready meanwhile.
+     */
+    private void retryLater(KafkaConsumer<String, byte[]> consumer, List<ConsumerRecord<String, byte[]>> batch,
+                            RuntimeException cause) {
+        failure = cause.toString();
+        Set<TopicPartition> partitions = new HashSet<>();
+        batch.forEach(r -> partitions.add(new TopicPartition(r.topic(), r.partition())));
+        LOG.error("Batch of {} images from {} failed; reading it again in {} ms", batch.size(), partitions,
+                RETRY_PAUSE.toMillis(), cause);
+        rewind(consumer, partitions);
+        try {
+            Thread.sleep(RETRY_PAUSE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop();
         }
     }
 

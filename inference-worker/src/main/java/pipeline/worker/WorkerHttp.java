@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The worker's HTTP endpoints: {@code /health} (the process runs), {@code /ready} (a model is
- * loaded and every inference loop has joined its group), {@code /metrics} (Prometheus text).
+ * loaded, every inference loop has joined its group, and none is retrying a failed batch),
+ * {@code /metrics} (Prometheus text).
  */
 public final class WorkerHttp implements AutoCloseable {
 
@@ -24,9 +25,11 @@ public final class WorkerHttp implements AutoCloseable {
         server.createContext("/ready", exchange -> {
             ModelSnapshot model = served.get();
             long waiting = loops.stream().filter(loop -> !loop.isAssigned()).count();
-            if (model == null || waiting > 0) {
-                send(exchange, 503, "text/plain", (model == null ? "no model loaded" : waiting + " of " + loops.size()
-                        + " inference loops have not joined their group yet") + "\n");
+            String failing = loops.stream().map(InferenceLoop::failure).filter(f -> f != null).findFirst().orElse(null);
+            if (model == null || waiting > 0 || failing != null) {
+                send(exchange, 503, "text/plain", (model == null ? "no model loaded"
+                        : waiting > 0 ? waiting + " of " + loops.size() + " inference loops have not joined their group yet"
+                        : "a batch failed and is being retried: " + failing) + "\n");
             } else {
                 send(exchange, 200, "text/plain", "READY " + model.name() + " v" + model.version() + "\n");
             }
