@@ -56,6 +56,7 @@ public final class InferenceLoop implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(InferenceLoop.class);
     private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
+    private static final long LAG_READ_INTERVAL_NANOS = 1_000_000_000L;
 
     private final WorkerSettings settings;
     private final SchemaRegistryClient registry;
@@ -69,6 +70,7 @@ public final class InferenceLoop implements Runnable {
     private volatile boolean assigned;
     private volatile String failure;
     private volatile double lag;
+    private long lagReadAt;
 
     public InferenceLoop(WorkerSettings settings, SchemaRegistryClient registry, AtomicReference<ModelSnapshot> model,
                          int threadIndex, WorkerMetrics metrics) {
@@ -131,7 +133,11 @@ public final class InferenceLoop implements Runnable {
                     for (ConsumerRecord<String, byte[]> record : polled) {
                         batches.add(record, System.nanoTime());
                     }
-                    lag = recordsLagMax(c);
+                    if (System.nanoTime() - lagReadAt > LAG_READ_INTERVAL_NANOS) {
+                        // The consumer's metrics map is large; a gauge needs no fresher value than this.
+                        lag = recordsLagMax(c);
+                        lagReadAt = System.nanoTime();
+                    }
                 } catch (WakeupException e) {
                     // stop() was called: finish what is waiting below, then leave.
                 }

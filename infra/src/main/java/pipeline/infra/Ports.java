@@ -27,7 +27,7 @@ public final class Ports {
         }
     }
 
-    public static boolean isFree(int port) {
+    private static boolean isFree(int port) {
         try (ServerSocket socket = new ServerSocket()) {
             // As servers do: a port with only TIME_WAIT connections left is free to them.
             socket.setReuseAddress(true);

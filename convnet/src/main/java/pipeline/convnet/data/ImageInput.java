@@ -3,9 +3,7 @@ package pipeline.convnet.data;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import javax.imageio.ImageIO;
 import pipeline.convnet.tensor.Tensor;
 
 /**
@@ -31,13 +29,19 @@ public final class ImageInput {
         this.normalisation = normalisation;
     }
 
-    /** Decodes {@code bytes}; {@code source} names them in the error when they are not an image. */
+    /** The largest image {@link #decode} accepts, width·height: 8192², checked from the header before decoding. */
+    private static final ImageProbe PROBE = new ImageProbe(8192L * 8192);
+
+    /**
+     * Decodes {@code bytes} through {@link ImageProbe} (format from the bytes, size from the header);
+     * {@code source} names them in the error when they are refused.
+     */
     public static BufferedImage decode(byte[] bytes, String source) throws IOException {
-        BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes));
-        if (image == null) {
-            throw new IOException(source + " is not an image this engine can decode (PNG, JPEG, BMP or GIF)");
+        try {
+            return PROBE.decode(bytes);
+        } catch (ImageProbe.RejectedImage e) {
+            throw new IOException(source + " is not an image this engine can decode (PNG, JPEG, BMP or GIF): " + e.getMessage(), e);
         }
-        return image;
     }
 
     /** A batch {@code [N, C, H, W]} of the given images. */

@@ -18,17 +18,7 @@ public final class ImageProbe {
 
     /** Formats the engine decodes, with their magic numbers. */
     public enum Format {
-        PNG("image/png"), JPEG("image/jpeg"), BMP("image/bmp"), GIF("image/gif");
-
-        private final String mediaType;
-
-        Format(String mediaType) {
-            this.mediaType = mediaType;
-        }
-
-        public String mediaType() {
-            return mediaType;
-        }
+        PNG, JPEG, BMP, GIF;
 
         /** The format the bytes start like, or {@code null}. */
         public static Format sniff(byte[] bytes) {

@@ -137,12 +137,12 @@ public final class WorkerBenchmark {
                 rates[r] = images.size() / ((System.nanoTime() - start) / 1e9);
                 double[] after = stageSeconds(metrics);
                 double total = 0;
-                for (int i = 0; i < STAGES.size(); i++) {
+                for (int i = 0; i < WorkerMetrics.STAGES.size(); i++) {
                     total += after[i] - before[i];
                 }
                 StringBuilder shares = new StringBuilder();
-                for (int i = 0; i < STAGES.size(); i++) {
-                    shares.append(i == 0 ? "" : ", ").append(STAGES.get(i)).append(' ')
+                for (int i = 0; i < WorkerMetrics.STAGES.size(); i++) {
+                    shares.append(i == 0 ? "" : ", ").append(WorkerMetrics.STAGES.get(i)).append(' ')
                             .append(Math.round(100 * (after[i] - before[i]) / Math.max(1e-9, total))).append('%');
                 }
                 stages = shares.toString();
@@ -226,11 +226,8 @@ public final class WorkerBenchmark {
         return images;
     }
 
-    /** The loop's stages, in the order it runs them; "poll" includes waiting for a batch to fill. */
-    private static final List<String> STAGES = List.of("poll", "decode", "inference", "produce", "commit");
-
     private static double[] stageSeconds(WorkerMetrics metrics) {
-        return STAGES.stream().mapToDouble(metrics::stageSeconds).toArray();
+        return WorkerMetrics.STAGES.stream().mapToDouble(metrics::stageSeconds).toArray();
     }
 
     private static double median(double[] values) {

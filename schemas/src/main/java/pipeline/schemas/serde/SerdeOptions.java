@@ -25,10 +25,6 @@ public record SerdeOptions(SubjectNameStrategy strategy, boolean autoRegister, b
         return new SerdeOptions(strategy, value, specificReader);
     }
 
-    public SerdeOptions withStrategy(SubjectNameStrategy value) {
-        return new SerdeOptions(value, autoRegister, specificReader);
-    }
-
     public static SerdeOptions fromConfigs(Map<String, ?> configs, boolean isKey) {
         Object strategy = configs.get(isKey ? KEY_STRATEGY : VALUE_STRATEGY);
         return new SerdeOptions(
