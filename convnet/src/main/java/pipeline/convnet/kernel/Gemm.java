@@ -1,24 +1,39 @@
 package pipeline.convnet.kernel;
 
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
- * Vectorised, multi-threaded single-precision matrix product with the contract of
- * {@link GemmReference#gemm}.
+ * Packed, register-blocked, multi-threaded single-precision matrix product with the contract of
+ * {@link GemmReference#gemm} ({@code C = alpha·op(A)·op(B) + beta·C}, row-major).
  *
- * <p>Rows of C are split between threads, and each row is computed as {@code Σ_p A[i,p]·B[p,:]}:
- * the inner loop runs along a contiguous row of B and C, one FMA per vector lane, so every lane
- * stays busy without gathers. When B is transposed (stored {@code [n×k]}), a row of C is instead a
- * series of dot products along contiguous rows of A and B. Each element is summed in the same order
- * whatever the thread count or JIT tier, so results are deterministic. (The cache-blocked, packed kernel
- * belongs to the performance work.)
+ * <p>The loop nest is Goto's: C is cut into tiles of at most {@link #MC}×{@link #NC}, each computed
+ * by one thread. Within a tile, {@code k} runs in slices of {@link #KC}; for each slice the tile's
+ * part of {@code op(A)} is packed into {@link MicroKernel#MR}-row panels (alpha folded in) and of
+ * {@code op(B)} into {@link MicroKernel#NR}-column panels, so the micro-kernel reads both
+ * contiguously whatever the operands' layout or transposition. A B micro-panel ({@code KC×NR}) stays
+ * in L1 while the A block ({@code MC×KC}) sits in L2.
+ *
+ * <p>With {@code beta = 0} the first slice's products are stored rather than added, so C is never
+ * cleared first (nor read: NaN in C does not leak into the result, as the reference requires).
+ *
+ * <p>Every element of C is the sum over {@code k} in the same order (slice by slice, and in order
+ * within a slice) however the tiles are shared between threads, so results do not depend on the
+ * thread count or on which thread ran which tile.
  */
 public final class Gemm {
 
-    /** Must be static final: a species in any other field is not compiled to vector instructions. */
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    private static final int LANES = SPECIES.length();
+    /** Rows of C per tile: a multiple of {@link MicroKernel#MR}. */
+    static final int MC = 144;
+    /** Depth of one packed slice. */
+    static final int KC = 192;
+    /** Widest tile: a multiple of {@link MicroKernel#NR}. */
+    static final int NC = 64 * MicroKernel.NR;
+
+    /**
+     * Tiles this short read an untransposed B in place rather than packing it: with few rows of A,
+     * each packed B panel would be used too few times to repay the copy. Only a partial last panel is packed.
+     */
+    static final int DIRECT_B_ROWS = 32;
+
+    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
     private Gemm() {
     }
@@ -26,92 +41,111 @@ public final class Gemm {
     public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                             float beta, float[] c, int cOff, int ldc) {
-        int grain = Math.max(1, (1 << 16) / Math.max(1, n * Math.max(1, k)));
-        Parallelism.forRange(m, grain, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                int row = cOff + i * ldc;
-                scaleRow(c, row, n, beta);
-                if (transB) {
-                    dotRow(transA, i, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, row);
-                } else {
-                    axpyRow(transA, i, n, k, alpha, a, aOff, lda, b, bOff, ldb, c, row);
-                }
+        if (m <= 0 || n <= 0) {
+            return;
+        }
+        Operands op = new Operands(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        int tileRows = Math.min(MC, roundUp(m, MicroKernel.MR));
+        int rowTiles = ceilDiv(m, tileRows);
+        int tileCols = tileWidth(n, rowTiles);
+        int colTiles = ceilDiv(n, tileCols);
+        long flopsPerTile = 2L * tileRows * tileCols * Math.max(1, k);
+        int grain = (int) Math.max(1, (1L << 20) / flopsPerTile);
+        Parallelism.forRange(rowTiles * colTiles, grain, (from, to) -> {
+            Workspace ws = WORKSPACE.get();
+            for (int t = from; t < to; t++) {
+                int i0 = (t / colTiles) * tileRows;
+                int j0 = (t % colTiles) * tileCols;
+                tile(op, i0, Math.min(tileRows, m - i0), j0, Math.min(tileCols, n - j0), ws);
             }
         });
     }
 
-    /** {@code C[i,:] += Σ_p alpha·A[i,p] · B[p,:]}; B rows contiguous. */
-    private static void axpyRow(boolean transA, int i, int n, int k, float alpha, float[] a, int aOff, int lda,
-                                float[] b, int bOff, int ldb, float[] c, int row) {
-        int bound = SPECIES.loopBound(n);
-        for (int p = 0; p < k; p++) {
-            float av = alpha * (transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p]);
-            if (av == 0f) {
-                continue;
-            }
-            FloatVector scale = FloatVector.broadcast(SPECIES, av);
-            int bRow = bOff + p * ldb;
-            int j = 0;
-            for (; j < bound; j += LANES) {
-                FloatVector bv = FloatVector.fromArray(SPECIES, b, bRow + j);
-                FloatVector cv = FloatVector.fromArray(SPECIES, c, row + j);
-                bv.fma(scale, cv).intoArray(c, row + j);
-            }
-            for (; j < n; j++) {
-                c[row + j] += av * b[bRow + j];
-            }
+    /** Tile width: at most {@link #NC}, narrower when that leaves fewer tiles than threads can share. */
+    private static int tileWidth(int n, int rowTiles) {
+        int wanted = Parallelism.threads() * 2;
+        int width = Math.min(NC, roundUp(n, MicroKernel.NR));
+        while (rowTiles * ceilDiv(n, width) < wanted && width > 4 * MicroKernel.NR) {
+            width = roundUp(width / 2, MicroKernel.NR);
         }
+        return width;
     }
 
-    /** {@code C[i,j] += alpha · A[i,:]·B[j,:]}; B stored transposed, rows contiguous along k. */
-    private static void dotRow(boolean transA, int i, int n, int k, float alpha, float[] a, int aOff, int lda,
-                               float[] b, int bOff, int ldb, float[] c, int row) {
-        float[] aRow = a;
-        int aStart = aOff + i * lda;
-        if (transA) {
-            aRow = new float[k];
-            for (int p = 0; p < k; p++) {
-                aRow[p] = a[aOff + p * lda + i];
-            }
-            aStart = 0;
+    /** {@code C[i0:i0+mc, j0:j0+nc]}: scaled by beta, then every k-slice's product added. */
+    private static void tile(Operands op, int i0, int mc, int j0, int nc, Workspace ws) {
+        boolean empty = op.k == 0 || op.alpha == 0f;
+        if (op.beta != 0f || empty) {
+            scale(op, i0, mc, j0, nc);
         }
-        int bound = SPECIES.loopBound(k);
-        float[] lanes = new float[LANES];
-        for (int j = 0; j < n; j++) {
-            int bRow = bOff + j * ldb;
-            FloatVector acc = FloatVector.zero(SPECIES);
-            int p = 0;
-            for (; p < bound; p += LANES) {
-                acc = FloatVector.fromArray(SPECIES, aRow, aStart + p)
-                        .fma(FloatVector.fromArray(SPECIES, b, bRow + p), acc);
-            }
-            float sum = sumInOrder(acc, lanes);
-            for (; p < k; p++) {
-                sum += aRow[aStart + p] * b[bRow + p];
-            }
-            c[row + j] += alpha * sum;
-        }
-    }
-
-    /**
-     * The lanes' sum, added left to right. {@code reduceLanes(ADD)} leaves the order open, and the
-     * interpreter and the JIT-compiled intrinsic differ, so results would depend on warm-up.
-     */
-    private static float sumInOrder(FloatVector acc, float[] lanes) {
-        acc.intoArray(lanes, 0);
-        float sum = 0f;
-        for (float lane : lanes) {
-            sum += lane;
-        }
-        return sum;
-    }
-
-    private static void scaleRow(float[] c, int row, int n, float beta) {
-        if (beta == 1f) {
+        if (empty) {
             return;
         }
-        for (int j = 0; j < n; j++) {
-            c[row + j] = beta == 0f ? 0f : beta * c[row + j];
+        for (int p0 = 0; p0 < op.k; p0 += KC) {
+            int kc = Math.min(KC, op.k - p0);
+            boolean overwrite = p0 == 0 && op.beta == 0f;
+            Packing.packA(op, i0, mc, p0, kc, ws.a);
+            boolean packB = op.transB || mc > DIRECT_B_ROWS;
+            if (packB) {
+                Packing.packB(op, p0, kc, j0, nc, ws.b);
+            } else {
+                Packing.packB(op, p0, kc, j0 + fullWidth(nc), nc - fullWidth(nc), ws.b);
+            }
+            for (int jr = 0; jr < nc; jr += MicroKernel.NR) {
+                int nr = Math.min(MicroKernel.NR, nc - jr);
+                boolean direct = !packB && nr == MicroKernel.NR;
+                float[] b = direct ? op.b : ws.b;
+                int bAt = direct ? op.bOff + p0 * op.ldb + j0 + jr : (packB ? jr : 0) * kc;
+                int ldb = direct ? op.ldb : MicroKernel.NR;
+                for (int ir = 0; ir < mc; ir += MicroKernel.MR) {
+                    int mr = Math.min(MicroKernel.MR, mc - ir);
+                    int aPanel = ir * kc;
+                    int cAt = op.cOff + (i0 + ir) * op.ldc + j0 + jr;
+                    if (mr == MicroKernel.MR && nr == MicroKernel.NR) {
+                        MicroKernel.multiplyAdd(kc, ws.a, aPanel, b, bAt, ldb, op.c, cAt, op.ldc, overwrite);
+                    } else {
+                        MicroKernel.multiplyAddEdge(kc, ws.a, aPanel, b, bAt, ldb, op.c, cAt, op.ldc, mr, nr, ws.edge,
+                                overwrite);
+                    }
+                }
+            }
         }
+    }
+
+    /** Columns of a tile width {@code nc} covered by whole micro-panels. */
+    private static int fullWidth(int nc) {
+        return nc / MicroKernel.NR * MicroKernel.NR;
+    }
+
+    private static void scale(Operands op, int i0, int mc, int j0, int nc) {
+        if (op.beta == 1f) {
+            return;
+        }
+        for (int i = i0; i < i0 + mc; i++) {
+            int row = op.cOff + i * op.ldc;
+            for (int j = j0; j < j0 + nc; j++) {
+                op.c[row + j] = op.beta == 0f ? 0f : op.beta * op.c[row + j];
+            }
+        }
+    }
+
+    static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    static int roundUp(int a, int multiple) {
+        return ceilDiv(a, multiple) * multiple;
+    }
+
+    /** One call's operands, as {@link GemmReference#gemm} defines them. */
+    record Operands(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                    float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                    float beta, float[] c, int cOff, int ldc) {
+    }
+
+    /** One thread's packing buffers, reused across calls. */
+    private static final class Workspace {
+        final float[] a = new float[MC * KC];
+        final float[] b = new float[KC * NC];
+        final float[] edge = new float[MicroKernel.MR * MicroKernel.NR];
     }
 }

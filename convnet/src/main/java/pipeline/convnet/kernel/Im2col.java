@@ -1,5 +1,6 @@
 package pipeline.convnet.kernel;
 
+
 /**
  * Convolution as a matrix product: {@link #im2col} lays every receptive field of one image out as a
  * column, so a convolution becomes {@code weights[OC, C·KH·KW] × columns[C·KH·KW, OH·OW]};
@@ -8,7 +9,8 @@ package pipeline.convnet.kernel;
  * <p>Row {@code (c·KH + kh)·KW + kw} of the column matrix holds input pixel
  * {@code (c, oh·SH − PH + kh·DH, ow·SW − PW + kw·DW)} for every output position {@code (oh, ow)};
  * positions in the padding read as zero. These loops are data movement with no arithmetic to
- * vectorise; they are their own scalar reference.
+ * vectorise (a row's positions inside the image are one bulk copy when the stride is 1); they are
+ * their own scalar reference, and a test holds col2im to being im2col's exact adjoint.
  */
 public final class Im2col {
 
@@ -30,21 +32,57 @@ public final class Im2col {
         }
     }
 
-    /** {@code image[C, H, W]} at {@code imageOff} → {@code columns[C·KH·KW, OH·OW]}. */
-    public static void im2col(Window w, float[] image, int imageOff, float[] columns) {
-        int cols = w.cols();
+    /**
+     * {@code image[C, H, W]} at {@code imageOff} → {@code columns[C·KH·KW, OH·OW]} at {@code colOff},
+     * rows {@code ldCols} apart (a batch lays its images' columns side by side, {@code ldCols = N·OH·OW}).
+     */
+    public static void im2col(Window w, float[] image, int imageOff, float[] columns, int colOff, int ldCols) {
         for (int c = 0; c < w.channels(); c++) {
             int plane = imageOff + c * w.height() * w.width();
             for (int kh = 0; kh < w.kernelH(); kh++) {
                 for (int kw = 0; kw < w.kernelW(); kw++) {
-                    int out = ((c * w.kernelH() + kh) * w.kernelW() + kw) * cols;
-                    for (int oh = 0; oh < w.outH(); oh++) {
+                    int out = colOff + ((c * w.kernelH() + kh) * w.kernelW() + kw) * ldCols;
+                    int first = firstInside(w, kw);
+                    int end = endInside(w, kw);
+                    for (int oh = 0; oh < w.outH(); oh++, out += w.outW()) {
                         int ih = oh * w.strideH() - w.padH() + kh * w.dilationH();
-                        boolean rowInside = ih >= 0 && ih < w.height();
-                        for (int ow = 0; ow < w.outW(); ow++) {
-                            int iw = ow * w.strideW() - w.padW() + kw * w.dilationW();
-                            columns[out++] = rowInside && iw >= 0 && iw < w.width()
-                                    ? image[plane + ih * w.width() + iw] : 0f;
+                        if (ih < 0 || ih >= w.height() || first >= end) {
+                            zero(columns, out, out + w.outW());
+                            continue;
+                        }
+                        int row = plane + ih * w.width() + kw * w.dilationW() - w.padW();
+                        zero(columns, out, out + first);
+                        if (w.strideW() == 1) {
+                            System.arraycopy(image, row + first, columns, out + first, end - first);
+                        } else {
+                            for (int ow = first; ow < end; ow++) {
+                                columns[out + ow] = image[row + ow * w.strideW()];
+                            }
+                        }
+                        zero(columns, out + end, out + w.outW());
+                    }
+                }
+            }
+        }
+    }
+
+    /** Adds {@code columns[C·KH·KW, OH·OW]} (at {@code colOff}, rows {@code ldCols} apart) back into {@code image[C, H, W]}. */
+    public static void col2im(Window w, float[] columns, int colOff, int ldCols, float[] image, int imageOff) {
+        for (int c = 0; c < w.channels(); c++) {
+            int plane = imageOff + c * w.height() * w.width();
+            for (int kh = 0; kh < w.kernelH(); kh++) {
+                for (int kw = 0; kw < w.kernelW(); kw++) {
+                    int in = colOff + ((c * w.kernelH() + kh) * w.kernelW() + kw) * ldCols;
+                    int first = firstInside(w, kw);
+                    int end = endInside(w, kw);
+                    for (int oh = 0; oh < w.outH(); oh++, in += w.outW()) {
+                        int ih = oh * w.strideH() - w.padH() + kh * w.dilationH();
+                        if (ih < 0 || ih >= w.height()) {
+                            continue;
+                        }
+                        int row = plane + ih * w.width() + kw * w.dilationW() - w.padW();
+                        for (int ow = first; ow < end; ow++) {
+                            image[row + ow * w.strideW()] += columns[in + ow];
                         }
                     }
                 }
@@ -52,29 +90,22 @@ public final class Im2col {
         }
     }
 
-    /** Adds {@code columns[C·KH·KW, OH·OW]} back into {@code image[C, H, W]} at {@code imageOff}. */
-    public static void col2im(Window w, float[] columns, float[] image, int imageOff) {
-        int cols = w.cols();
-        for (int c = 0; c < w.channels(); c++) {
-            int plane = imageOff + c * w.height() * w.width();
-            for (int kh = 0; kh < w.kernelH(); kh++) {
-                for (int kw = 0; kw < w.kernelW(); kw++) {
-                    int in = ((c * w.kernelH() + kh) * w.kernelW() + kw) * cols;
-                    for (int oh = 0; oh < w.outH(); oh++) {
-                        int ih = oh * w.strideH() - w.padH() + kh * w.dilationH();
-                        if (ih < 0 || ih >= w.height()) {
-                            in += w.outW();
-                            continue;
-                        }
-                        for (int ow = 0; ow < w.outW(); ow++, in++) {
-                            int iw = ow * w.strideW() - w.padW() + kw * w.dilationW();
-                            if (iw >= 0 && iw < w.width()) {
-                                image[plane + ih * w.width() + iw] += columns[in];
-                            }
-                        }
-                    }
-                }
-            }
+    /** A plain loop: these runs are short (the padding), where {@code Arrays.fill}'s set-up dominates. */
+    private static void zero(float[] a, int from, int to) {
+        for (int i = from; i < to; i++) {
+            a[i] = 0f;
         }
+    }
+
+    /** First output column whose input column {@code ow·SW − PW + kw·DW} is inside the image. */
+    private static int firstInside(Window w, int kw) {
+        int shift = w.padW() - kw * w.dilationW();
+        return shift <= 0 ? 0 : Math.min(w.outW(), (shift + w.strideW() - 1) / w.strideW());
+    }
+
+    /** One past the last output column whose input column is inside the image. */
+    private static int endInside(Window w, int kw) {
+        int limit = w.width() + w.padW() - kw * w.dilationW();
+        return limit <= 0 ? 0 : Math.min(w.outW(), (limit + w.strideW() - 1) / w.strideW());
     }
 }

@@ -1,5 +1,7 @@
 package pipeline.convnet.layer;
 
+import pipeline.convnet.kernel.Elementwise;
+import pipeline.convnet.kernel.Parallelism;
 import pipeline.convnet.tensor.Tensor;
 
 /**
@@ -8,23 +10,22 @@ import pipeline.convnet.tensor.Tensor;
  */
 public abstract class Activation implements Layer {
 
+    /** Elements per parallel chunk. */
+    private static final int GRAIN = 1 << 15;
+
     private Tensor input;
     private Tensor output;
 
-    /** {@code f(x)}. */
-    protected abstract float apply(float x);
+    /** {@code y[i] = f(x[i])} for {@code i} in {@code [from, to)}. */
+    protected abstract void apply(float[] x, float[] y, int from, int to);
 
-    /** {@code f'(x)}, given {@code x} and {@code y = f(x)}. */
-    protected abstract float derivative(float x, float y);
+    /** {@code gradIn[i] = gradOut[i] · f'(x[i])}, given {@code x} and {@code y = f(x)}, over {@code [from, to)}. */
+    protected abstract void gradient(float[] x, float[] y, float[] gradOut, float[] gradIn, int from, int to);
 
     @Override
     public Tensor forward(Tensor x, Mode mode) {
         Tensor y = Tensor.zeros(x.shape());
-        float[] in = x.data();
-        float[] out = y.data();
-        for (int i = 0; i < in.length; i++) {
-            out[i] = apply(in[i]);
-        }
+        Parallelism.forRange(x.size(), GRAIN, (from, to) -> apply(x.data(), y.data(), from, to));
         input = x;
         output = y;
         return y;
@@ -37,13 +38,8 @@ public abstract class Activation implements Layer {
                     + " but got " + gradOut.shapeString());
         }
         Tensor gradIn = Tensor.zeros(gradOut.shape());
-        float[] g = gradOut.data();
-        float[] x = input.data();
-        float[] y = output.data();
-        float[] d = gradIn.data();
-        for (int i = 0; i < g.length; i++) {
-            d[i] = g[i] * derivative(x[i], y[i]);
-        }
+        Parallelism.forRange(gradOut.size(), GRAIN,
+                (from, to) -> gradient(input.data(), output.data(), gradOut.data(), gradIn.data(), from, to));
         return gradIn;
     }
 
@@ -54,8 +50,16 @@ public abstract class Activation implements Layer {
 
     /** {@code max(0, x)}; NaN stays NaN (as in PyTorch), so broken weights are not silently masked. */
     public static final class Relu extends Activation {
-        @Override protected float apply(float x) { return x <= 0f ? 0f : x; }
-        @Override protected float derivative(float x, float y) { return x > 0f ? 1f : 0f; }
+        @Override
+        protected void apply(float[] x, float[] y, int from, int to) {
+            Elementwise.relu(x, y, from, to);
+        }
+
+        @Override
+        protected void gradient(float[] x, float[] y, float[] gradOut, float[] gradIn, int from, int to) {
+            Elementwise.reluGradient(x, gradOut, gradIn, from, to);
+        }
+
         @Override public String describe() { return "relu"; }
     }
 
@@ -68,22 +72,55 @@ public abstract class Activation implements Layer {
         }
 
         public float slope() { return slope; }
-        @Override protected float apply(float x) { return x > 0f ? x : slope * x; }
-        @Override protected float derivative(float x, float y) { return x > 0f ? 1f : slope; }
+
+        @Override
+        protected void apply(float[] x, float[] y, int from, int to) {
+            Elementwise.leakyRelu(x, y, from, to, slope);
+        }
+
+        @Override
+        protected void gradient(float[] x, float[] y, float[] gradOut, float[] gradIn, int from, int to) {
+            Elementwise.leakyReluGradient(x, gradOut, gradIn, from, to, slope);
+        }
+
         @Override public String describe() { return "leaky-relu(" + slope + ")"; }
     }
 
     /** {@code 1 / (1 + e^−x)}; {@code f' = y(1 − y)}. */
     public static final class Sigmoid extends Activation {
-        @Override protected float apply(float x) { return (float) (1.0 / (1.0 + Math.exp(-x))); }
-        @Override protected float derivative(float x, float y) { return y * (1f - y); }
+        @Override
+        protected void apply(float[] x, float[] y, int from, int to) {
+            for (int i = from; i < to; i++) {
+                y[i] = (float) (1.0 / (1.0 + Math.exp(-x[i])));
+            }
+        }
+
+        @Override
+        protected void gradient(float[] x, float[] y, float[] gradOut, float[] gradIn, int from, int to) {
+            for (int i = from; i < to; i++) {
+                gradIn[i] = gradOut[i] * (y[i] * (1f - y[i]));
+            }
+        }
+
         @Override public String describe() { return "sigmoid"; }
     }
 
     /** {@code tanh x}; {@code f' = 1 − y²}. */
     public static final class Tanh extends Activation {
-        @Override protected float apply(float x) { return (float) Math.tanh(x); }
-        @Override protected float derivative(float x, float y) { return 1f - y * y; }
+        @Override
+        protected void apply(float[] x, float[] y, int from, int to) {
+            for (int i = from; i < to; i++) {
+                y[i] = (float) Math.tanh(x[i]);
+            }
+        }
+
+        @Override
+        protected void gradient(float[] x, float[] y, float[] gradOut, float[] gradIn, int from, int to) {
+            for (int i = from; i < to; i++) {
+                gradIn[i] = gradOut[i] * (1f - y[i] * y[i]);
+            }
+        }
+
         @Override public String describe() { return "tanh"; }
     }
 }

@@ -3,6 +3,8 @@ package pipeline.convnet.layer;
 import java.util.List;
 import pipeline.convnet.kernel.Gemm;
 import pipeline.convnet.kernel.Im2col;
+import pipeline.convnet.kernel.Parallelism;
+import pipeline.convnet.kernel.Workspace;
 import pipeline.convnet.tensor.Shapes;
 import pipeline.convnet.tensor.Tensor;
 
@@ -15,9 +17,14 @@ import pipeline.convnet.tensor.Tensor;
  * weight [OC, C/G, KH, KW]      bias [OC]
  * output [N, OC, OH, OW]        OH = ⌊(H + 2·PH − DH·(KH−1) − 1) / SH⌋ + 1
  * </pre>
- * Each image and group is one matrix product: {@code out_g[OC/G, OH·OW] = W_g[OC/G, C/G·KH·KW] ×
- * im2col(x_g)[C/G·KH·KW, OH·OW]}. Backward: {@code dW_g += dOut_g × cols^T} and
- * {@code dx_g = col2im(W_g^T × dOut_g)}.
+ * The whole batch is one matrix product per group: the images' im2col columns sit side by side,
+ * {@code cols_g[C/G·KH·KW, N·OH·OW]}, and {@code out_g[OC/G, N·OH·OW] = W_g[OC/G, C/G·KH·KW] × cols_g},
+ * rearranged to {@code [N, OC, OH, OW]}. Backward: {@code dW_g += dOut_g × cols_g^T} and
+ * {@code dx = col2im(W_g^T × dOut_g)}, again over the whole batch. One product over the batch keeps
+ * the GEMM's tiles large enough to share between threads, where per-image products are too small.
+ *
+ * <p>Scratch buffers come from the calling thread's {@link Workspace}, so after the first batches
+ * inference allocates only its output. Training keeps its own columns for the backward pass.
  */
 public final class Conv2d implements Layer {
 
@@ -35,6 +42,9 @@ public final class Conv2d implements Layer {
     private final Parameter weight;
     private final Parameter bias;
     private Tensor input;
+    /** im2col of {@link #columnsOf}, kept from a training forward pass for backward. */
+    private float[] columns;
+    private Tensor columnsOf;
 
     public Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, int strideH, int strideW,
                   int padH, int padW, int dilationH, int dilationW, int groups, boolean withBias) {
@@ -103,75 +113,127 @@ public final class Conv2d implements Layer {
     public Tensor forward(Tensor x, Mode mode) {
         Shapes.require(describe(), x, -1, inChannels, -1, -1);
         this.input = x;
-        int n = x.dim(0);
-        Im2col.Window w = window(x.dim(2), x.dim(3));
-        int cg = inChannels / groups;
-        int ocg = outChannels / groups;
-        int inPlane = x.dim(2) * x.dim(3);
-        int outPlane = w.cols();
-        Tensor out = Tensor.zeros(n, outChannels, w.outH(), w.outW());
-        float[] cols = new float[w.rows() * w.cols()];
-        float[] wData = weight.value().data();
-        for (int i = 0; i < n; i++) {
-            for (int g = 0; g < groups; g++) {
-                Im2col.im2col(w, x.data(), (i * inChannels + g * cg) * inPlane, cols);
-                Gemm.gemm(false, false, ocg, outPlane, w.rows(), 1f,
-                        wData, g * ocg * w.rows(), w.rows(), cols, 0, outPlane,
-                        0f, out.data(), (i * outChannels + g * ocg) * outPlane, outPlane);
-            }
-            if (bias != null) {
-                float[] b = bias.value().data();
-                for (int oc = 0; oc < outChannels; oc++) {
-                    int base = (i * outChannels + oc) * outPlane;
-                    for (int p = 0; p < outPlane; p++) {
-                        out.data()[base + p] += b[oc];
-                    }
-                }
-            }
+        Geometry geo = geometry(x);
+        float[] cols = mode == Mode.TRAIN ? trainingColumns(geo.columnsSize()) : Workspace.floats(Workspace.Slot.COLUMNS, geo.columnsSize());
+        lowerBatch(geo, x.data(), cols);
+        if (mode == Mode.TRAIN) {
+            columnsOf = x;
         }
+        // product[OC, N·P] = W_g × cols_g, group by group
+        float[] product = Workspace.floats(Workspace.Slot.PRODUCT, outChannels * geo.batchCols());
+        float[] wData = weight.value().data();
+        for (int g = 0; g < groups; g++) {
+            Gemm.gemm(false, false, geo.ocg(), geo.batchCols(), geo.rows(), 1f,
+                    wData, g * geo.ocg() * geo.rows(), geo.rows(), cols, g * geo.rows() * geo.batchCols(), geo.batchCols(),
+                    0f, product, g * geo.ocg() * geo.batchCols(), geo.batchCols());
+        }
+        Tensor out = Tensor.zeros(geo.n(), outChannels, geo.window().outH(), geo.window().outW());
+        scatter(geo, product, bias == null ? null : bias.value().data(), out.data());
         return out;
     }
 
     @Override
     public Tensor backward(Tensor gradOut) {
         Tensor x = input;
-        int n = x.dim(0);
-        Im2col.Window w = window(x.dim(2), x.dim(3));
-        Shapes.require(describe() + " backward", gradOut, n, outChannels, w.outH(), w.outW());
-        int cg = inChannels / groups;
-        int ocg = outChannels / groups;
-        int inPlane = x.dim(2) * x.dim(3);
-        int outPlane = w.cols();
-        Tensor gradIn = Tensor.zeros(x.shape());
-        float[] cols = new float[w.rows() * w.cols()];
-        float[] gradCols = new float[w.rows() * w.cols()];
-        float[] wData = weight.value().data();
-        float[] wGrad = weight.grad().data();
-        for (int i = 0; i < n; i++) {
-            for (int g = 0; g < groups; g++) {
-                int gOff = (i * outChannels + g * ocg) * outPlane;
-                Im2col.im2col(w, x.data(), (i * inChannels + g * cg) * inPlane, cols);
-                // dW_g[OC/G, C/G·K·K] += dOut_g[OC/G, OH·OW] × cols^T
-                Gemm.gemm(false, true, ocg, w.rows(), outPlane, 1f, gradOut.data(), gOff, outPlane,
-                        cols, 0, outPlane, 1f, wGrad, g * ocg * w.rows(), w.rows());
-                // dCols[C/G·K·K, OH·OW] = W_g^T × dOut_g
-                Gemm.gemm(true, false, w.rows(), outPlane, ocg, 1f, wData, g * ocg * w.rows(), w.rows(),
-                        gradOut.data(), gOff, outPlane, 0f, gradCols, 0, outPlane);
-                Im2col.col2im(w, gradCols, gradIn.data(), (i * inChannels + g * cg) * inPlane);
-            }
-            if (bias != null) {
-                float[] bGrad = bias.grad().data();
+        Geometry geo = geometry(x);
+        Shapes.require(describe() + " backward", gradOut, geo.n(), outChannels, geo.window().outH(), geo.window().outW());
+        if (columnsOf != x) {
+            lowerBatch(geo, x.data(), trainingColumns(geo.columnsSize()));
+            columnsOf = x;
+        }
+        int np = geo.batchCols();
+        int p = geo.plane();
+        // gradT[OC, N·P]: the output gradient in the product's layout
+        float[] gradT = Workspace.floats(Workspace.Slot.PRODUCT, outChannels * np);
+        float[] g0 = gradOut.data();
+        Parallelism.forRange(geo.n(), grain(outChannels * p), (from, to) -> {
+            for (int i = from; i < to; i++) {
                 for (int oc = 0; oc < outChannels; oc++) {
-                    int base = (i * outChannels + oc) * outPlane;
-                    float sum = 0f;
-                    for (int p = 0; p < outPlane; p++) {
-                        sum += gradOut.data()[base + p];
-                    }
-                    bGrad[oc] += sum;
+                    System.arraycopy(g0, (i * outChannels + oc) * p, gradT, oc * np + i * p, p);
                 }
             }
+        });
+        if (bias != null) {
+            float[] bGrad = bias.grad().data();
+            for (int oc = 0; oc < outChannels; oc++) {
+                double sum = 0;
+                for (int j = oc * np, end = j + np; j < end; j++) {
+                    sum += gradT[j];
+                }
+                bGrad[oc] += (float) sum;
+            }
         }
+        float[] gradCols = Workspace.floats(Workspace.Slot.COLUMN_GRADIENT, geo.columnsSize());
+        float[] wData = weight.value().data();
+        float[] wGrad = weight.grad().data();
+        for (int g = 0; g < groups; g++) {
+            int gradOff = g * geo.ocg() * np;
+            int colOff = g * geo.rows() * np;
+            int wOff = g * geo.ocg() * geo.rows();
+            // dW_g[OC/G, C/G·KH·KW] += gradT_g × cols_g^T
+            Gemm.gemm(false, true, geo.ocg(), geo.rows(), np, 1f, gradT, gradOff, np,
+                    columns, colOff, np, 1f, wGrad, wOff, geo.rows());
+            // dCols_g[C/G·KH·KW, N·P] = W_g^T × gradT_g
+            Gemm.gemm(true, false, geo.rows(), np, geo.ocg(), 1f, wData, wOff, geo.rows(),
+                    gradT, gradOff, np, 0f, gradCols, colOff, np);
+        }
+        Tensor gradIn = Tensor.zeros(x.shape());
+        int cg = inChannels / groups;
+        Parallelism.forRange(geo.n() * groups, grain(geo.rows() * p), (from, to) -> {
+            for (int t = from; t < to; t++) {
+                int i = t / groups;
+                int g = t % groups;
+                Im2col.col2im(geo.window(), gradCols, g * geo.rows() * np + i * p, np,
+                        gradIn.data(), (i * inChannels + g * cg) * geo.inPlane());
+            }
+        });
         return gradIn;
+    }
+
+    /** im2col of every image and group: {@code cols[G][C/G·KH·KW, N·P]}, image i's columns at {@code i·P}. */
+    private void lowerBatch(Geometry geo, float[] x, float[] cols) {
+        int cg = inChannels / groups;
+        Parallelism.forRange(geo.n() * groups, grain(geo.rows() * geo.plane()), (from, to) -> {
+            for (int t = from; t < to; t++) {
+                int i = t / groups;
+                int g = t % groups;
+                Im2col.im2col(geo.window(), x, (i * inChannels + g * cg) * geo.inPlane(),
+                        cols, g * geo.rows() * geo.batchCols() + i * geo.plane(), geo.batchCols());
+            }
+        });
+    }
+
+    /** {@code out[N, OC, P] = product[OC, N·P]} rearranged, plus the bias. */
+    private void scatter(Geometry geo, float[] product, float[] b, float[] out) {
+        int p = geo.plane();
+        int np = geo.batchCols();
+        Parallelism.forRange(geo.n(), grain(outChannels * p), (from, to) -> {
+            for (int i = from; i < to; i++) {
+                for (int oc = 0; oc < outChannels; oc++) {
+                    int dst = (i * outChannels + oc) * p;
+                    System.arraycopy(product, oc * np + i * p, out, dst, p);
+                    if (b != null) {
+                        float shift = b[oc];
+                        for (int j = dst; j < dst + p; j++) {
+                            out[j] += shift;
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** The columns kept from a training forward pass for the backward pass; grown, never shrunk. */
+    private float[] trainingColumns(int size) {
+        if (columns == null || columns.length < size) {
+            columns = new float[size];
+        }
+        return columns;
+    }
+
+    /** Items per parallel chunk for loops doing {@code work} element moves per item. */
+    private static int grain(int work) {
+        return Math.max(1, (1 << 15) / Math.max(1, work));
     }
 
     @Override
@@ -187,6 +249,36 @@ public final class Conv2d implements Layer {
     /** Fan-out of one input unit: {@code OC/G · KH · KW}. */
     public int fanOut() {
         return outChannels / groups * kernelH * kernelW;
+    }
+
+    private Geometry geometry(Tensor x) {
+        return new Geometry(x.dim(0), window(x.dim(2), x.dim(3)), groups, outChannels / groups);
+    }
+
+    /**
+     * A batch's sizes: {@code rows = C/G·KH·KW} per group, {@code plane = OH·OW} per image,
+     * {@code batchCols = N·OH·OW}.
+     */
+    private record Geometry(int n, Im2col.Window window, int groups, int ocg) {
+        int rows() {
+            return window.rows();
+        }
+
+        int plane() {
+            return window.cols();
+        }
+
+        int inPlane() {
+            return window.height() * window.width();
+        }
+
+        int batchCols() {
+            return n * plane();
+        }
+
+        int columnsSize() {
+            return groups * rows() * batchCols();
+        }
     }
 
     private Im2col.Window window(int h, int w) {

@@ -8,7 +8,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The vectorised GEMM equals its scalar reference on odd sizes, for every transpose and scaling. */
+/**
+ * The packed GEMM equals its scalar reference on odd sizes, for every transpose and scaling, and
+ * across its blocking: several row tiles ({@code m > MC}), several k-slices ({@code k > KC}),
+ * B read in place (few rows, B not transposed) and partial micro-panels.
+ */
 class GemmTest {
 
     @AfterEach
@@ -25,7 +29,10 @@ class GemmTest {
             "31, 29, 37, true, true, -1, 0.25",
             "64, 100, 75, false, false, 2, 1",
             "3, 257, 19, false, true, 1, 1",
-            "129, 3, 200, true, false, 1, 0"})
+            "129, 3, 200, true, false, 1, 0",
+            "150, 70, 400, false, false, 1, 0",
+            "9, 1000, 200, true, false, 1, 0.5",
+            "40, 33, 385, false, true, 1, 0"})
     void vectorEqualsScalarReference(int m, int n, int k, boolean transA, boolean transB, float alpha, float beta) {
         SplittableRandom random = new SplittableRandom(m * 31L + n * 7L + k);
         int aOff = 3;
