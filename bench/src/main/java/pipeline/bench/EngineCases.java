@@ -1,0 +1,95 @@
+package pipeline.bench;
+
+import java.util.SplittableRandom;
+import pipeline.convnet.data.Augmentation;
+import pipeline.convnet.data.Normalisation;
+import pipeline.convnet.layer.Conv2d;
+import pipeline.convnet.layer.Layer;
+import pipeline.convnet.layer.Linear;
+import pipeline.convnet.layer.Mode;
+import pipeline.convnet.net.Network;
+import pipeline.convnet.net.NetworkSpec;
+import pipeline.convnet.optim.LearningRateSchedule;
+import pipeline.convnet.optim.Sgd;
+import pipeline.convnet.tensor.Tensor;
+import pipeline.convnet.train.Trainer;
+
+/** The engine's side: whole models (inference, latency, a training step) and single layers. */
+final class EngineCases {
+
+    private EngineCases() {
+    }
+
+    /** A random batch {@code [n, 1, 28, 28]}. */
+    static Tensor images(int n) {
+        SplittableRandom random = new SplittableRandom(n);
+        float[] data = new float[n * 28 * 28];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (float) random.nextGaussian();
+        }
+        return new Tensor(data, n, 1, 28, 28);
+    }
+
+    /** Images per second (or µs per image for {@code latency}) of one model configuration. */
+    static double model(String model, String mode, int batch, double seconds) throws Exception {
+        Network network = NetworkSpec.builtIn(model, 1);
+        Tensor x = images(batch);
+        if (mode.equals("train")) {
+            Trainer trainer = new Trainer(network, Normalisation.FASHION_MNIST, new Trainer.Config(1, batch,
+                    LearningRateSchedule.constant(0.01f), new Sgd(0.9f, false, 0f), Augmentation.NONE, 0f, 1));
+            int[] labels = new SplittableRandom(7).ints(batch, 0, 10).toArray();
+            return Rate.callsPerSecond(() -> trainer.trainStep(x, labels, 1), seconds) * batch;
+        }
+        double calls = Rate.callsPerSecond(() -> network.forward(x, Mode.INFER), seconds);
+        return mode.equals("latency") ? 1e6 / calls : calls * batch;
+    }
+
+    /** A layer of LeNet-5 or ResNet-20 with the input it sees there, and its multiply-adds per image. */
+    record LayerShape(String name, Layer layer, int[] input, long macsPerImage) {
+        static LayerShape conv(String name, int c, int oc, int k, int stride, int pad, int hw) {
+            int out = (hw + 2 * pad - k) / stride + 1;
+            return new LayerShape(name, Conv2d.square(c, oc, k, stride, pad, 1, 1, false), new int[] {c, hw, hw},
+                    (long) oc * out * out * c * k * k);
+        }
+
+        static LayerShape linear(String name, int in, int out) {
+            return new LayerShape(name, new Linear(in, out, true), new int[] {in}, (long) in * out);
+        }
+    }
+
+    static final LayerShape[] LAYERS = {
+            LayerShape.conv("lenet5 conv1 1→6 5×5 p2 @28", 1, 6, 5, 1, 2, 28),
+            LayerShape.conv("lenet5 conv2 6→16 5×5 @14", 6, 16, 5, 1, 0, 14),
+            LayerShape.linear("lenet5 fc 400→120", 400, 120),
+            LayerShape.conv("resnet20 stem 1→16 3×3 @28", 1, 16, 3, 1, 1, 28),
+            LayerShape.conv("resnet20 16→16 3×3 @28", 16, 16, 3, 1, 1, 28),
+            LayerShape.conv("resnet20 16→32 3×3 s2 @28", 16, 32, 3, 2, 1, 28),
+            LayerShape.conv("resnet20 32→32 3×3 @14", 32, 32, 3, 1, 1, 14),
+            LayerShape.conv("resnet20 16→32 1×1 s2 @28", 16, 32, 1, 2, 0, 28),
+            LayerShape.conv("resnet20 32→64 3×3 s2 @14", 32, 64, 3, 2, 1, 14),
+            LayerShape.conv("resnet20 64→64 3×3 @7", 64, 64, 3, 1, 1, 7)};
+
+    /** GFLOP/s of a layer's forward pass, or of its backward pass (input and weight gradients: twice the work). */
+    static double layer(LayerShape shape, boolean backward, int batch, double seconds) throws Exception {
+        int[] dims = new int[shape.input().length + 1];
+        dims[0] = batch;
+        System.arraycopy(shape.input(), 0, dims, 1, shape.input().length);
+        int size = 1;
+        for (int d : dims) {
+            size *= d;
+        }
+        float[] data = new float[size];
+        SplittableRandom random = new SplittableRandom(3);
+        for (int i = 0; i < size; i++) {
+            data[i] = (float) random.nextGaussian();
+        }
+        Tensor x = new Tensor(data, dims);
+        Layer layer = shape.layer();
+        Tensor y = layer.forward(x, Mode.TRAIN);
+        Tensor grad = new Tensor(y.data().clone(), y.shape());
+        double calls = backward
+                ? Rate.callsPerSecond(() -> layer.backward(grad), seconds)
+                : Rate.callsPerSecond(() -> layer.forward(x, Mode.TRAIN), seconds);
+        return calls * batch * shape.macsPerImage() * 2 * (backward ? 2 : 1) / 1e9;
+    }
+}

@@ -1,0 +1,139 @@
+package pipeline.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Map;
+import java.util.stream.Stream;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The Markdown report: the machine, then one table per section with medians, spread and ratios,
+ * and each of the performance issue's bars marked met or not.
+ */
+final class Report {
+
+    private final Results results;
+    private final int rounds;
+    private final double seconds;
+
+    Report(Results results, int rounds, double seconds) {
+        this.results = results;
+        this.rounds = rounds;
+        this.seconds = seconds;
+    }
+
+    String markdown() throws IOException {
+        StringBuilder md = new StringBuilder("# convnet benchmark results\n\n");
+        md.append("Written by `./pipeline bench-convnet --rounds ").append(rounds).append(" --seconds ").append(seconds)
+                .append("` on ").append(LocalDate.now()).append(". Raw values: `results.csv` beside this file.\n\n");
+        md.append("Machine: ").append(machine()).append("\n\n");
+        md.append("Each value is the median of ").append(rounds).append(" rounds (± half the range across rounds, in %); ")
+                .append("each round measures every case on every engine one after another, each for ").append(seconds)
+                .append(" s after a warm-up of half that. PyTorch runs with `OPENBLAS_NUM_THREADS=1` and ")
+                .append("`torch.set_num_threads(t)`; ONNX Runtime with `t` intra-op threads, sequential execution, all ")
+                .append("graph optimisations.\n\n");
+        gemmTable(md);
+        layerTable(md);
+        modelTable(md);
+        return md.toString();
+    }
+
+    private void gemmTable(StringBuilder md) {
+        md.append("## SGEMM (GFLOP/s)\n\n| shape (m×n×k) | threads | engine | OpenBLAS | engine / OpenBLAS | bar ≥ 85 % |\n")
+                .append("| --- | --- | --- | --- | --- | --- |\n");
+        results.bySection("gemm").forEach((c, engines) -> {
+            Samples ours = engines.get("engine");
+            Samples blas = engines.get("OpenBLAS");
+            double ratio = ours.median() / blas.median();
+            md.append("| ").append(c.subject()).append(" | ").append(c.threads()).append(" | ").append(value(ours))
+                    .append(" | ").append(value(blas)).append(" | ").append(percent(ratio)).append(" | ")
+                    .append(ratio >= 0.85 ? "met" : "not met").append(" |\n");
+        });
+        md.append('\n');
+    }
+
+    private void layerTable(StringBuilder md) {
+        md.append("## Layers (engine, GFLOP/s; backward counts the input and weight gradients)\n\n")
+                .append("| layer | batch | threads | forward | backward |\n| --- | --- | --- | --- | --- |\n");
+        Map<Results.Case, Map<String, Samples>> layers = results.bySection("layer");
+        layers.forEach((c, engines) -> {
+            if (c.mode().equals("forward")) {
+                Results.Case back = new Results.Case(c.section(), c.subject(), "backward", c.batch(), c.threads(), c.unit());
+                md.append("| ").append(c.subject()).append(" | ").append(c.batch()).append(" | ").append(c.threads())
+                        .append(" | ").append(value(engines.get("engine"))).append(" | ")
+                        .append(value(layers.get(back).get("engine"))).append(" |\n");
+            }
+        });
+        md.append('\n');
+    }
+
+    private void modelTable(StringBuilder md) {
+        md.append("## Whole models, 28×28 input\n\n")
+                .append("Ratios are ours over theirs for images/s, and theirs over ours for latency, so above 1 means the ")
+                .append("engine is faster. Bars: inference ≥ ONNX Runtime and ≥ 1.5× PyTorch (batch 32 and 256); ")
+                .append("training ≥ 1.2× PyTorch; LeNet-5 batch-1 latency < 50 µs.\n\n")
+                .append("| model | mode | batch | threads | unit | engine | PyTorch | ratio | ONNX Runtime | ratio | bar |\n")
+                .append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        results.bySection("model").forEach((c, engines) -> {
+            Samples ours = engines.get("engine");
+            Samples torch = engines.get("PyTorch");
+            Samples ort = engines.get("ONNX Runtime");
+            double vsTorch = ratio(c, ours, torch);
+            double vsOrt = ratio(c, ours, ort);
+            md.append("| ").append(c.subject()).append(" | ").append(c.mode()).append(" | ").append(c.batch()).append(" | ")
+                    .append(c.threads()).append(" | ").append(c.unit()).append(" | ").append(value(ours)).append(" | ")
+                    .append(value(torch)).append(" | ").append(times(vsTorch)).append(" | ").append(value(ort)).append(" | ")
+                    .append(times(vsOrt)).append(" | ").append(bar(c, ours, vsTorch, vsOrt)).append(" |\n");
+        });
+        md.append('\n');
+    }
+
+    private static String bar(Results.Case c, Samples ours, double vsTorch, double vsOrt) {
+        return switch (c.mode()) {
+            case "train" -> vsTorch >= 1.2 ? "met" : "not met";
+            case "latency" -> !c.subject().equals("lenet5") ? "–" : ours.median() < 50 ? "met" : "not met";
+            default -> c.batch() == 1 ? "–" : vsTorch >= 1.5 && vsOrt >= 1 ? "met" : "not met";
+        };
+    }
+
+    private static double ratio(Results.Case c, Samples ours, Samples theirs) {
+        if (theirs == null || theirs.isEmpty()) {
+            return Double.NaN;
+        }
+        return c.mode().equals("latency") ? theirs.median() / ours.median() : ours.median() / theirs.median();
+    }
+
+    private static String value(Samples s) {
+        if (s == null || s.isEmpty()) {
+            return "–";
+        }
+        double m = s.median();
+        String number = m >= 1000 ? String.format("%,.0f", m) : m >= 10 ? String.format("%.1f", m) : String.format("%.2f", m);
+        return number + " ±" + String.format("%.0f", s.spreadPercent()) + "%";
+    }
+
+    private static String percent(double ratio) {
+        return String.format("%.0f %%", ratio * 100);
+    }
+
+    private static String times(double ratio) {
+        return Double.isNaN(ratio) ? "–" : String.format("%.2f×", ratio);
+    }
+
+    private static String machine() throws IOException {
+        String cpu;
+        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            cpu = lines.filter(l -> l.startsWith("model name")).findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .orElse("unknown CPU");
+        }
+        long memoryGiB;
+        try (Stream<String> lines = Files.lines(Path.of("/proc/meminfo"))) {
+            memoryGiB = lines.filter(l -> l.startsWith("MemTotal")).findFirst()
+                    .map(l -> Long.parseLong(l.replaceAll("\\D", "")) / 1024 / 1024).orElse(0L);
+        }
+        return cpu + ", " + Runtime.getRuntime().availableProcessors() + " cores, " + memoryGiB + " GiB; Java "
+                + Runtime.version() + ", " + FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit vectors";
+    }
+}
