@@ -26,6 +26,14 @@ public final class Im2col {
             return channels * kernelH * kernelW;
         }
 
+        /**
+         * Stride 1 and output rows as wide as input rows ("same" padding): every output row reads an
+         * input row at the same offset, so a kernel tap's column row is the image shifted.
+         */
+        boolean keepsRows() {
+            return strideH == 1 && strideW == 1 && outW == width;
+        }
+
         /** Columns of the column matrix: {@code OH·OW}. */
         public int cols() {
             return outH * outW;
@@ -44,6 +52,10 @@ public final class Im2col {
                     int out = colOff + ((c * w.kernelH() + kh) * w.kernelW() + kw) * ldCols;
                     int first = firstInside(w, kw);
                     int end = endInside(w, kw);
+                    if (w.keepsRows()) {
+                        shiftPlane(w, image, plane, kh, kw, first, end, columns, out);
+                        continue;
+                    }
                     for (int oh = 0; oh < w.outH(); oh++, out += w.outW()) {
                         int ih = oh * w.strideH() - w.padH() + kh * w.dilationH();
                         if (ih < 0 || ih >= w.height() || first >= end) {
@@ -51,7 +63,9 @@ public final class Im2col {
                             continue;
                         }
                         int row = plane + ih * w.width() + kw * w.dilationW() - w.padW();
-                        zero(columns, out, out + first);
+                        for (int ow = 0; ow < first; ow++) {
+                            columns[out + ow] = 0f;
+                        }
                         if (w.strideW() == 1) {
                             System.arraycopy(image, row + first, columns, out + first, end - first);
                         } else {
@@ -59,7 +73,9 @@ public final class Im2col {
                                 columns[out + ow] = image[row + ow * w.strideW()];
                             }
                         }
-                        zero(columns, out + end, out + w.outW());
+                        for (int ow = end; ow < w.outW(); ow++) {
+                            columns[out + ow] = 0f;
+                        }
                     }
                 }
             }
@@ -86,6 +102,37 @@ public final class Im2col {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * One kernel tap of a {@link Window#keepsRows()} window: its column row is the image plane shifted
+     * by a constant offset, so it is one bulk copy, then the rows above or below the image and the
+     * columns that wrapped around a row's end are set to zero.
+     */
+    private static void shiftPlane(Window w, float[] image, int plane, int kh, int kw, int first, int end,
+                                   float[] columns, int out) {
+        int width = w.width();
+        int rowShift = kh * w.dilationH() - w.padH();
+        int shift = rowShift * width + kw * w.dilationW() - w.padW();
+        int rowFirst = Math.min(w.outH(), Math.max(0, -rowShift));
+        int rowEnd = Math.max(rowFirst, Math.min(w.outH(), w.height() - rowShift));
+        zero(columns, out, out + rowFirst * width);
+        zero(columns, out + rowEnd * width, out + w.outH() * width);
+        int from = Math.max(rowFirst * width, -shift);
+        int to = Math.min(rowEnd * width, w.height() * width - shift);
+        if (from < to) {
+            System.arraycopy(image, plane + from + shift, columns, out + from, to - from);
+        }
+        int left = Math.min(first, width);
+        int right = Math.max(end, first);
+        for (int row = out + rowFirst * width, last = out + rowEnd * width; row < last; row += width) {
+            for (int ow = 0; ow < left; ow++) {
+                columns[row + ow] = 0f;
+            }
+            for (int ow = right; ow < width; ow++) {
+                columns[row + ow] = 0f;
             }
         }
     }

@@ -1,5 +1,6 @@
 package pipeline.convnet.layer;
 
+import pipeline.convnet.kernel.Pooling;
 import pipeline.convnet.tensor.Tensor;
 
 /**
@@ -14,19 +15,18 @@ public final class AvgPool2d extends Pool2d {
 
     @Override
     public Tensor forward(Tensor x, Mode mode) {
-        int[] o = outputShape(x.shape());
+        Pooling.Window w = window(x.shape());
         inputShape = x.shape();
-        Tensor y = Tensor.zeros(o);
-        float scale = 1f / (kernel * kernel);
-        visit(o, (outIndex, inIndex) -> y.data()[outIndex] += x.data()[inIndex] * scale);
+        Tensor y = Tensor.zeros(outputShape(x.shape()));
+        forPlanes(x.shape(), w, (from, to) -> Pooling.average(w, x.data(), y.data(), from, to));
         return y;
     }
 
     @Override
     public Tensor backward(Tensor gradOut) {
+        Pooling.Window w = window(inputShape);
         Tensor gradIn = Tensor.zeros(inputShape);
-        float scale = 1f / (kernel * kernel);
-        visit(gradOut.shape(), (outIndex, inIndex) -> gradIn.data()[inIndex] += gradOut.data()[outIndex] * scale);
+        forPlanes(inputShape, w, (from, to) -> Pooling.averageBackward(w, gradOut.data(), gradIn.data(), from, to));
         return gradIn;
     }
 }

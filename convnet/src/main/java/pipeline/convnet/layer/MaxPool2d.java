@@ -1,6 +1,6 @@
 package pipeline.convnet.layer;
 
-import java.util.Arrays;
+import pipeline.convnet.kernel.Pooling;
 import pipeline.convnet.tensor.Tensor;
 
 /**
@@ -19,29 +19,20 @@ public final class MaxPool2d extends Pool2d {
 
     @Override
     public Tensor forward(Tensor x, Mode mode) {
-        int[] o = outputShape(x.shape());
+        Pooling.Window w = window(x.shape());
+        Tensor y = Tensor.zeros(outputShape(x.shape()));
         inputShape = x.shape();
-        Tensor y = Tensor.zeros(o);
-        float[] out = y.data();
-        float[] in = x.data();
-        argmax = new int[y.size()];
-        Arrays.fill(argmax, -1);
-        visit(o, (outIndex, inIndex) -> {
-            if (argmax[outIndex] < 0 || in[inIndex] > out[outIndex] || (Float.isNaN(in[inIndex]) && !Float.isNaN(out[outIndex]))) {
-                out[outIndex] = in[inIndex];
-                argmax[outIndex] = inIndex;
-            }
-        });
+        int[] positions = argmax == null || argmax.length != y.size() ? new int[y.size()] : argmax;
+        argmax = positions;
+        forPlanes(x.shape(), w, (from, to) -> Pooling.max(w, x.data(), y.data(), positions, from, to));
         return y;
     }
 
     @Override
     public Tensor backward(Tensor gradOut) {
+        Pooling.Window w = window(inputShape);
         Tensor gradIn = Tensor.zeros(inputShape);
-        float[] g = gradOut.data();
-        for (int i = 0; i < g.length; i++) {
-            gradIn.data()[argmax[i]] += g[i];
-        }
+        forPlanes(inputShape, w, (from, to) -> Pooling.maxBackward(w, argmax, gradOut.data(), gradIn.data(), from, to));
         return gradIn;
     }
 }

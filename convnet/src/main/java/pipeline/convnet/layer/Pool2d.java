@@ -1,19 +1,15 @@
 package pipeline.convnet.layer;
 
+import pipeline.convnet.kernel.Parallelism;
+import pipeline.convnet.kernel.Pooling;
 import pipeline.convnet.tensor.Shapes;
 
 /**
  * What the 2-d pooling layers share: a square window (kernel, stride, padding) over
- * {@code [N, C, H, W]}, and the walk over every (output, input inside the image) pair.
+ * {@code [N, C, H, W]}, its geometry, and plane-parallel loops over {@link Pooling}'s kernels.
  * Windows never start in the padding past the input (as PyTorch requires {@code pad ≤ kernel/2}).
  */
 abstract sealed class Pool2d implements Layer permits MaxPool2d, AvgPool2d {
-
-    /** One (output element, input element) pair of a window; pairs of one output come consecutively. */
-    @FunctionalInterface
-    interface Pair {
-        void accept(int outIndex, int inIndex);
-    }
 
     protected final String kind;
     protected final int kernel;
@@ -44,29 +40,14 @@ abstract sealed class Pool2d implements Layer permits MaxPool2d, AvgPool2d {
                 Shapes.convOutput(describe(), in[3], kernel, stride, pad, 1)};
     }
 
-    /** Calls {@code pair} for every input element inside every window of an output of shape {@code o}. */
-    protected void visit(int[] o, Pair pair) {
-        int h = inputShape[2];
-        int w = inputShape[3];
-        int at = 0;
-        for (int plane = 0; plane < o[0] * o[1]; plane++) {
-            int base = plane * h * w;
-            for (int oh = 0; oh < o[2]; oh++) {
-                for (int ow = 0; ow < o[3]; ow++, at++) {
-                    for (int kh = 0; kh < kernel; kh++) {
-                        int ih = oh * stride - pad + kh;
-                        if (ih < 0 || ih >= h) {
-                            continue;
-                        }
-                        for (int kw = 0; kw < kernel; kw++) {
-                            int iw = ow * stride - pad + kw;
-                            if (iw >= 0 && iw < w) {
-                                pair.accept(at, base + ih * w + iw);
-                            }
-                        }
-                    }
-                }
-            }
-        }
+    /** The window over an input of shape {@code in}: {@code [N, C, H, W]}. */
+    protected Pooling.Window window(int[] in) {
+        int[] o = outputShape(in);
+        return new Pooling.Window(in[2], in[3], kernel, stride, pad, o[2], o[3]);
+    }
+
+    /** Runs {@code body} over the {@code N·C} planes in parallel chunks. */
+    protected static void forPlanes(int[] in, Pooling.Window w, Parallelism.Range body) {
+        Parallelism.forRange(in[0] * in[1], Math.max(1, (1 << 14) / Math.max(1, w.inPlane())), body);
     }
 }

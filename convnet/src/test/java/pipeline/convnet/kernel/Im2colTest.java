@@ -19,7 +19,10 @@ class Im2colTest {
             "9, 7, 3, 2, 2, 3, 1, 2, 1, 1",
             "10, 11, 3, 3, 1, 2, 2, 3, 2, 3",
             "3, 3, 3, 3, 1, 1, 4, 4, 1, 1",
-            "5, 6, 2, 4, 3, 1, 0, 5, 2, 1"})
+            "5, 6, 2, 4, 3, 1, 0, 5, 2, 1",
+            "9, 8, 3, 3, 1, 1, 2, 2, 2, 2",
+            "6, 5, 1, 1, 1, 1, 0, 0, 1, 1",
+            "2, 3, 5, 3, 1, 1, 2, 1, 1, 1"})
     void bulkCopiesEqualThePlainReference(int h, int width, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
         int oh = (h + 2 * ph - dh * (kh - 1) - 1) / sh + 1;
         int ow = (width + 2 * pw - dw * (kw - 1) - 1) / sw + 1;

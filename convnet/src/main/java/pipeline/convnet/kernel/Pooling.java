@@ -1,0 +1,143 @@
+package pipeline.convnet.kernel;
+
+/**
+ * Max and average pooling over planes {@code [planeFrom, planeTo)} of a {@code [N·C, H, W]} input,
+ * square windows (kernel K, stride S, padding P). Each output's window is clipped to the image once,
+ * then read with plain row loops; {@link PoolingReference} is the pair-by-pair definition they equal.
+ */
+public final class Pooling {
+
+    private Pooling() {
+    }
+
+    /** Geometry of one pooling layer on one input size. */
+    public record Window(int height, int width, int kernel, int stride, int pad, int outH, int outW) {
+        public int inPlane() {
+            return height * width;
+        }
+
+        public int outPlane() {
+            return outH * outW;
+        }
+    }
+
+    /**
+     * {@code out = max over each window}; padding never wins, NaN always does (the first NaN); ties go
+     * to the first position. {@code argmax} (flat input indices) is filled when not null.
+     */
+    public static void max(Window w, float[] in, float[] out, int[] argmax, int planeFrom, int planeTo) {
+        if (w.kernel() == 2 && w.stride() == 2 && w.pad() == 0) {
+            maxTwoByTwo(w, in, out, argmax, planeFrom, planeTo);
+            return;
+        }
+        for (int plane = planeFrom; plane < planeTo; plane++) {
+            int inBase = plane * w.inPlane();
+            int at = plane * w.outPlane();
+            for (int oh = 0; oh < w.outH(); oh++) {
+                int h0 = Math.max(0, oh * w.stride() - w.pad());
+                int h1 = Math.min(w.height(), oh * w.stride() - w.pad() + w.kernel());
+                for (int ow = 0; ow < w.outW(); ow++, at++) {
+                    int w0 = Math.max(0, ow * w.stride() - w.pad());
+                    int w1 = Math.min(w.width(), ow * w.stride() - w.pad() + w.kernel());
+                    int best = inBase + h0 * w.width() + w0;
+                    float max = in[best];
+                    for (int ih = h0; ih < h1 && !Float.isNaN(max); ih++) {
+                        for (int i = inBase + ih * w.width() + w0, end = i - w0 + w1; i < end; i++) {
+                            float v = in[i];
+                            if (v > max || Float.isNaN(v)) {
+                                max = v;
+                                best = i;
+                                if (Float.isNaN(v)) {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    out[at] = max;
+                    if (argmax != null) {
+                        argmax[at] = best;
+                    }
+                }
+            }
+        }
+    }
+
+    /** The common 2×2, stride-2 case: four reads per output, no clipping, the same rules as {@link #max}. */
+    private static void maxTwoByTwo(Window w, float[] in, float[] out, int[] argmax, int planeFrom, int planeTo) {
+        int width = w.width();
+        for (int plane = planeFrom; plane < planeTo; plane++) {
+            int at = plane * w.outPlane();
+            for (int oh = 0; oh < w.outH(); oh++) {
+                int row = plane * w.inPlane() + 2 * oh * width;
+                for (int ow = 0; ow < w.outW(); ow++, at++) {
+                    int best = row + 2 * ow;
+                    best = wins(in, best + 1, best);
+                    best = wins(in, row + width + 2 * ow, best);
+                    best = wins(in, row + width + 2 * ow + 1, best);
+                    out[at] = in[best];
+                    if (argmax != null) {
+                        argmax[at] = best;
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code candidate} if it beats the maximum so far at {@code best}: larger, or the first NaN. */
+    private static int wins(float[] in, int candidate, int best) {
+        float current = in[best];
+        float v = in[candidate];
+        return !Float.isNaN(current) && (v > current || Float.isNaN(v)) ? candidate : best;
+    }
+
+    /** {@code out = sum over each window / K²} (zero padding counts, as PyTorch's default). */
+    public static void average(Window w, float[] in, float[] out, int planeFrom, int planeTo) {
+        averageWindows(w, in, out, false, planeFrom, planeTo);
+    }
+
+    /** {@code gradIn += gradOut / K²} spread over each window; {@code gradIn} starts at zero. */
+    public static void averageBackward(Window w, float[] gradOut, float[] gradIn, int planeFrom, int planeTo) {
+        averageWindows(w, gradIn, gradOut, true, planeFrom, planeTo);
+    }
+
+    /**
+     * The walk both directions share: forward sums {@code image} over each window into {@code pooled};
+     * backward spreads each {@code pooled} value over its window, adding into {@code image}.
+     */
+    private static void averageWindows(Window w, float[] image, float[] pooled, boolean backward, int planeFrom, int planeTo) {
+        float scale = 1f / (w.kernel() * w.kernel());
+        for (int plane = planeFrom; plane < planeTo; plane++) {
+            int inBase = plane * w.inPlane();
+            int at = plane * w.outPlane();
+            for (int oh = 0; oh < w.outH(); oh++) {
+                int h0 = Math.max(0, oh * w.stride() - w.pad());
+                int h1 = Math.min(w.height(), oh * w.stride() - w.pad() + w.kernel());
+                for (int ow = 0; ow < w.outW(); ow++, at++) {
+                    int w0 = Math.max(0, ow * w.stride() - w.pad());
+                    int w1 = Math.min(w.width(), ow * w.stride() - w.pad() + w.kernel());
+                    float share = pooled[at] * scale;
+                    float sum = 0f;
+                    for (int ih = h0; ih < h1; ih++) {
+                        for (int i = inBase + ih * w.width() + w0, end = i - w0 + w1; i < end; i++) {
+                            if (backward) {
+                                image[i] += share;
+                            } else {
+                                sum += image[i] * scale;
+                            }
+                        }
+                    }
+                    if (!backward) {
+                        pooled[at] = sum;
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code gradIn[argmax[i]] += gradOut[i]} for the outputs of the given planes. */
+    public static void maxBackward(Window w, int[] argmax, float[] gradOut, float[] gradIn, int planeFrom, int planeTo) {
+        for (int i = planeFrom * w.outPlane(), end = planeTo * w.outPlane(); i < end; i++) {
+            gradIn[argmax[i]] += gradOut[i];
+        }
+    }
+}
