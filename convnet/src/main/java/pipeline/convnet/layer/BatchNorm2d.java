@@ -2,6 +2,7 @@ package pipeline.convnet.layer;
 
 import java.util.Arrays;
 import java.util.List;
+import pipeline.convnet.kernel.Parallelism;
 import pipeline.convnet.tensor.Shapes;
 import pipeline.convnet.tensor.Tensor;
 
@@ -12,6 +13,8 @@ import pipeline.convnet.tensor.Tensor;
  * and updates the running statistics ({@code momentum} 0.1, unbiased variance, as PyTorch);
  * inference normalises with the running statistics. Backward in training:
  * {@code dx = γ/(σ·M) · (M·dy − Σdy − x̂·Σ(dy·x̂))}; in inference it is the affine map's {@code γ/σ}.
+ * Statistics and {@code x̂} are computed in double: in float, channels with a tiny batch variance lose
+ * the input gradient's precision. Channels are independent and run in parallel.
  */
 public final class BatchNorm2d implements Layer {
 
@@ -23,7 +26,9 @@ public final class BatchNorm2d implements Layer {
     private final float[] runningMean;
     private final float[] runningVar;
     private Mode lastMode;
-    private Tensor normalised;
+    /** What backward needs from the last forward pass: its input, and per channel the mean and 1/σ used. */
+    private Tensor input;
+    private double[] mean;
     private double[] invStd;
 
     public BatchNorm2d(int channels) {
@@ -85,86 +90,92 @@ public final class BatchNorm2d implements Layer {
         int n = x.dim(0);
         int plane = x.dim(2) * x.dim(3);
         long m = (long) n * plane;
+        float[] in = x.data();
         Tensor y = Tensor.zeros(x.shape());
-        normalised = Tensor.zeros(x.shape());
-        invStd = new double[channels];
-        for (int c = 0; c < channels; c++) {
-            double mean;
-            double var;
-            if (mode == Mode.TRAIN) {
-                double sum = 0;
+        double[] means = new double[channels];
+        double[] inverses = new double[channels];
+        Parallelism.forRange(channels, 1, (from, to) -> {
+            for (int c = from; c < to; c++) {
+                double mean;
+                double var;
+                if (mode == Mode.TRAIN) {
+                    double sum = 0;
+                    for (int i = 0; i < n; i++) {
+                        for (int at = (i * channels + c) * plane, end = at + plane; at < end; at++) {
+                            sum += in[at];
+                        }
+                    }
+                    mean = sum / m;
+                    double squares = 0;
+                    for (int i = 0; i < n; i++) {
+                        for (int at = (i * channels + c) * plane, end = at + plane; at < end; at++) {
+                            double d = in[at] - mean;
+                            squares += d * d;
+                        }
+                    }
+                    var = squares / m;
+                    runningMean[c] = (float) ((1 - momentum) * runningMean[c] + momentum * mean);
+                    runningVar[c] = (float) ((1 - momentum) * runningVar[c] + momentum * (m > 1 ? var * m / (m - 1) : var));
+                } else {
+                    mean = runningMean[c];
+                    var = runningVar[c];
+                }
+                double inv = 1.0 / Math.sqrt(var + eps);
+                means[c] = mean;
+                inverses[c] = inv;
+                float g = gamma.value().data()[c];
+                float b = beta.value().data()[c];
                 for (int i = 0; i < n; i++) {
-                    int base = (i * channels + c) * plane;
-                    for (int p = 0; p < plane; p++) {
-                        sum += x.data()[base + p];
+                    for (int at = (i * channels + c) * plane, end = at + plane; at < end; at++) {
+                        y.data()[at] = g * (float) ((in[at] - mean) * inv) + b;
                     }
                 }
-                mean = sum / m;
-                double squares = 0;
-                for (int i = 0; i < n; i++) {
-                    int base = (i * channels + c) * plane;
-                    for (int p = 0; p < plane; p++) {
-                        double d = x.data()[base + p] - mean;
-                        squares += d * d;
-                    }
-                }
-                var = squares / m;
-                runningMean[c] = (float) ((1 - momentum) * runningMean[c] + momentum * mean);
-                runningVar[c] = (float) ((1 - momentum) * runningVar[c] + momentum * (m > 1 ? var * m / (m - 1) : var));
-            } else {
-                mean = runningMean[c];
-                var = runningVar[c];
             }
-            invStd[c] = 1.0 / Math.sqrt(var + eps);
-            float g = gamma.value().data()[c];
-            float b = beta.value().data()[c];
-            for (int i = 0; i < n; i++) {
-                int base = (i * channels + c) * plane;
-                for (int p = 0; p < plane; p++) {
-                    float xhat = (float) ((x.data()[base + p] - mean) * invStd[c]);
-                    normalised.data()[base + p] = xhat;
-                    y.data()[base + p] = g * xhat + b;
-                }
-            }
-        }
+        });
+        input = x;
+        mean = means;
+        invStd = inverses;
         lastMode = mode;
         return y;
     }
 
     @Override
     public Tensor backward(Tensor gradOut) {
-        if (!gradOut.sameShape(normalised)) {
+        if (!gradOut.sameShape(input)) {
             throw new IllegalArgumentException(describe() + " backward expects a gradient of shape "
-                    + normalised.shapeString() + " but got " + gradOut.shapeString());
+                    + input.shapeString() + " but got " + gradOut.shapeString());
         }
         int n = gradOut.dim(0);
         int plane = gradOut.dim(2) * gradOut.dim(3);
         double m = (double) n * plane;
+        float[] in = input.data();
+        float[] dy = gradOut.data();
         Tensor gradIn = Tensor.zeros(gradOut.shape());
-        for (int c = 0; c < channels; c++) {
-            double sumDy = 0;
-            double sumDyXhat = 0;
-            for (int i = 0; i < n; i++) {
-                int base = (i * channels + c) * plane;
-                for (int p = 0; p < plane; p++) {
-                    float dy = gradOut.data()[base + p];
-                    sumDy += dy;
-                    sumDyXhat += dy * normalised.data()[base + p];
+        Parallelism.forRange(channels, 1, (from, to) -> {
+            for (int c = from; c < to; c++) {
+                double mu = mean[c];
+                double inv = invStd[c];
+                double sumDy = 0;
+                double sumDyXhat = 0;
+                for (int i = 0; i < n; i++) {
+                    for (int at = (i * channels + c) * plane, end = at + plane; at < end; at++) {
+                        sumDy += dy[at];
+                        sumDyXhat += dy[at] * ((in[at] - mu) * inv);
+                    }
+                }
+                gamma.grad().data()[c] += (float) sumDyXhat;
+                beta.grad().data()[c] += (float) sumDy;
+                double scale = gamma.value().data()[c] * inv;
+                boolean batchStatistics = lastMode == Mode.TRAIN;
+                for (int i = 0; i < n; i++) {
+                    for (int at = (i * channels + c) * plane, end = at + plane; at < end; at++) {
+                        gradIn.data()[at] = (float) (batchStatistics
+                                ? scale / m * (m * dy[at] - sumDy - (in[at] - mu) * inv * sumDyXhat)
+                                : scale * dy[at]);
+                    }
                 }
             }
-            gamma.grad().data()[c] += (float) sumDyXhat;
-            beta.grad().data()[c] += (float) sumDy;
-            double scale = gamma.value().data()[c] * invStd[c];
-            for (int i = 0; i < n; i++) {
-                int base = (i * channels + c) * plane;
-                for (int p = 0; p < plane; p++) {
-                    float dy = gradOut.data()[base + p];
-                    gradIn.data()[base + p] = (float) (lastMode == Mode.TRAIN
-                            ? scale / m * (m * dy - sumDy - normalised.data()[base + p] * sumDyXhat)
-                            : scale * dy);
-                }
-            }
-        }
+        });
         return gradIn;
     }
 

@@ -9,6 +9,11 @@ import pipeline.convnet.tensor.Tensor;
  * <p>{@link #forward} keeps what {@link #backward} needs; {@link #backward} takes the loss
  * gradient with respect to the last output, adds the gradients of the parameters into their
  * {@link Parameter#grad()}, and returns the gradient with respect to the last input.
+ *
+ * <p>Threads: a forward pass in {@link Mode#INFER} computes its output from the parameters, the running
+ * statistics and its input alone (scratch space is per thread), so several threads may run inference
+ * on one network at once, as the inference worker's loops do. What a pass records for backward belongs
+ * to the network, so training and inspection (backward after inference) need a network to themselves.
  */
 public interface Layer {
 

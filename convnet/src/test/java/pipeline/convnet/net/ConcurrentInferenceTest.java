@@ -1,0 +1,66 @@
+package pipeline.convnet.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import pipeline.convnet.layer.Mode;
+import pipeline.convnet.tensor.Tensor;
+
+/**
+ * Several threads running inference on one network get exactly the answers they get alone, as the
+ * inference worker's loops rely on: scratch space is per thread, and nothing a pass records feeds
+ * another pass's output. Batches of different sizes make the threads' shapes differ too.
+ */
+class ConcurrentInferenceTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lenet5", "resnet20"})
+    void threadsSharingANetworkGetTheirOwnAnswers(String architecture) throws Exception {
+        Network network = NetworkSpec.builtIn(architecture, 5);
+        List<Tensor> batches = List.of(images(3, 1), images(16, 2), images(1, 3));
+        List<float[]> alone = new ArrayList<>();
+        for (Tensor batch : batches) {
+            alone.add(network.forward(batch, Mode.INFER).data());
+        }
+
+        ExecutorService threads = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<Boolean>> runs = new ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                int first = t;
+                runs.add(threads.submit(() -> {
+                    for (int round = 0; round < 50; round++) {
+                        int b = (first + round) % batches.size();
+                        float[] logits = network.forward(batches.get(b), Mode.INFER).data();
+                        if (!Arrays.equals(logits, alone.get(b))) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (Future<Boolean> run : runs) {
+                assertThat(run.get()).as("every concurrent answer equals the answer computed alone").isTrue();
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    private static Tensor images(int n, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] data = new float[n * 28 * 28];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (float) random.nextGaussian();
+        }
+        return new Tensor(data, n, 1, 28, 28);
+    }
+}
