@@ -2,6 +2,7 @@ package pipeline.worker;
 
 import pipeline.convnet.data.ImageInput;
 import pipeline.convnet.model.ModelFile;
+import pipeline.convnet.net.Network;
 
 /**
  * One verified model version, immutable once built: workers serve it from an atomic reference
@@ -10,8 +11,13 @@ import pipeline.convnet.model.ModelFile;
  * @param name    model name
  * @param version version number from the {@code models} record
  * @param model   the engine's model
+ * @param serving the model's network fused for inference (batch-norm folded, ReLU fused): what predicts
  */
-public record ModelSnapshot(String name, int version, ModelFile model) {
+public record ModelSnapshot(String name, int version, ModelFile model, Network serving) {
+
+    public ModelSnapshot(String name, int version, ModelFile model) {
+        this(name, version, model, model.network().fusedForInference());
+    }
 
     /** Turns images into this model's input. */
     public ImageInput input() {

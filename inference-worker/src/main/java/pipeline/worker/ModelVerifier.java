@@ -58,14 +58,15 @@ public final class ModelVerifier {
                 }
             }
         }
-        Tensor logits = model.network().forward(Tensor.zeros(model.network().batchShape(1)), Mode.INFER);
+        ModelSnapshot snapshot = new ModelSnapshot(version.getName(), version.getVersion(), model);
+        Tensor logits = snapshot.serving().forward(Tensor.zeros(model.network().batchShape(1)), Mode.INFER);
         for (float v : logits.data()) {
             if (!Float.isFinite(v)) {
                 throw new ModelRefusedException(what + ": a smoke inference on a blank image gives " + v
                         + "; the weights hold NaN or infinite values");
             }
         }
-        return new ModelSnapshot(version.getName(), version.getVersion(), model);
+        return snapshot;
     }
 
     private static void requireCompatible(String what, ModelFile model, ModelSnapshot current) throws ModelRefusedException {

@@ -33,7 +33,7 @@ public final class Predictor {
     public BatchPrediction predict(ModelSnapshot snapshot, List<BufferedImage> images) {
         long start = System.nanoTime();
         Tensor input = snapshot.input().batch(images.toArray(BufferedImage[]::new));
-        Network.Output output = snapshot.model().network().forwardWithEmbeddings(input, Mode.INFER);
+        Network.Output output = snapshot.serving().forwardWithEmbeddings(input, Mode.INFER);
         long micros = (System.nanoTime() - start) / 1000;
         Tensor probabilities = SoftmaxCrossEntropy.softmax(output.logits());
         List<String> classes = snapshot.model().classNames();

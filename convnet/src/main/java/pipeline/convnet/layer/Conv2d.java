@@ -1,6 +1,7 @@
 package pipeline.convnet.layer;
 
 import java.util.List;
+import pipeline.convnet.kernel.Elementwise;
 import pipeline.convnet.kernel.Gemm;
 import pipeline.convnet.kernel.Im2col;
 import pipeline.convnet.kernel.Parallelism;
@@ -41,6 +42,8 @@ public final class Conv2d implements Layer {
     private final int groups;
     private final Parameter weight;
     private final Parameter bias;
+    /** ReLU applied as the output is written: set only on networks fused for inference. */
+    private final boolean fusedRelu;
     /** Column floats lowered and multiplied per step of the forward pass: about half of L2. */
     private static final int CHUNK_FLOATS = 1 << 17;
 
@@ -51,6 +54,12 @@ public final class Conv2d implements Layer {
 
     public Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, int strideH, int strideW,
                   int padH, int padW, int dilationH, int dilationW, int groups, boolean withBias) {
+        this(inChannels, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW, groups,
+                withBias, false);
+    }
+
+    private Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, int strideH, int strideW,
+                   int padH, int padW, int dilationH, int dilationW, int groups, boolean withBias, boolean fusedRelu) {
         if (inChannels < 1 || outChannels < 1 || groups < 1 || inChannels % groups != 0 || outChannels % groups != 0) {
             throw new IllegalArgumentException("conv2d: in channels " + inChannels + " and out channels " + outChannels
                     + " must both be positive multiples of groups " + groups);
@@ -71,6 +80,7 @@ public final class Conv2d implements Layer {
         this.dilationH = dilationH;
         this.dilationW = dilationW;
         this.groups = groups;
+        this.fusedRelu = fusedRelu;
         this.weight = Parameter.of("weight", Tensor.zeros(outChannels, inChannels / groups, kernelH, kernelW), true);
         this.bias = withBias ? Parameter.of("bias", Tensor.zeros(outChannels), false) : null;
     }
@@ -79,6 +89,39 @@ public final class Conv2d implements Layer {
     public static Conv2d square(int inChannels, int outChannels, int kernel, int stride, int pad, int dilation,
                                 int groups, boolean withBias) {
         return new Conv2d(inChannels, outChannels, kernel, kernel, stride, stride, pad, pad, dilation, dilation, groups, withBias);
+    }
+
+    /**
+     * The same convolution followed by {@code bn} in inference, as one convolution with a bias:
+     * {@code W'[oc] = W[oc]·s}, {@code b'[oc] = (b[oc] − μ)·s + β} with {@code s = γ/√(σ² + ε)} (running statistics).
+     */
+    public Conv2d foldedWith(BatchNorm2d bn) {
+        Conv2d folded = copy(true, fusedRelu);
+        int perChannel = weight.value().size() / outChannels;
+        for (int oc = 0; oc < outChannels; oc++) {
+            double scale = bn.gamma().value().data()[oc] / Math.sqrt(bn.runningVar()[oc] + (double) bn.eps());
+            for (int i = oc * perChannel; i < (oc + 1) * perChannel; i++) {
+                folded.weight.value().data()[i] = (float) (weight.value().data()[i] * scale);
+            }
+            double b = bias == null ? 0 : bias.value().data()[oc];
+            folded.bias.value().data()[oc] = (float) ((b - bn.runningMean()[oc]) * scale + bn.beta().value().data()[oc]);
+        }
+        return folded;
+    }
+
+    /** The same convolution with a ReLU applied as its output is written (inference only: it has no backward). */
+    public Conv2d withFusedRelu() {
+        Conv2d fused = copy(bias != null, true);
+        System.arraycopy(weight.value().data(), 0, fused.weight.value().data(), 0, weight.value().size());
+        if (bias != null) {
+            System.arraycopy(bias.value().data(), 0, fused.bias.value().data(), 0, bias.value().size());
+        }
+        return fused;
+    }
+
+    private Conv2d copy(boolean withBias, boolean relu) {
+        return new Conv2d(inChannels, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW,
+                groups, withBias, relu);
     }
 
     public Parameter weight() {
@@ -102,7 +145,8 @@ public final class Conv2d implements Layer {
     public String describe() {
         return "conv2d(" + inChannels + "→" + outChannels + ", kernel " + kernelH + "×" + kernelW + ", stride " + strideH
                 + "×" + strideW + ", padding " + padH + "×" + padW + ", dilation " + dilationH + "×" + dilationW
-                + (groups > 1 ? ", groups " + groups : "") + (bias == null ? ", no bias" : "") + ")";
+                + (groups > 1 ? ", groups " + groups : "") + (bias == null ? ", no bias" : "") + (fusedRelu ? ", fused relu" : "")
+                + ")";
     }
 
     @Override
@@ -145,6 +189,10 @@ public final class Conv2d implements Layer {
 
     @Override
     public Tensor backward(Tensor gradOut) {
+        if (fusedRelu) {
+            throw new IllegalStateException(describe() + " is fused for inference and has no backward pass;"
+                    + " train, or take gradients of, the network as declared");
+        }
         Tensor x = input;
         Geometry geo = geometry(x);
         Shapes.require(describe() + " backward", gradOut, geo.n(), outChannels, geo.window().outH(), geo.window().outW());
@@ -214,7 +262,7 @@ public final class Conv2d implements Layer {
         });
     }
 
-    /** {@code out[N, OC, P] = product[OC, N·P]} rearranged, plus the bias. */
+    /** {@code out[N, OC, P] = product[OC, N·P]} rearranged, plus the bias, then the fused ReLU if any. */
     private void scatter(Geometry geo, float[] product, float[] b, float[] out) {
         int p = geo.plane();
         int np = geo.batchCols();
@@ -228,6 +276,9 @@ public final class Conv2d implements Layer {
                         for (int j = dst; j < dst + p; j++) {
                             out[j] += shift;
                         }
+                    }
+                    if (fusedRelu) {
+                        Elementwise.relu(out, out, dst, dst + p);
                     }
                 }
             }

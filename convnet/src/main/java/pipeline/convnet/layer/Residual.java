@@ -3,6 +3,7 @@ package pipeline.convnet.layer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import pipeline.convnet.kernel.Elementwise;
 import pipeline.convnet.tensor.Shapes;
 import pipeline.convnet.tensor.Tensor;
 
@@ -15,10 +16,22 @@ public final class Residual implements Layer {
 
     private final Layer main;
     private final Layer shortcut;
+    /** ReLU applied to the sum as it is written: set only on networks fused for inference. */
+    private final boolean fusedRelu;
 
     public Residual(Layer main, Layer shortcut) {
+        this(main, shortcut, false);
+    }
+
+    private Residual(Layer main, Layer shortcut, boolean fusedRelu) {
         this.main = main;
         this.shortcut = shortcut;
+        this.fusedRelu = fusedRelu;
+    }
+
+    /** {@code relu(main(x) + shortcut(x))} with the given paths, for inference (it has no backward pass). */
+    public static Residual fusedWithRelu(Layer main, Layer shortcut) {
+        return new Residual(main, shortcut, true);
     }
 
     public Layer main() {
@@ -32,7 +45,8 @@ public final class Residual implements Layer {
 
     @Override
     public String describe() {
-        return "residual(" + main.describe() + " + " + (shortcut == null ? "identity" : shortcut.describe()) + ")";
+        return "residual(" + main.describe() + " + " + (shortcut == null ? "identity" : shortcut.describe()) + ")"
+                + (fusedRelu ? " → relu" : "");
     }
 
     @Override
@@ -52,11 +66,18 @@ public final class Residual implements Layer {
         for (int i = 0; i < y.size(); i++) {
             y.data()[i] = a.data()[i] + b.data()[i];
         }
+        if (fusedRelu) {
+            Elementwise.relu(y.data(), y.data(), 0, y.size());
+        }
         return y;
     }
 
     @Override
     public Tensor backward(Tensor gradOut) {
+        if (fusedRelu) {
+            throw new IllegalStateException(describe() + " is fused for inference and has no backward pass;"
+                    + " train, or take gradients of, the network as declared");
+        }
         Tensor viaMain = main.backward(gradOut);
         Tensor viaShortcut = shortcut == null ? gradOut : shortcut.backward(gradOut);
         Tensor gradIn = Tensor.zeros(viaMain.shape());

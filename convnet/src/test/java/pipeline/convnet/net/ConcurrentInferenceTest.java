@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -25,7 +24,7 @@ class ConcurrentInferenceTest {
     @ValueSource(strings = {"lenet5", "resnet20"})
     void threadsSharingANetworkGetTheirOwnAnswers(String architecture) throws Exception {
         Network network = NetworkSpec.builtIn(architecture, 5);
-        List<Tensor> batches = List.of(images(3, 1), images(16, 2), images(1, 3));
+        List<Tensor> batches = List.of(RandomImages.gaussian(3, 1), RandomImages.gaussian(16, 2), RandomImages.gaussian(1, 3));
         List<float[]> alone = new ArrayList<>();
         for (Tensor batch : batches) {
             alone.add(network.forward(batch, Mode.INFER).data());
@@ -53,14 +52,5 @@ class ConcurrentInferenceTest {
         } finally {
             threads.shutdownNow();
         }
-    }
-
-    private static Tensor images(int n, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] data = new float[n * 28 * 28];
-        for (int i = 0; i < data.length; i++) {
-            data[i] = (float) random.nextGaussian();
-        }
-        return new Tensor(data, n, 1, 28, 28);
     }
 }

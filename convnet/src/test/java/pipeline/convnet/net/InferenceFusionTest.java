@@ -1,0 +1,92 @@
+package pipeline.convnet.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import pipeline.convnet.layer.Activation;
+import pipeline.convnet.layer.BatchNorm2d;
+import pipeline.convnet.layer.Layer;
+import pipeline.convnet.layer.Mode;
+import pipeline.convnet.layer.Residual;
+import pipeline.convnet.layer.Sequential;
+import pipeline.convnet.tensor.Tensor;
+
+/** A network fused for inference computes what it computed before, in fewer layers, and refuses backward. */
+class InferenceFusionTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lenet5", "vgg-small", "resnet20"})
+    void fusedNetworkGivesTheSameLogits(String architecture) {
+        Network network = NetworkSpec.builtIn(architecture, 11);
+        giveBatchNormRealStatistics(network);
+        Tensor images = RandomImages.gaussian(6, 4);
+
+        float[] expected = network.forward(images, Mode.INFER).data();
+        Network fused = network.fusedForInference();
+        float[] actual = fused.forward(images, Mode.INFER).data();
+
+        double largest = 0;
+        for (float v : expected) {
+            largest = Math.max(largest, Math.abs(v));
+        }
+        for (int i = 0; i < expected.length; i++) {
+            assertThat((double) actual[i]).as("logit %d", i).isCloseTo(expected[i], within(1e-4 * largest + 1e-6));
+        }
+        assertThat(fused.forwardWithEmbeddings(images, Mode.INFER).embeddings().data())
+                .containsExactly(network.forwardWithEmbeddings(images, Mode.INFER).embeddings().data(), offset(1e-4f));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"resnet20", "vgg-small"})
+    void batchNormAndReluAreGoneAndBackwardIsRefused(String architecture) {
+        Network fused = NetworkSpec.builtIn(architecture, 11).fusedForInference();
+
+        assertThat(flatten(fused.layers())).noneMatch(l -> l instanceof BatchNorm2d)
+                .noneMatch(l -> l instanceof Activation.Relu && architecture.equals("resnet20"));
+        Tensor logits = fused.forward(RandomImages.gaussian(2, 1), Mode.INFER);
+        assertThatThrownBy(() -> fused.backward(logits))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("fused for inference");
+    }
+
+    /** Running statistics and affine parameters away from their initial 0/1, so folding has something to fold. */
+    private static void giveBatchNormRealStatistics(Network network) {
+        SplittableRandom random = new SplittableRandom(3);
+        for (int step = 0; step < 3; step++) {
+            network.forward(RandomImages.gaussian(8, 10 + step), Mode.TRAIN);
+        }
+        for (Layer layer : flatten(network.layers())) {
+            if (layer instanceof BatchNorm2d bn) {
+                float[] gamma = bn.gamma().value().data();
+                float[] beta = bn.beta().value().data();
+                for (int c = 0; c < gamma.length; c++) {
+                    gamma[c] = (float) (0.5 + random.nextDouble());
+                    beta[c] = (float) (random.nextDouble() - 0.5);
+                }
+            }
+        }
+    }
+
+    private static List<Layer> flatten(Layer layer) {
+        List<Layer> all = new ArrayList<>();
+        if (layer instanceof Sequential s) {
+            s.layers().forEach(l -> all.addAll(flatten(l)));
+        } else if (layer instanceof Residual r) {
+            all.add(r);
+            all.addAll(flatten(r.main()));
+            if (r.shortcut() != null) {
+                all.addAll(flatten(r.shortcut()));
+            }
+        } else {
+            all.add(layer);
+        }
+        return all;
+    }
+}
