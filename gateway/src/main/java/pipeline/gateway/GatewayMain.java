@@ -1,0 +1,41 @@
+package pipeline.gateway;
+
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import pipeline.config.Settings;
+import pipeline.config.SettingsException;
+import pipeline.schemas.registry.RegistryClientOptions;
+import pipeline.schemas.registry.SchemaRegistryClient;
+
+/** The gateway process: the HTTP API until SIGTERM or Ctrl-C. Settings: {@link GatewaySettings}. */
+public final class GatewayMain {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayMain.class);
+
+    private GatewayMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        GatewaySettings settings;
+        try {
+            settings = GatewaySettings.from(Settings.fromEnvironment(GatewaySettings.ALL));
+            ApiKeys.parse(settings.apiKeys());
+        } catch (SettingsException | IllegalArgumentException e) {
+            System.err.println("gateway: " + e.getMessage() + " (set PIPELINE_GATEWAY_API_KEYS, e.g. '<16+ characters>:ingest+read')");
+            System.exit(1);
+            return;
+        }
+        SchemaRegistryClient registry = new SchemaRegistryClient(RegistryClientOptions.of(settings.registryUrl()));
+        GatewayServer server = new GatewayServer(settings, registry);
+        LOG.info("Gateway listening on http://{}:{}/v1", settings.host(), server.port());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            registry.close();
+            LOG.info("Gateway stopped");
+            stopped.countDown();
+        }));
+        stopped.await();
+    }
+}

@@ -1,0 +1,75 @@
+package pipeline.gateway;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.TimeoutHandler;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import pipeline.convnet.data.ImageProbe;
+import pipeline.schemas.registry.SchemaRegistryClient;
+
+/**
+ * The HTTP API on Vert.x: routes, the order of checks (key and scope before the body is read,
+ * body size while it is read, content after), and JSON for every error, including those Vert.x
+ * raises itself (404, 405, 413).
+ */
+public final class GatewayServer implements AutoCloseable {
+
+    private final Vertx vertx;
+    private final ImagePublisher publisher;
+    private final HttpServer server;
+
+    public GatewayServer(GatewaySettings settings, SchemaRegistryClient registry)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        this.vertx = Vertx.vertx();
+        ApiKeys keys = ApiKeys.parse(settings.apiKeys());
+        Authentication auth = new Authentication(keys, new RateLimiter(settings.ratePerSecond(), settings.burst(), System::nanoTime));
+        this.publisher = new ImagePublisher(vertx, settings.bootstrapServers(), registry, settings.requestTimeout());
+        long side = settings.maxImageSide();
+        ImageIngest ingest = new ImageIngest(new ImageProbe(side * side), publisher);
+
+        Router router = Router.router(vertx);
+        router.route().handler(TimeoutHandler.create(settings.requestTimeout().toMillis() + 1000, 503));
+        router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+        router.post("/v1/images").handler(auth.require(Scope.INGEST))
+                .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()))
+                .handler(ingest);
+        router.errorHandler(404, ctx -> ApiError.send(ctx, 404, "NOT_FOUND",
+                ctx.request().method() + " " + ctx.request().path() + " is not part of the API; see /v1"));
+        router.errorHandler(405, ctx -> ApiError.send(ctx, 405, "METHOD_NOT_ALLOWED",
+                ctx.request().method() + " is not allowed on " + ctx.request().path()));
+        router.errorHandler(413, ctx -> ApiError.send(ctx, 413, "BODY_TOO_LARGE",
+                "the body is over the limit of " + settings.maxBodyBytes() + " bytes; send smaller images"));
+        router.errorHandler(503, ctx -> ApiError.send(ctx, 503, "TIMEOUT",
+                "the request took longer than " + settings.requestTimeout().toMillis() + " ms; send it again"));
+        router.errorHandler(500, ctx -> ApiError.send(ctx, 500, "INTERNAL",
+                "the gateway failed on this request; it has been logged"));
+
+        this.server = vertx.createHttpServer(new HttpServerOptions().setHost(settings.host()).setPort(settings.port()))
+                .requestHandler(router).listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    /** The port listened on (useful with port 0). */
+    public int port() {
+        return server.actualPort();
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("the gateway's HTTP server did not close", e);
+        } finally {
+            publisher.close();
+            vertx.close();
+        }
+    }
+}

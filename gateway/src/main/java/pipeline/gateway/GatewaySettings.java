@@ -1,0 +1,47 @@
+package pipeline.gateway;
+
+import java.time.Duration;
+import java.util.List;
+import pipeline.config.Setting;
+import pipeline.config.Settings;
+import pipeline.config.ValueType;
+
+/**
+ * The gateway's settings ({@code gateway.*}, {@code kafka.*}, {@code registry.*}; environment
+ * {@code PIPELINE_GATEWAY_…} and so on).
+ *
+ * @param apiKeys        {@code KEY:SCOPE+SCOPE,…} (see {@link ApiKeys}); never logged
+ * @param maxBodyBytes   largest request body accepted (413 beyond)
+ * @param maxImageSide   largest width and height, read from the image header (422 beyond)
+ * @param ratePerSecond  requests per second per key (429 beyond, with Retry-After)
+ * @param burst          requests a key may send at once after a quiet spell
+ * @param requestTimeout longest a request waits for Kafka before 503
+ */
+public record GatewaySettings(String bootstrapServers, String registryUrl, String host, int port, String apiKeys,
+                              long maxBodyBytes, int maxImageSide, int ratePerSecond, int burst, Duration requestTimeout) {
+
+    static final Setting<String> BOOTSTRAP = Setting.of("kafka.bootstrap-servers", ValueType.text(), "127.0.0.1:9092", "Kafka brokers");
+    static final Setting<String> REGISTRY = Setting.of("registry.url", ValueType.text(),
+            "http://127.0.0.1:8081/apis/ccompat/v7", "schema registry, Confluent REST API");
+    static final Setting<String> HOST = Setting.of("gateway.host", ValueType.text(), "127.0.0.1", "address the HTTP API listens on");
+    static final Setting<Integer> PORT = Setting.of("gateway.port", ValueType.port(), 8080, "port of the HTTP API (0 = any free port)");
+    static final Setting<String> API_KEYS = Setting.of("gateway.api-keys", ValueType.text(), "",
+            "API keys with scopes: KEY:SCOPE+SCOPE,… (scopes: ingest, read, label, admin)");
+    static final Setting<Long> MAX_BODY = Setting.of("gateway.max-body", ValueType.byteSize(), 10L << 20, "largest request body");
+    static final Setting<Integer> MAX_SIDE = Setting.of("gateway.max-image-side", ValueType.integer(1, 65535), 4096,
+            "largest image width and height, read from the header");
+    static final Setting<Integer> RATE = Setting.of("gateway.rate-per-key", ValueType.integer(1, 1_000_000), 200,
+            "requests per second per API key");
+    static final Setting<Integer> BURST = Setting.of("gateway.burst-per-key", ValueType.integer(1, 1_000_000), 400,
+            "requests an API key may send at once");
+    static final Setting<Duration> REQUEST_TIMEOUT = Setting.of("gateway.request-timeout", ValueType.duration(),
+            Duration.ofSeconds(5), "longest a request waits for Kafka before 503");
+
+    static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, HOST, PORT, API_KEYS, MAX_BODY, MAX_SIDE, RATE, BURST,
+            REQUEST_TIMEOUT);
+
+    public static GatewaySettings from(Settings s) {
+        return new GatewaySettings(s.get(BOOTSTRAP), s.get(REGISTRY), s.get(HOST), s.get(PORT), s.get(API_KEYS), s.get(MAX_BODY),
+                s.get(MAX_SIDE), s.get(RATE), s.get(BURST), s.get(REQUEST_TIMEOUT));
+    }
+}
