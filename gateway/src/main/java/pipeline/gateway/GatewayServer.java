@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
+import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -22,6 +23,8 @@ public final class GatewayServer implements AutoCloseable {
 
     private final Vertx vertx;
     private final ImagePublisher publisher;
+    private final PredictionCache predictions;
+    private final Thread predictionReader;
     private final HttpServer server;
 
     public GatewayServer(GatewaySettings settings, SchemaRegistryClient registry)
@@ -30,8 +33,10 @@ public final class GatewayServer implements AutoCloseable {
         ApiKeys keys = ApiKeys.parse(settings.apiKeys());
         Authentication auth = new Authentication(keys, new RateLimiter(settings.ratePerSecond(), settings.burst(), System::nanoTime));
         this.publisher = new ImagePublisher(vertx, settings.bootstrapServers(), registry, settings.requestTimeout());
+        this.predictions = new PredictionCache(vertx, settings.bootstrapServers(), registry, settings.cacheSize());
+        this.predictionReader = Thread.ofPlatform().name("gateway-predictions").start(predictions);
         long side = settings.maxImageSide();
-        ImageIngest ingest = new ImageIngest(new ImageProbe(side * side), publisher);
+        ImageIngest ingest = new ImageIngest(new ImageProbe(side * side), publisher, predictions, settings.maxWait());
 
         Router router = Router.router(vertx);
         router.route().handler(TimeoutHandler.create(settings.requestTimeout().toMillis() + 1000, 503));
@@ -39,6 +44,11 @@ public final class GatewayServer implements AutoCloseable {
         router.post("/v1/images").handler(auth.require(Scope.INGEST))
                 .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()))
                 .handler(ingest);
+        router.get("/v1/predictions/:id").handler(auth.require(Scope.READ)).handler(ctx -> {
+            String id = ctx.pathParam("id");
+            predictions.get(id).ifPresentOrElse(p -> ctx.json(PredictionJson.of(p)), () -> ApiError.send(ctx, 404,
+                    "UNKNOWN_PREDICTION", "no recent prediction for image '" + id + "': not predicted yet, or too old to be kept"));
+        });
         router.errorHandler(404, ctx -> ApiError.send(ctx, 404, "NOT_FOUND",
                 ctx.request().method() + " " + ctx.request().path() + " is not part of the API; see /v1"));
         router.errorHandler(405, ctx -> ApiError.send(ctx, 405, "METHOD_NOT_ALLOWED",
@@ -68,6 +78,12 @@ public final class GatewayServer implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("the gateway's HTTP server did not close", e);
         } finally {
+            predictions.close();
+            try {
+                predictionReader.join(Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             publisher.close();
             vertx.close();
         }

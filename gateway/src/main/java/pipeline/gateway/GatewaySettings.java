@@ -16,9 +16,12 @@ import pipeline.config.ValueType;
  * @param ratePerSecond  requests per second per key (429 beyond, with Retry-After)
  * @param burst          requests a key may send at once after a quiet spell
  * @param requestTimeout longest a request waits for Kafka before 503
+ * @param maxWait        longest {@code POST /v1/images?wait=…} holds a request for its prediction
+ * @param cacheSize      recent predictions kept for {@code GET /v1/predictions/{id}}
  */
 public record GatewaySettings(String bootstrapServers, String registryUrl, String host, int port, String apiKeys,
-                              long maxBodyBytes, int maxImageSide, int ratePerSecond, int burst, Duration requestTimeout) {
+                              long maxBodyBytes, int maxImageSide, int ratePerSecond, int burst, Duration requestTimeout,
+                              Duration maxWait, int cacheSize) {
 
     static final Setting<String> BOOTSTRAP = Setting.of("kafka.bootstrap-servers", ValueType.text(), "127.0.0.1:9092", "Kafka brokers");
     static final Setting<String> REGISTRY = Setting.of("registry.url", ValueType.text(),
@@ -37,11 +40,16 @@ public record GatewaySettings(String bootstrapServers, String registryUrl, Strin
     static final Setting<Duration> REQUEST_TIMEOUT = Setting.of("gateway.request-timeout", ValueType.duration(),
             Duration.ofSeconds(5), "longest a request waits for Kafka before 503");
 
+    static final Setting<Duration> MAX_WAIT = Setting.of("gateway.max-wait", ValueType.duration(), Duration.ofSeconds(30),
+            "longest an ingest request with ?wait= holds on for its prediction");
+    static final Setting<Integer> CACHE_SIZE = Setting.of("gateway.prediction-cache", ValueType.integer(1, 10_000_000), 100_000,
+            "recent predictions kept for GET /v1/predictions/{id}");
+
     static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, HOST, PORT, API_KEYS, MAX_BODY, MAX_SIDE, RATE, BURST,
-            REQUEST_TIMEOUT);
+            REQUEST_TIMEOUT, MAX_WAIT, CACHE_SIZE);
 
     public static GatewaySettings from(Settings s) {
         return new GatewaySettings(s.get(BOOTSTRAP), s.get(REGISTRY), s.get(HOST), s.get(PORT), s.get(API_KEYS), s.get(MAX_BODY),
-                s.get(MAX_SIDE), s.get(RATE), s.get(BURST), s.get(REQUEST_TIMEOUT));
+                s.get(MAX_SIDE), s.get(RATE), s.get(BURST), s.get(REQUEST_TIMEOUT), s.get(MAX_WAIT), s.get(CACHE_SIZE));
     }
 }

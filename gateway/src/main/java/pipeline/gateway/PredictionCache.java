@@ -1,0 +1,140 @@
+package pipeline.gateway;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import pipeline.schemas.avro.Prediction;
+import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.serde.AvroDeserializer;
+import pipeline.schemas.topics.Topics;
+
+/**
+ * The recent predictions, fed by a consumer of {@code predictions} (read_committed, from the end
+ * when the gateway starts, no consumer group: every gateway instance sees every prediction). At most
+ * {@code capacity} are kept, the oldest dropped first. Callers may wait for an id not seen yet; the
+ * wait is answered on the caller's context when the prediction arrives, or with nothing on timeout.
+ */
+final class PredictionCache implements Runnable, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PredictionCache.class);
+
+    private record Waiter(Context context, Promise<Optional<Prediction>> promise) {
+    }
+
+    private final Vertx vertx;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final AvroDeserializer<Prediction> predictions;
+    private final int capacity;
+    private final Map<String, Prediction> recent;
+    private final Map<String, List<Waiter>> waiters = new HashMap<>();
+    private volatile boolean running = true;
+
+    PredictionCache(Vertx vertx, String bootstrapServers, SchemaRegistryClient registry, int capacity) {
+        this.vertx = vertx;
+        this.capacity = capacity;
+        this.recent = new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Prediction> eldest) {
+                return size() > PredictionCache.this.capacity;
+            }
+        };
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "gateway-predictions-" + ProcessHandle.current().pid());
+        this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+        this.predictions = AvroDeserializer.forClass(Prediction.class, registry);
+        List<TopicPartition> partitions = consumer.partitionsFor(Topics.PREDICTIONS.name(), Duration.ofSeconds(30)).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).collect(Collectors.toList());
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    try {
+                        arrived(predictions.deserialize(record.topic(), record.value()));
+                    } catch (RuntimeException e) {
+                        LOG.warn("Skipping an unreadable record at {}-{} offset {}: {}", record.topic(), record.partition(),
+                                record.offset(), e.getMessage());
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** The prediction for {@code id} if it is still held. */
+    synchronized Optional<Prediction> get(String id) {
+        return Optional.ofNullable(recent.get(id));
+    }
+
+    /** The prediction for {@code id} as soon as it is here, or empty after {@code timeout}. */
+    Future<Optional<Prediction>> await(String id, Duration timeout) {
+        Context context = vertx.getOrCreateContext();
+        Promise<Optional<Prediction>> promise = Promise.promise();
+        Waiter waiter = new Waiter(context, promise);
+        synchronized (this) {
+            Prediction known = recent.get(id);
+            if (known != null) {
+                return Future.succeededFuture(Optional.of(known));
+            }
+            waiters.computeIfAbsent(id, k -> new ArrayList<>()).add(waiter);
+        }
+        vertx.setTimer(Math.max(1, timeout.toMillis()), t -> {
+            synchronized (this) {
+                List<Waiter> list = waiters.get(id);
+                if (list != null && list.remove(waiter) && list.isEmpty()) {
+                    waiters.remove(id);
+                }
+            }
+            promise.tryComplete(Optional.empty());
+        });
+        return promise.future();
+    }
+
+    private void arrived(Prediction prediction) {
+        List<Waiter> waiting;
+        synchronized (this) {
+            recent.put(prediction.getImageId(), prediction);
+            waiting = waiters.remove(prediction.getImageId());
+        }
+        if (waiting != null) {
+            waiting.forEach(w -> w.context().runOnContext(v -> w.promise().tryComplete(Optional.of(prediction))));
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+    }
+}
