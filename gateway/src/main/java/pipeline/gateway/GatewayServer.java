@@ -39,11 +39,12 @@ public final class GatewayServer implements AutoCloseable {
         ImageIngest ingest = new ImageIngest(new ImageProbe(side * side), publisher, predictions, settings.maxWait());
 
         Router router = Router.router(vertx);
-        router.route().handler(TimeoutHandler.create(settings.requestTimeout().toMillis() + 1000, 503));
         router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
-        router.post("/v1/images").handler(auth.require(Scope.INGEST))
+        router.post("/v1/images").handler(TimeoutHandler.create(settings.requestTimeout().plus(settings.maxWait()).toMillis() + 1000, 503))
+                .handler(auth.require(Scope.INGEST))
                 .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()))
                 .handler(ingest);
+        router.get("/v1/predictions/stream").handler(auth.require(Scope.READ)).handler(new PredictionStream(vertx, predictions));
         router.get("/v1/predictions/:id").handler(auth.require(Scope.READ)).handler(ctx -> {
             String id = ctx.pathParam("id");
             predictions.get(id).ifPresentOrElse(p -> ctx.json(PredictionJson.of(p)), () -> ApiError.send(ctx, 404,

@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,6 +33,7 @@ import pipeline.schemas.topics.Topics;
  * when the gateway starts, no consumer group: every gateway instance sees every prediction). At most
  * {@code capacity} are kept, the oldest dropped first. Callers may wait for an id not seen yet; the
  * wait is answered on the caller's context when the prediction arrives, or with nothing on timeout.
+ * Listeners (live streams) hear of every prediction as it arrives.
  */
 final class PredictionCache implements Runnable, AutoCloseable {
 
@@ -45,6 +48,7 @@ final class PredictionCache implements Runnable, AutoCloseable {
     private final int capacity;
     private final Map<String, Prediction> recent;
     private final Map<String, List<Waiter>> waiters = new HashMap<>();
+    private final List<Consumer<Prediction>> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean running = true;
 
     PredictionCache(Vertx vertx, String bootstrapServers, SchemaRegistryClient registry, int capacity) {
@@ -121,7 +125,17 @@ final class PredictionCache implements Runnable, AutoCloseable {
         return promise.future();
     }
 
+    /** Calls {@code listener} (on the reader thread: hand off, do not block) for every prediction from now on. */
+    void listen(Consumer<Prediction> listener) {
+        listeners.add(listener);
+    }
+
+    void unlisten(Consumer<Prediction> listener) {
+        listeners.remove(listener);
+    }
+
     private void arrived(Prediction prediction) {
+        listeners.forEach(l -> l.accept(prediction));
         List<Waiter> waiting;
         synchronized (this) {
             recent.put(prediction.getImageId(), prediction);

@@ -9,7 +9,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,7 +31,8 @@ import pipeline.worker.WorkerSettings;
 
 /**
  * Through a real inference worker: {@code ?wait=} answers 200 with the prediction, GET finds it
- * afterwards, an unknown id is 404, and with no worker running a wait ends in 202 after the wait.
+ * afterwards, the live stream filtered by source carries it (and not another source's), an unknown
+ * id is 404, and with no worker running a wait ends in 202 after the wait.
  */
 @ExtendWith(RealInfrastructure.class)
 class PredictionsTest {
@@ -65,6 +68,12 @@ class PredictionsTest {
             Thread worker = Thread.ofPlatform().name("gateway-test-worker").start(loop);
             try {
                 String id = TestKafka.uniqueName("answered");
+                HttpResponse<Stream<String>> stream = http.send(HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + gateway.port() + "/v1/predictions/stream?source=cam"))
+                        .header("Authorization", "Bearer " + KEY).GET().build(), HttpResponse.BodyHandlers.ofLines());
+                assertThat(stream.statusCode()).isEqualTo(200);
+                assertThat(stream.headers().firstValue("Content-Type")).hasValue("text/event-stream");
+                post(gateway, "/v1/images?wait=15s&source=other-camera", Images.encoded("png"));
                 HttpResponse<String> answered = post(gateway, "/v1/images?wait=15s&id=" + id + "&source=cam", Images.encoded("png"));
 
                 assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
@@ -77,6 +86,10 @@ class PredictionsTest {
                 HttpResponse<String> later = get(gateway, "/v1/predictions/" + id);
                 assertThat(later.statusCode()).isEqualTo(200);
                 assertThat(new JsonObject(later.body())).isEqualTo(prediction);
+
+                // The stream filtered on source "cam" carries this prediction, and not the other camera's sent before it.
+                List<String> events = stream.body().filter(line -> line.startsWith("data: ")).limit(1).toList();
+                assertThat(new JsonObject(events.getFirst().substring(6))).isEqualTo(prediction);
             } finally {
                 loop.stop();
                 worker.join(Duration.ofSeconds(30));

@@ -1,0 +1,57 @@
+package pipeline.gateway;
+
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.util.function.Consumer;
+import pipeline.schemas.avro.Prediction;
+
+/**
+ * {@code GET /v1/predictions/stream[?source=…]}: predictions as they are made, as Server-Sent Events
+ * ({@code event: prediction}, {@code data: <json>}), optionally only those of one source. A client
+ * that cannot keep up is not waited for: while its connection's write queue is full, its events are
+ * dropped (and counted in a comment line), so one slow reader never holds up the gateway.
+ */
+final class PredictionStream implements Handler<RoutingContext> {
+
+    private final Vertx vertx;
+    private final PredictionCache predictions;
+
+    PredictionStream(Vertx vertx, PredictionCache predictions) {
+        this.vertx = vertx;
+        this.predictions = predictions;
+    }
+
+    @Override
+    public void handle(RoutingContext ctx) {
+        String source = ctx.request().getParam("source");
+        HttpServerResponse response = ctx.response().setChunked(true)
+                .putHeader("Content-Type", "text/event-stream").putHeader("Cache-Control", "no-cache");
+        response.write(": streaming predictions" + (source == null ? "" : " of source " + source) + "\n\n");
+        Context context = vertx.getOrCreateContext();
+        int[] dropped = {0};
+        Consumer<Prediction> listener = prediction -> {
+            if (source == null || source.equals(prediction.getSource().toString())) {
+                context.runOnContext(v -> {
+                    if (response.ended() || response.closed()) {
+                        return;
+                    }
+                    if (response.writeQueueFull()) {
+                        dropped[0]++;
+                        return;
+                    }
+                    if (dropped[0] > 0) {
+                        response.write(": " + dropped[0] + " predictions dropped while this client was behind\n\n");
+                        dropped[0] = 0;
+                    }
+                    response.write("event: prediction\ndata: " + PredictionJson.of(prediction).encode() + "\n\n");
+                });
+            }
+        };
+        predictions.listen(listener);
+        response.closeHandler(v -> predictions.unlisten(listener));
+        response.exceptionHandler(e -> predictions.unlisten(listener));
+    }
+}
