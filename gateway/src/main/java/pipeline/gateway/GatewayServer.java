@@ -25,6 +25,8 @@ public final class GatewayServer implements AutoCloseable {
     private final ImagePublisher publisher;
     private final PredictionCache predictions;
     private final Thread predictionReader;
+    private final ModelCatalog catalog;
+    private final Thread catalogReader;
     private final HttpServer server;
 
     public GatewayServer(GatewaySettings settings, SchemaRegistryClient registry)
@@ -35,8 +37,11 @@ public final class GatewayServer implements AutoCloseable {
         this.publisher = new ImagePublisher(vertx, settings.bootstrapServers(), registry, settings.requestTimeout());
         this.predictions = new PredictionCache(vertx, settings.bootstrapServers(), registry, settings.cacheSize());
         this.predictionReader = Thread.ofPlatform().name("gateway-predictions").start(predictions);
+        this.catalog = new ModelCatalog(settings.bootstrapServers(), registry);
+        this.catalogReader = Thread.ofPlatform().name("gateway-models").start(catalog);
         long side = settings.maxImageSide();
-        ImageIngest ingest = new ImageIngest(new ImageProbe(side * side), publisher, predictions, settings.maxWait());
+        ImageCheck check = new ImageCheck(new ImageProbe(side * side));
+        ImageIngest ingest = new ImageIngest(check, publisher, predictions, settings.maxWait());
 
         Router router = Router.router(vertx);
         router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
@@ -44,6 +49,15 @@ public final class GatewayServer implements AutoCloseable {
                 .handler(auth.require(Scope.INGEST))
                 .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()))
                 .handler(ingest);
+        TrainingInput training = new TrainingInput(check, publisher, catalog);
+        router.post("/v1/labels").handler(auth.require(Scope.LABEL))
+                .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes())).handler(training::label);
+        router.post("/v1/images/:id/feedback").handler(auth.require(Scope.LABEL))
+                .handler(BodyHandler.create(false).setBodyLimit(64 * 1024)).handler(training::feedback);
+        ModelApi models = new ModelApi(catalog, publisher);
+        router.get("/v1/models").handler(auth.require(Scope.READ)).handler(models::list);
+        router.get("/v1/models/:version").handler(auth.require(Scope.READ)).handler(models::get);
+        router.post("/v1/models/:version/promote").handler(auth.require(Scope.ADMIN)).handler(models::promote);
         router.get("/v1/predictions/stream").handler(auth.require(Scope.READ)).handler(new PredictionStream(vertx, predictions));
         router.get("/v1/predictions/:id").handler(auth.require(Scope.READ)).handler(ctx -> {
             String id = ctx.pathParam("id");
@@ -80,8 +94,10 @@ public final class GatewayServer implements AutoCloseable {
             throw new IllegalStateException("the gateway's HTTP server did not close", e);
         } finally {
             predictions.close();
+            catalog.close();
             try {
                 predictionReader.join(Duration.ofSeconds(10));
+                catalogReader.join(Duration.ofSeconds(10));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

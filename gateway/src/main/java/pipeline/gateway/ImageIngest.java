@@ -1,5 +1,6 @@
 package pipeline.gateway;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -7,12 +8,9 @@ import io.vertx.ext.web.RoutingContext;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import pipeline.convnet.data.ImageProbe;
 import pipeline.schemas.avro.ImageEvent;
 import pipeline.schemas.topics.Topics;
 
@@ -28,17 +26,13 @@ final class ImageIngest implements Handler<RoutingContext> {
 
     static final Pattern ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final Pattern WAIT = Pattern.compile("(\\d{1,9})\\s*(ms|s)?");
-    private static final Map<String, ImageProbe.Format> CONTENT_TYPES = Map.of(
-            "image/png", ImageProbe.Format.PNG, "image/jpeg", ImageProbe.Format.JPEG,
-            "image/bmp", ImageProbe.Format.BMP, "image/gif", ImageProbe.Format.GIF);
-
-    private final ImageProbe probe;
+    private final ImageCheck check;
     private final ImagePublisher publisher;
     private final PredictionCache predictions;
     private final Duration maxWait;
 
-    ImageIngest(ImageProbe probe, ImagePublisher publisher, PredictionCache predictions, Duration maxWait) {
-        this.probe = probe;
+    ImageIngest(ImageCheck check, ImagePublisher publisher, PredictionCache predictions, Duration maxWait) {
+        this.check = check;
         this.publisher = publisher;
         this.predictions = predictions;
         this.maxWait = maxWait;
@@ -49,26 +43,25 @@ final class ImageIngest implements Handler<RoutingContext> {
         try {
             Duration wait = waitParameter(ctx);
             ImageEvent event = accept(ctx);
-            publisher.publish(Topics.IMAGES.name(), event.getId(), event).onComplete(done -> {
-                if (done.succeeded() && wait.isZero()) {
-                    accepted(ctx, event.getId());
-                } else if (done.succeeded()) {
-                    predictions.await(event.getId(), wait).onSuccess(prediction -> prediction.ifPresentOrElse(
-                            p -> ctx.json(PredictionJson.of(p)), () -> accepted(ctx, event.getId())));
-                } else if (done.cause() instanceof ApiError error) {
-                    error.send(ctx);
-                } else {
-                    ApiError.send(ctx, 503, "KAFKA_UNAVAILABLE", "the image could not be stored; send it again");
-                }
-            });
+            Future<Void> stored = publisher.publish(Topics.IMAGES.name(), event.getId(), event);
+            // With a wait, a prediction in time is the answer (200); otherwise, or without one, 202 with the id.
+            Future<Void> answered = wait.isZero() ? stored : stored.compose(v -> predictions.await(event.getId(), wait))
+                    .compose(found -> {
+                        found.ifPresent(p -> ctx.json(PredictionJson.of(p)));
+                        return Future.succeededFuture();
+                    });
+            ApiError.acceptedWhen(ctx, answered, new JsonObject().put("ids", new JsonArray().add(event.getId())), "the image");
         } catch (ApiError error) {
             error.send(ctx);
         }
     }
 
-    private static void accepted(RoutingContext ctx, String id) {
-        ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
-                .end(new JsonObject().put("ids", new JsonArray().add(id)).encode());
+    /** {@code id} if it is a valid image id (the record key), else a 400 naming the rule. */
+    static String validId(String id) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw new ApiError(400, "INVALID_ID", "id must be 1 to 128 characters of letters, digits and . _ : -");
+        }
+        return id;
     }
 
     /** {@code ?wait=} in milliseconds, or with a unit ({@code 500ms}, {@code 5s}), at most {@link #maxWait}; zero when absent. */
@@ -87,46 +80,14 @@ final class ImageIngest implements Handler<RoutingContext> {
 
     /** The record for a request that passes every check, or the {@link ApiError} of the first it fails. */
     private ImageEvent accept(RoutingContext ctx) {
-        String declared = mediaType(ctx.request().getHeader("Content-Type"));
-        ImageProbe.Format expected = CONTENT_TYPES.get(declared);
-        if (expected == null) {
-            throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type is '" + declared + "'; send the image as the body with"
-                    + " one of " + String.join(", ", CONTENT_TYPES.keySet().stream().sorted().toList()));
-        }
-        byte[] bytes = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
-        if (bytes.length == 0) {
-            throw new ApiError(400, "EMPTY_BODY", "the body is empty; send the image's bytes as the body");
-        }
-        ImageProbe.Format actual = ImageProbe.Format.sniff(bytes);
-        if (actual != expected) {
-            throw new ApiError(415, "CONTENT_MISMATCH", "Content-Type says " + declared + " but the bytes are "
-                    + (actual == null ? "no image format the gateway knows (PNG, JPEG, BMP, GIF)" : actual.name()));
-        }
-        try {
-            probe.header(bytes);
-        } catch (ImageProbe.RejectedImage e) {
-            throw new ApiError(422, e.reason().name(), e.getMessage());
-        }
-        String id = ctx.request().getParam("id");
-        if (id == null) {
-            id = UUID.randomUUID().toString();
-        } else if (!ID.matcher(id).matches()) {
-            throw new ApiError(400, "INVALID_ID", "id must be 1 to 128 characters of letters, digits and . _ : -");
-        }
+        ImageCheck.Checked image = check.body(ctx);
+        String id = ctx.request().getParam("id") == null ? UUID.randomUUID().toString() : validId(ctx.request().getParam("id"));
         ApiKeys.Caller caller = ctx.get(Authentication.CALLER);
         String source = ctx.request().getParam("source");
         if (source != null && !ID.matcher(source).matches()) {
             throw new ApiError(400, "INVALID_SOURCE", "source must be 1 to 128 characters of letters, digits and . _ : -");
         }
         return ImageEvent.newBuilder().setId(id).setSource(source == null ? caller.name() : source)
-                .setTimestamp(Instant.now()).setContentType(declared).setImage(ByteBuffer.wrap(bytes)).build();
-    }
-
-    private static String mediaType(String header) {
-        if (header == null) {
-            return "(none)";
-        }
-        int semicolon = header.indexOf(';');
-        return (semicolon < 0 ? header : header.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+                .setTimestamp(Instant.now()).setContentType(image.contentType()).setImage(ByteBuffer.wrap(image.bytes())).build();
     }
 }

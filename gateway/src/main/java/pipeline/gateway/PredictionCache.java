@@ -4,8 +4,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,19 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import pipeline.schemas.avro.Prediction;
 import pipeline.schemas.registry.SchemaRegistryClient;
-import pipeline.schemas.serde.AvroDeserializer;
 import pipeline.schemas.topics.Topics;
 
 /**
@@ -35,23 +24,19 @@ import pipeline.schemas.topics.Topics;
  * wait is answered on the caller's context when the prediction arrives, or with nothing on timeout.
  * Listeners (live streams) hear of every prediction as it arrives.
  */
-final class PredictionCache implements Runnable, AutoCloseable {
-
-    private static final Logger LOG = LoggerFactory.getLogger(PredictionCache.class);
+final class PredictionCache extends TopicFollower<Prediction> {
 
     private record Waiter(Context context, Promise<Optional<Prediction>> promise) {
     }
 
     private final Vertx vertx;
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final AvroDeserializer<Prediction> predictions;
     private final int capacity;
     private final Map<String, Prediction> recent;
     private final Map<String, List<Waiter>> waiters = new HashMap<>();
     private final List<Consumer<Prediction>> listeners = new CopyOnWriteArrayList<>();
-    private volatile boolean running = true;
 
     PredictionCache(Vertx vertx, String bootstrapServers, SchemaRegistryClient registry, int capacity) {
+        super(bootstrapServers, registry, Topics.PREDICTIONS.name(), Prediction.class, false);
         this.vertx = vertx;
         this.capacity = capacity;
         this.recent = new LinkedHashMap<>(16, 0.75f, false) {
@@ -60,40 +45,6 @@ final class PredictionCache implements Runnable, AutoCloseable {
                 return size() > PredictionCache.this.capacity;
             }
         };
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "gateway-predictions-" + ProcessHandle.current().pid());
-        this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
-        this.predictions = AvroDeserializer.forClass(Prediction.class, registry);
-        List<TopicPartition> partitions = consumer.partitionsFor(Topics.PREDICTIONS.name(), Duration.ofSeconds(30)).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).collect(Collectors.toList());
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        partitions.forEach(consumer::position);
-    }
-
-    @Override
-    public void run() {
-        try {
-            while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    try {
-                        arrived(predictions.deserialize(record.topic(), record.value()));
-                    } catch (RuntimeException e) {
-                        LOG.warn("Skipping an unreadable record at {}-{} offset {}: {}", record.topic(), record.partition(),
-                                record.offset(), e.getMessage());
-                    }
-                }
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                throw e;
-            }
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
-        }
     }
 
     /** The prediction for {@code id} if it is still held. */
@@ -134,7 +85,8 @@ final class PredictionCache implements Runnable, AutoCloseable {
         listeners.remove(listener);
     }
 
-    private void arrived(Prediction prediction) {
+    @Override
+    protected void accept(Prediction prediction) {
         listeners.forEach(l -> l.accept(prediction));
         List<Waiter> waiting;
         synchronized (this) {
@@ -144,11 +96,5 @@ final class PredictionCache implements Runnable, AutoCloseable {
         if (waiting != null) {
             waiting.forEach(w -> w.context().runOnContext(v -> w.promise().tryComplete(Optional.of(prediction))));
         }
-    }
-
-    @Override
-    public void close() {
-        running = false;
-        consumer.wakeup();
     }
 }

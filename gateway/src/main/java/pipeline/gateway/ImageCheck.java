@@ -1,0 +1,60 @@
+package pipeline.gateway;
+
+import io.vertx.ext.web.RoutingContext;
+import java.util.Locale;
+import java.util.Map;
+import pipeline.convnet.data.ImageProbe;
+
+/**
+ * The checks every image body passes before the gateway keeps it: the declared content type names a
+ * supported format and the bytes are that format (415), the body is not empty (400), and the
+ * dimensions in the header are within limits (422) — read from the header, before any decoding.
+ */
+final class ImageCheck {
+
+    /** An image body that passed: its bytes and declared media type. */
+    record Checked(byte[] bytes, String contentType) {
+    }
+
+    private static final Map<String, ImageProbe.Format> CONTENT_TYPES = Map.of(
+            "image/png", ImageProbe.Format.PNG, "image/jpeg", ImageProbe.Format.JPEG,
+            "image/bmp", ImageProbe.Format.BMP, "image/gif", ImageProbe.Format.GIF);
+
+    private final ImageProbe probe;
+
+    ImageCheck(ImageProbe probe) {
+        this.probe = probe;
+    }
+
+    Checked body(RoutingContext ctx) {
+        String declared = mediaType(ctx.request().getHeader("Content-Type"));
+        ImageProbe.Format expected = CONTENT_TYPES.get(declared);
+        if (expected == null) {
+            throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type is '" + declared + "'; send the image as the body with"
+                    + " one of " + String.join(", ", CONTENT_TYPES.keySet().stream().sorted().toList()));
+        }
+        byte[] bytes = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+        if (bytes.length == 0) {
+            throw new ApiError(400, "EMPTY_BODY", "the body is empty; send the image's bytes as the body");
+        }
+        ImageProbe.Format actual = ImageProbe.Format.sniff(bytes);
+        if (actual != expected) {
+            throw new ApiError(415, "CONTENT_MISMATCH", "Content-Type says " + declared + " but the bytes are "
+                    + (actual == null ? "no image format the gateway knows (PNG, JPEG, BMP, GIF)" : actual.name()));
+        }
+        try {
+            probe.header(bytes);
+        } catch (ImageProbe.RejectedImage e) {
+            throw new ApiError(422, e.reason().name(), e.getMessage());
+        }
+        return new Checked(bytes, declared);
+    }
+
+    private static String mediaType(String header) {
+        if (header == null) {
+            return "(none)";
+        }
+        int semicolon = header.indexOf(';');
+        return (semicolon < 0 ? header : header.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+    }
+}

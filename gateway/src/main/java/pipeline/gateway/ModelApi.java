@@ -1,0 +1,80 @@
+package pipeline.gateway;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import pipeline.schemas.avro.ModelStatus;
+import pipeline.schemas.avro.ModelVersion;
+import pipeline.schemas.topics.ModelKey;
+import pipeline.schemas.topics.Topics;
+
+/**
+ * {@code GET /v1/models}, {@code GET /v1/models/{version}} (lineage, metrics, status, whether it is
+ * served) and {@code POST /v1/models/{version}/promote}: republishes that version as promoted, which
+ * workers swap in — promoting an older version is a rollback. {@code {version}} is a number when
+ * one model name is known, else {@code name:version}.
+ */
+final class ModelApi {
+
+    private final ModelCatalog catalog;
+    private final ImagePublisher publisher;
+
+    ModelApi(ModelCatalog catalog, ImagePublisher publisher) {
+        this.catalog = catalog;
+        this.publisher = publisher;
+    }
+
+    void list(RoutingContext ctx) {
+        JsonArray models = new JsonArray();
+        catalog.all().forEach(v -> models.add(describe(v)));
+        ctx.json(new JsonObject().put("models", models));
+    }
+
+    void get(RoutingContext ctx) {
+        try {
+            ctx.json(describe(find(ctx.pathParam("version"))));
+        } catch (ApiError error) {
+            error.send(ctx);
+        }
+    }
+
+    void promote(RoutingContext ctx) {
+        try {
+            ModelVersion chosen = find(ctx.pathParam("version"));
+            ModelVersion promoted = ModelVersion.newBuilder(chosen).setStatus(ModelStatus.PROMOTED).build();
+            String key = new ModelKey(promoted.getName().toString(), promoted.getVersion()).toString();
+            ApiError.acceptedWhen(ctx, publisher.publish(Topics.MODELS.name(), key, promoted),
+                    new JsonObject().put("model", key).put("status", ModelStatus.PROMOTED.name()), "the promotion");
+        } catch (ApiError error) {
+            error.send(ctx);
+        }
+    }
+
+    private ModelVersion find(String path) {
+        ModelKey key;
+        try {
+            if (path.contains(":")) {
+                key = ModelKey.parse(path);
+            } else {
+                String name = catalog.onlyName().orElseThrow(() -> new ApiError(400, "AMBIGUOUS_MODEL",
+                        "several (or no) model names are known; name the version as name:version"));
+                key = new ModelKey(name, Integer.parseInt(path));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(400, "INVALID_VERSION", "'" + path + "' is not a model version: expected a number or name:version");
+        }
+        return catalog.version(key).orElseThrow(() -> new ApiError(404, "UNKNOWN_MODEL", "no model version " + key + " on the models topic"));
+    }
+
+    private JsonObject describe(ModelVersion v) {
+        boolean served = catalog.serving(v.getName().toString())
+                .map(s -> s.getVersion() == v.getVersion()).orElse(false);
+        JsonObject metrics = new JsonObject();
+        v.getMetrics().forEach((k, value) -> metrics.put(k.toString(), value));
+        return new JsonObject().put("name", v.getName().toString()).put("version", v.getVersion())
+                .put("parent", v.getParentVersion()).put("status", v.getStatus().name()).put("served", served)
+                .put("classes", new JsonArray(v.getClassNames().stream().map(CharSequence::toString).toList()))
+                .put("metrics", metrics).put("samplesSeen", v.getSamplesSeen()).put("createdAt", v.getCreatedAt().toString())
+                .put("sha256", v.getWeightsSha256().toString());
+    }
+}

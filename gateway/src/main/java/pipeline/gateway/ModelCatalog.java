@@ -1,0 +1,63 @@
+package pipeline.gateway;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import pipeline.schemas.avro.ModelStatus;
+import pipeline.schemas.avro.ModelVersion;
+import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.topics.ModelKey;
+import pipeline.schemas.topics.Topics;
+
+/**
+ * Every model version on {@code models} (read from the start, as workers read it) and which one is
+ * served: for each model name, the most recently published {@code PROMOTED} record, as the workers
+ * decide. Versions keep their weights so that an admin can promote or roll back to any of them.
+ */
+final class ModelCatalog extends TopicFollower<ModelVersion> {
+
+    private final Map<ModelKey, ModelVersion> versions = new ConcurrentHashMap<>();
+    private final Map<String, ModelVersion> serving = new ConcurrentHashMap<>();
+
+    ModelCatalog(String bootstrapServers, SchemaRegistryClient registry) {
+        super(bootstrapServers, registry, Topics.MODELS.name(), ModelVersion.class, true);
+    }
+
+    @Override
+    protected void accept(ModelVersion version) {
+        versions.put(new ModelKey(version.getName().toString(), version.getVersion()), version);
+        if (version.getStatus() == ModelStatus.PROMOTED) {
+            serving.put(version.getName().toString(), version);
+        }
+    }
+
+    /** All versions, by name then version. */
+    List<ModelVersion> all() {
+        List<ModelVersion> list = new ArrayList<>(versions.values());
+        list.sort(Comparator.comparing((ModelVersion v) -> v.getName().toString()).thenComparingInt(ModelVersion::getVersion));
+        return list;
+    }
+
+    Optional<ModelVersion> version(ModelKey key) {
+        return Optional.ofNullable(versions.get(key));
+    }
+
+    /** The version served for {@code name}, if one was promoted. */
+    Optional<ModelVersion> serving(String name) {
+        return Optional.ofNullable(serving.get(name));
+    }
+
+    /** The one model name when exactly one is known (so {@code /v1/models/3} needs no name). */
+    Optional<String> onlyName() {
+        List<String> names = versions.keySet().stream().map(ModelKey::name).distinct().toList();
+        return names.size() == 1 ? Optional.of(names.getFirst()) : Optional.empty();
+    }
+
+    /** Class names of every served model: the labels the trainer can use. */
+    List<String> servedClasses() {
+        return serving.values().stream().flatMap(v -> v.getClassNames().stream()).map(CharSequence::toString).distinct().toList();
+    }
+}

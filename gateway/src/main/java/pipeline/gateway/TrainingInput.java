@@ -1,0 +1,89 @@
+package pipeline.gateway;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
+import pipeline.schemas.avro.Feedback;
+import pipeline.schemas.avro.LabelOrigin;
+import pipeline.schemas.avro.LabelledImage;
+import pipeline.schemas.topics.Topics;
+
+/**
+ * What users teach the model: {@code POST /v1/labels?label=…} (an image as the body, with its class,
+ * to {@code labels}) and {@code POST /v1/images/{id}/feedback} ({@code {"label": …, "author": …}}
+ * for an image sent before, to {@code feedback}). A label must be a class of a served model (422
+ * naming the classes otherwise); with no model served yet there is nothing to check against (503).
+ */
+final class TrainingInput {
+
+    private final ImageCheck check;
+    private final ImagePublisher publisher;
+    private final ModelCatalog catalog;
+
+    TrainingInput(ImageCheck check, ImagePublisher publisher, ModelCatalog catalog) {
+        this.check = check;
+        this.publisher = publisher;
+        this.catalog = catalog;
+    }
+
+    void label(RoutingContext ctx) {
+        try {
+            String label = knownLabel(ctx.request().getParam("label"));
+            ImageCheck.Checked image = check.body(ctx);
+            String id = ctx.request().getParam("id") == null ? UUID.randomUUID().toString() : ImageIngest.validId(ctx.request().getParam("id"));
+            ApiKeys.Caller caller = ctx.get(Authentication.CALLER);
+            LabelledImage record = LabelledImage.newBuilder().setImageId(id).setSource(caller.name())
+                    .setContentType(image.contentType()).setImage(ByteBuffer.wrap(image.bytes())).setLabel(label)
+                    .setOrigin(LabelOrigin.HUMAN).setTimestamp(Instant.now()).build();
+            publish(ctx, Topics.LABELS.name(), id, record);
+        } catch (ApiError error) {
+            error.send(ctx);
+        }
+    }
+
+    void feedback(RoutingContext ctx) {
+        try {
+            String id = ImageIngest.validId(ctx.pathParam("id"));
+            JsonObject body;
+            try {
+                body = ctx.body().asJsonObject();
+            } catch (DecodeException | ClassCastException e) {
+                throw new ApiError(400, "INVALID_JSON", "the body must be a JSON object such as {\"label\": \"Sneaker\"}");
+            }
+            if (body == null) {
+                throw new ApiError(400, "INVALID_JSON", "the body must be a JSON object such as {\"label\": \"Sneaker\"}");
+            }
+            Object author = body.getValue("author");
+            Feedback record = Feedback.newBuilder().setImageId(id).setLabel(knownLabel(body.getValue("label")))
+                    .setOrigin(LabelOrigin.CORRECTION).setTimestamp(Instant.now())
+                    .setAuthor(author instanceof String a ? a : null).build();
+            publish(ctx, Topics.FEEDBACK.name(), id, record);
+        } catch (ApiError error) {
+            error.send(ctx);
+        }
+    }
+
+    private void publish(RoutingContext ctx, String topic, String id, SpecificRecord record) {
+        ApiError.acceptedWhen(ctx, publisher.publish(topic, id, record), new JsonObject().put("id", id), "the label");
+    }
+
+    private String knownLabel(Object label) {
+        if (!(label instanceof String text) || text.isBlank()) {
+            throw new ApiError(400, "MISSING_LABEL", "a label is needed: the class the image shows");
+        }
+        List<String> classes = catalog.servedClasses();
+        if (classes.isEmpty()) {
+            throw new ApiError(503, "NO_MODEL", "no model is served yet, so there are no classes to check the label against");
+        }
+        if (!classes.contains(text)) {
+            throw new ApiError(422, "UNKNOWN_LABEL", "'" + text + "' is not a class of the served model; expected one of " + classes);
+        }
+        return text;
+    }
+
+}

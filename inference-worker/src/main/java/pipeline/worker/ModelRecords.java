@@ -1,0 +1,46 @@
+package pipeline.worker;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import pipeline.convnet.model.ModelFile;
+import pipeline.schemas.avro.InputSpec;
+import pipeline.schemas.avro.ModelStatus;
+import pipeline.schemas.avro.ModelVersion;
+
+/** A model file as a {@code models} record: what the trainer and the local stack publish, and workers verify. */
+public final class ModelRecords {
+
+    private ModelRecords() {
+    }
+
+    /**
+     * @param model   the model the record describes (architecture, input, normalisation, classes, parent)
+     * @param weights the bytes published as its weights: normally {@code model.toBytes()} or the file it was read from
+     * @param name    the model name (the record key is {@code name:version})
+     */
+    public static ModelVersion of(ModelFile model, byte[] weights, String name, int version, ModelStatus status) {
+        int[] input = model.network().input();
+        List<Float> mean = new ArrayList<>();
+        List<Float> std = new ArrayList<>();
+        for (int c = 0; c < model.normalisation().mean().length; c++) {
+            mean.add(model.normalisation().mean()[c]);
+            std.add(model.normalisation().std()[c]);
+        }
+        return ModelVersion.newBuilder()
+                .setName(name)
+                .setVersion(version)
+                .setParentVersion(model.info().parentVersion())
+                .setArchitecture(model.network().spec())
+                .setWeights(ByteBuffer.wrap(weights))
+                .setWeightsSha256(ModelVerifier.sha256(weights))
+                .setInput(new InputSpec(input[0], input[1], input[2], mean, std))
+                .setClassNames(model.classNames())
+                .setMetrics(Map.of())
+                .setCreatedAt(Instant.now())
+                .setStatus(status)
+                .build();
+    }
+}
