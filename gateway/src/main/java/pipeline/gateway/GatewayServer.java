@@ -7,7 +7,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -28,6 +32,7 @@ public final class GatewayServer implements AutoCloseable {
     private final ModelCatalog catalog;
     private final Thread catalogReader;
     private final HttpServer server;
+    private final Router router;
 
     public GatewayServer(GatewaySettings settings, SchemaRegistryClient registry)
             throws InterruptedException, ExecutionException, TimeoutException {
@@ -43,7 +48,12 @@ public final class GatewayServer implements AutoCloseable {
         ImageCheck check = new ImageCheck(new ImageProbe(side * side));
         ImageIngest ingest = new ImageIngest(check, publisher, predictions, settings.maxWait());
 
+        GatewayMetrics metrics = new GatewayMetrics();
+        String openApi = openApiDocument();
         Router router = Router.router(vertx);
+        router.route().handler(metrics::observe);
+        router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(metrics.scrape()));
+        router.get("/v1/openapi.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(openApi));
         router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
         router.post("/v1/images").handler(TimeoutHandler.create(settings.requestTimeout().plus(settings.maxWait()).toMillis() + 1000, 503))
                 .handler(auth.require(Scope.INGEST))
@@ -75,8 +85,25 @@ public final class GatewayServer implements AutoCloseable {
         router.errorHandler(500, ctx -> ApiError.send(ctx, 500, "INTERNAL",
                 "the gateway failed on this request; it has been logged"));
 
+        this.router = router;
         this.server = vertx.createHttpServer(new HttpServerOptions().setHost(settings.host()).setPort(settings.port()))
                 .requestHandler(router).listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    /** The API's OpenAPI 3 description, served at {@code /v1/openapi.json}. */
+    static String openApiDocument() {
+        try (InputStream in = GatewayServer.class.getResourceAsStream("openapi.json")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("the gateway jar lacks pipeline/gateway/openapi.json", e);
+        }
+    }
+
+    /** The routes served, as {@code METHOD path} with path parameters in OpenAPI's {@code {name}} form. */
+    List<String> routes() {
+        return router.getRoutes().stream().filter(r -> r.getPath() != null && r.methods() != null)
+                .flatMap(r -> r.methods().stream().map(m -> m.name() + " " + r.getPath().replaceAll(":(\\w+)", "{$1}")))
+                .distinct().sorted().toList();
     }
 
     /** The port listened on (useful with port 0). */

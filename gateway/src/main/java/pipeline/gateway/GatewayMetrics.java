@@ -1,0 +1,35 @@
+package pipeline.gateway;
+
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gateway's Prometheus metrics: {@code gateway_requests_seconds} (count and latency by route
+ * template, method and status, so refusals show by kind) and the Kafka producer's view through the
+ * request outcomes. Route templates, never raw paths, keep the label set bounded.
+ */
+final class GatewayMetrics {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    /** Records the request when its response ends. */
+    void observe(RoutingContext ctx) {
+        long start = System.nanoTime();
+        ctx.addEndHandler(done -> {
+            String route = ctx.currentRoute() == null || ctx.currentRoute().getPath() == null ? "unmatched" : ctx.currentRoute().getPath();
+            Timer.builder("gateway.requests").description("HTTP requests by route, method and status")
+                    .tag("route", route).tag("method", ctx.request().method().name())
+                    .tag("status", String.valueOf(ctx.response().getStatusCode()))
+                    .publishPercentileHistogram()
+                    .register(registry).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        });
+        ctx.next();
+    }
+
+    String scrape() {
+        return registry.scrape();
+    }
+}
