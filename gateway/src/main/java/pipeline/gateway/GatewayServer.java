@@ -45,7 +45,7 @@ public final class GatewayServer implements AutoCloseable {
         this.catalog = new ModelCatalog(settings.bootstrapServers(), registry);
         this.catalogReader = Thread.ofPlatform().name("gateway-models").start(catalog);
         long side = settings.maxImageSide();
-        ImageCheck check = new ImageCheck(new ImageProbe(side * side));
+        ImageCheck check = new ImageCheck(vertx, new ImageProbe(side * side));
         ImageIngest ingest = new ImageIngest(check, publisher, predictions, settings.maxWait());
 
         GatewayMetrics metrics = new GatewayMetrics();

@@ -1,5 +1,7 @@
 package pipeline.gateway;
 
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
 import java.util.Map;
@@ -8,7 +10,8 @@ import pipeline.convnet.data.ImageProbe;
 /**
  * The checks every image body passes before the gateway keeps it: the declared content type names a
  * supported format and the bytes are that format (415), the body is not empty (400), and the
- * dimensions in the header are within limits (422) — read from the header, before any decoding.
+ * dimensions in the header are within limits (422) — read from the header, before any decoding —
+ * and, last, the whole image decodes (422).
  */
 final class ImageCheck {
 
@@ -20,10 +23,28 @@ final class ImageCheck {
             "image/png", ImageProbe.Format.PNG, "image/jpeg", ImageProbe.Format.JPEG,
             "image/bmp", ImageProbe.Format.BMP, "image/gif", ImageProbe.Format.GIF);
 
+    private final Vertx vertx;
     private final ImageProbe probe;
 
-    ImageCheck(ImageProbe probe) {
+    ImageCheck(Vertx vertx, ImageProbe probe) {
+        this.vertx = vertx;
         this.probe = probe;
+    }
+
+    /**
+     * Succeeds once the whole image decodes (on a worker thread: a large image takes milliseconds the
+     * event loop does not have), so a damaged or truncated image is refused here (422) rather than
+     * accepted and dead-lettered later.
+     */
+    Future<Checked> decodable(Checked image) {
+        return vertx.executeBlocking(() -> {
+            try {
+                probe.decode(image.bytes());
+                return image;
+            } catch (ImageProbe.RejectedImage e) {
+                throw new ApiError(422, e.reason().name(), e.getMessage());
+            }
+        }, false);
     }
 
     Checked body(RoutingContext ctx) {

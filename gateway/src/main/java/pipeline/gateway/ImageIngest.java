@@ -42,8 +42,10 @@ final class ImageIngest implements Handler<RoutingContext> {
     public void handle(RoutingContext ctx) {
         try {
             Duration wait = waitParameter(ctx);
-            ImageEvent event = accept(ctx);
-            Future<Void> stored = publisher.publish(Topics.IMAGES.name(), event.getId(), event);
+            ImageCheck.Checked image = check.body(ctx);
+            ImageEvent event = accept(ctx, image);
+            Future<Void> stored = check.decodable(image)
+                    .compose(decoded -> publisher.publish(Topics.IMAGES.name(), event.getId(), event));
             // With a wait, a prediction in time is the answer (200); otherwise, or without one, 202 with the id.
             Future<Void> answered = wait.isZero() ? stored : stored.compose(v -> predictions.await(event.getId(), wait))
                     .compose(found -> {
@@ -78,9 +80,8 @@ final class ImageIngest implements Handler<RoutingContext> {
         return Duration.ofMillis(Math.min(millis, maxWait.toMillis()));
     }
 
-    /** The record for a request that passes every check, or the {@link ApiError} of the first it fails. */
-    private ImageEvent accept(RoutingContext ctx) {
-        ImageCheck.Checked image = check.body(ctx);
+    /** The record for a request whose image passed the body checks, or the {@link ApiError} of its id or source. */
+    private ImageEvent accept(RoutingContext ctx, ImageCheck.Checked image) {
         String id = ctx.request().getParam("id") == null ? UUID.randomUUID().toString() : validId(ctx.request().getParam("id"));
         ApiKeys.Caller caller = ctx.get(Authentication.CALLER);
         String source = ctx.request().getParam("source");

@@ -40,7 +40,8 @@ final class TrainingInput {
             LabelledImage record = LabelledImage.newBuilder().setImageId(id).setSource(caller.name())
                     .setContentType(image.contentType()).setImage(ByteBuffer.wrap(image.bytes())).setLabel(label)
                     .setOrigin(LabelOrigin.HUMAN).setTimestamp(Instant.now()).build();
-            publish(ctx, Topics.LABELS.name(), id, record);
+            ApiError.acceptedWhen(ctx, check.decodable(image).compose(decoded -> publisher.publish(Topics.LABELS.name(), id, record)),
+                    new JsonObject().put("id", id), "the label");
         } catch (ApiError error) {
             error.send(ctx);
         }

@@ -3,7 +3,12 @@ package pipeline.convnet.data;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -110,13 +115,55 @@ public final class ImageProbe {
                     throw new RejectedImage(RejectedImage.Reason.IMAGE_TOO_LARGE, "the " + format + " declares "
                             + header.width() + "×" + header.height() + " pixels; at most " + maxPixels + " are accepted");
                 }
-                return new Read(header, decode ? reader.read(0) : null);
+                if (!decode) {
+                    return new Read(header, null);
+                }
+                if (format == Format.PNG) {
+                    checkPngChunks(bytes);
+                }
+                // Decoders warn, rather than fail, on some damage (a JPEG cut short decodes as grey below the cut).
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                BufferedImage image = reader.read(0);
+                if (!warnings.isEmpty()) {
+                    throw new RejectedImage(RejectedImage.Reason.UNDECODABLE_IMAGE, "the " + format + " is damaged: "
+                            + String.join("; ", warnings));
+                }
+                return new Read(header, image);
             } finally {
                 reader.dispose();
             }
         } catch (IOException | RuntimeException e) {
             throw new RejectedImage(RejectedImage.Reason.UNDECODABLE_IMAGE, "the " + format + " cannot be read: " + e.getMessage());
         }
+    }
+
+    /**
+     * ImageIO neither checks a PNG's chunk CRCs nor looks for its end, so a damaged or cut-short PNG can
+     * decode to wrong pixels. Walks the chunks: each must fit, match its CRC-32, and the last be IEND.
+     */
+    private static void checkPngChunks(byte[] png) throws RejectedImage {
+        ByteBuffer in = ByteBuffer.wrap(png);
+        int at = 8;
+        while (at + 12 <= png.length) {
+            long length = in.getInt(at) & 0xffffffffL;
+            if (at + 12 + length > png.length) {
+                break;
+            }
+            CRC32 crc = new CRC32();
+            crc.update(png, at + 4, 4 + (int) length);
+            String type = new String(png, at + 4, 4, StandardCharsets.ISO_8859_1);
+            if ((int) crc.getValue() != in.getInt(at + 8 + (int) length)) {
+                throw new RejectedImage(RejectedImage.Reason.UNDECODABLE_IMAGE, "the PNG is damaged: chunk " + type
+                        + " at byte " + at + " fails its CRC");
+            }
+            at += 12 + (int) length;
+            if (type.equals("IEND")) {
+                return;
+            }
+        }
+        throw new RejectedImage(RejectedImage.Reason.UNDECODABLE_IMAGE, "the PNG is cut short: its chunks end at byte " + at
+                + " of " + png.length + " without an IEND chunk");
     }
 
     private static String hexStart(byte[] bytes) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -56,6 +57,39 @@ class ImageProbeTest {
         assertThatThrownBy(() -> PROBE.decode(Arrays.copyOf(png, 20)))
                 .isInstanceOfSatisfying(ImageProbe.RejectedImage.class,
                         e -> assertThat(e.reason()).isEqualTo(ImageProbe.RejectedImage.Reason.UNDECODABLE_IMAGE));
+    }
+
+    @Test
+    void aPngCutShortOrDamagedIsRefusedThoughImageIoWouldDecodeIt() throws Exception {
+        byte[] png = encode(new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY), "png");
+        byte[] noEnd = Arrays.copyOf(png, png.length - 12);
+
+        assertThat(ImageIO.read(new ByteArrayInputStream(noEnd))).as("ImageIO alone decodes it").isNotNull();
+        assertThatThrownBy(() -> PROBE.decode(noEnd))
+                .isInstanceOfSatisfying(ImageProbe.RejectedImage.class,
+                        e -> assertThat(e.reason()).isEqualTo(ImageProbe.RejectedImage.Reason.UNDECODABLE_IMAGE))
+                .hasMessageContaining("IEND");
+        assertThat(PROBE.decode(png).getWidth()).isEqualTo(28);
+
+        byte[] flipped = png.clone();
+        flipped[png.length - 20] ^= 0x10;
+        assertThatThrownBy(() -> PROBE.decode(flipped)).hasMessageContaining("fails its CRC");
+    }
+
+    @Test
+    void aJpegCutShortIsRefusedThoughItsDecoderOnlyWarns() throws Exception {
+        BufferedImage picture = new BufferedImage(64, 64, BufferedImage.TYPE_BYTE_GRAY);
+        for (int i = 0; i < 64; i++) {
+            picture.getRaster().setSample(i, (i * 7) % 64, 0, 255);
+        }
+        byte[] jpeg = encode(picture, "jpg");
+        byte[] cut = Arrays.copyOf(jpeg, jpeg.length * 2 / 3);
+
+        assertThat(PROBE.header(cut).width()).as("the header is intact").isEqualTo(64);
+        assertThatThrownBy(() -> PROBE.decode(cut))
+                .isInstanceOfSatisfying(ImageProbe.RejectedImage.class,
+                        e -> assertThat(e.reason()).isEqualTo(ImageProbe.RejectedImage.Reason.UNDECODABLE_IMAGE))
+                .hasMessageContaining("damaged");
     }
 
     /** A real 1×1 PNG whose header is rewritten (with a valid CRC) to declare another size. */
