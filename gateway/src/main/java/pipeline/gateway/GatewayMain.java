@@ -28,7 +28,7 @@ public final class GatewayMain {
         }
         SchemaRegistryClient registry = new SchemaRegistryClient(RegistryClientOptions.of(settings.registryUrl()));
         GatewayServer server = new GatewayServer(settings, registry);
-        LOG.info("Gateway listening on http://{}:{}/v1", settings.host(), server.port());
+        LOG.info("Gateway listening on {}://{}:{}/v1", settings.tls() ? "https" : "http", settings.host(), server.port());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

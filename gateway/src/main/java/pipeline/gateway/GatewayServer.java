@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PfxOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
@@ -86,7 +87,11 @@ public final class GatewayServer implements AutoCloseable {
                 "the gateway failed on this request; it has been logged"));
 
         this.router = router;
-        this.server = vertx.createHttpServer(new HttpServerOptions().setHost(settings.host()).setPort(settings.port()))
+        HttpServerOptions options = new HttpServerOptions().setHost(settings.host()).setPort(settings.port());
+        if (settings.tls()) {
+            options.setSsl(true).setKeyCertOptions(new PfxOptions().setPath(settings.tlsKeystore()).setPassword(settings.tlsPassword()));
+        }
+        this.server = vertx.createHttpServer(options)
                 .requestHandler(router).listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 

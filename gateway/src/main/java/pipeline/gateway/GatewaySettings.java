@@ -18,10 +18,12 @@ import pipeline.config.ValueType;
  * @param requestTimeout longest a request waits for Kafka before 503
  * @param maxWait        longest {@code POST /v1/images?wait=…} holds a request for its prediction
  * @param cacheSize      recent predictions kept for {@code GET /v1/predictions/{id}}
+ * @param tlsKeystore    a PKCS#12 file with the server's certificate and key: HTTPS when set, plain HTTP when empty
+ * @param tlsPassword    its password; never logged
  */
 public record GatewaySettings(String bootstrapServers, String registryUrl, String host, int port, String apiKeys,
                               long maxBodyBytes, int maxImageSide, int ratePerSecond, int burst, Duration requestTimeout,
-                              Duration maxWait, int cacheSize) {
+                              Duration maxWait, int cacheSize, String tlsKeystore, String tlsPassword) {
 
     static final Setting<String> BOOTSTRAP = Setting.of("kafka.bootstrap-servers", ValueType.text(), "127.0.0.1:9092", "Kafka brokers");
     static final Setting<String> REGISTRY = Setting.of("registry.url", ValueType.text(),
@@ -45,11 +47,28 @@ public record GatewaySettings(String bootstrapServers, String registryUrl, Strin
     static final Setting<Integer> CACHE_SIZE = Setting.of("gateway.prediction-cache", ValueType.integer(1, 10_000_000), 100_000,
             "recent predictions kept for GET /v1/predictions/{id}");
 
+    static final Setting<String> TLS_KEYSTORE = Setting.of("gateway.tls-keystore", ValueType.text(), "",
+            "PKCS#12 file with the certificate and key for HTTPS (empty: plain HTTP)");
+    static final Setting<String> TLS_PASSWORD = Setting.of("gateway.tls-password", ValueType.text(), "",
+            "password of the TLS keystore");
+
     static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, HOST, PORT, API_KEYS, MAX_BODY, MAX_SIDE, RATE, BURST,
-            REQUEST_TIMEOUT, MAX_WAIT, CACHE_SIZE);
+            REQUEST_TIMEOUT, MAX_WAIT, CACHE_SIZE, TLS_KEYSTORE, TLS_PASSWORD);
+
+    /** Plain HTTP settings for a gateway on {@code host:port}, the rest as given (tests and embedding). */
+    public static GatewaySettings plain(String bootstrapServers, String registryUrl, String host, int port, String apiKeys,
+                                        long maxBodyBytes, int maxImageSide, int ratePerSecond, int burst, Duration requestTimeout,
+                                        Duration maxWait, int cacheSize) {
+        return new GatewaySettings(bootstrapServers, registryUrl, host, port, apiKeys, maxBodyBytes, maxImageSide, ratePerSecond,
+                burst, requestTimeout, maxWait, cacheSize, "", "");
+    }
+
+    public boolean tls() {
+        return !tlsKeystore.isBlank();
+    }
 
     public static GatewaySettings from(Settings s) {
         return new GatewaySettings(s.get(BOOTSTRAP), s.get(REGISTRY), s.get(HOST), s.get(PORT), s.get(API_KEYS), s.get(MAX_BODY),
-                s.get(MAX_SIDE), s.get(RATE), s.get(BURST), s.get(REQUEST_TIMEOUT), s.get(MAX_WAIT), s.get(CACHE_SIZE));
+                s.get(MAX_SIDE), s.get(RATE), s.get(BURST), s.get(REQUEST_TIMEOUT), s.get(MAX_WAIT), s.get(CACHE_SIZE), s.get(TLS_KEYSTORE), s.get(TLS_PASSWORD));
     }
 }

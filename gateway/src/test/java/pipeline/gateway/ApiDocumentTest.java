@@ -31,7 +31,7 @@ class ApiDocumentTest {
         try (Admin admin = kafka.admin()) {
             new TopicProvisioner(admin, (short) 1).provision(Topics.all());
         }
-        GatewaySettings settings = new GatewaySettings(kafka.bootstrapServers(), registry.url(), "127.0.0.1", 0,
+        GatewaySettings settings = GatewaySettings.plain(kafka.bootstrapServers(), registry.url(), "127.0.0.1", 0,
                 "document-reader-0123456789:read", 1 << 20, 4096, 1000, 1000, Duration.ofSeconds(10), Duration.ofSeconds(5), 100);
         try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
              GatewayServer gateway = new GatewayServer(settings, client);

@@ -55,7 +55,7 @@ class ImageIngestTest {
     /** Keys for every scope test, a 64 KiB body limit, and the given rate per key. */
     private static GatewaySettings settings(TestRegistry testRegistry, int rate, int burst) {
         String keys = INGEST_KEY + ":ingest," + READ_KEY + ":read," + SLOW_KEY + ":ingest";
-        return new GatewaySettings(kafka.bootstrapServers(), testRegistry.url(), "127.0.0.1", 0, keys, 64 * 1024, 4096, rate, burst,
+        return GatewaySettings.plain(kafka.bootstrapServers(), testRegistry.url(), "127.0.0.1", 0, keys, 64 * 1024, 4096, rate, burst,
                 Duration.ofSeconds(10), Duration.ofSeconds(3), 1000);
     }
 

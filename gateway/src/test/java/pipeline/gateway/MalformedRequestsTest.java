@@ -54,7 +54,7 @@ class MalformedRequestsTest {
         try (Admin admin = kafka.admin()) {
             new TopicProvisioner(admin, (short) 1).provision(Topics.all());
         }
-        GatewaySettings settings = new GatewaySettings(kafka.bootstrapServers(), registry.url(), "127.0.0.1", 0,
+        GatewaySettings settings = GatewaySettings.plain(kafka.bootstrapServers(), registry.url(), "127.0.0.1", 0,
                 KEY + ":ingest+label", 64 * 1024, 1024, 100_000, 100_000, Duration.ofSeconds(10), Duration.ofSeconds(5), 100);
         String run = TestKafka.uniqueName("fuzz");
         try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));

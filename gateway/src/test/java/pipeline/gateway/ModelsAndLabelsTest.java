@@ -55,7 +55,7 @@ class ModelsAndLabelsTest {
             new TopicProvisioner(admin, (short) 1).provision(Topics.all());
         }
         String name = TestKafka.uniqueName("gw-model");
-        GatewaySettings settings = new GatewaySettings(kafka.bootstrapServers(), registry.url(), "127.0.0.1", 0,
+        GatewaySettings settings = GatewaySettings.plain(kafka.bootstrapServers(), registry.url(), "127.0.0.1", 0,
                 ADMIN + ":admin+read," + LABELLER + ":label", 1 << 20, 4096, 1000, 1000, Duration.ofSeconds(10), Duration.ofSeconds(5), 100);
         try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
              KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(kafka.producerConfig(), new StringSerializer(),

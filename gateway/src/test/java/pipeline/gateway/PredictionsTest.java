@@ -49,7 +49,7 @@ class PredictionsTest {
             new TopicProvisioner(admin, (short) 1).provision(Topics.all());
             ConsumerGroups.startAtEnd(admin, group, Topics.IMAGES.name());
         }
-        GatewaySettings settings = new GatewaySettings(kafka.bootstrapServers(), registry.url(), "127.0.0.1", 0, KEY + ":ingest+read",
+        GatewaySettings settings = GatewaySettings.plain(kafka.bootstrapServers(), registry.url(), "127.0.0.1", 0, KEY + ":ingest+read",
                 1 << 20, 4096, 1000, 1000, Duration.ofSeconds(10), Duration.ofSeconds(20), 1000);
         try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
              GatewayServer gateway = new GatewayServer(settings, client)) {
