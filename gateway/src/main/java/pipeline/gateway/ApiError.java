@@ -40,16 +40,16 @@ final class ApiError extends RuntimeException {
     }
 
     /**
-     * Once {@code stored} completes: {@code 202} with {@code body}, or the failure's error
-     * ({@code 503} when Kafka did not take {@code what}).
+     * Once {@code stored} completes: {@code 202} with its body, or the failure's error ({@code 503}
+     * when Kafka did not take {@code what}). Nothing, if the response was already given.
      */
-    static void acceptedWhen(RoutingContext ctx, Future<Void> stored, JsonObject body, String what) {
+    static void acceptedWhen(RoutingContext ctx, Future<JsonObject> stored, String what) {
         stored.onComplete(done -> {
             if (ctx.response().ended()) {
                 return;
             }
             if (done.succeeded()) {
-                ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json").end(body.encode());
+                ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json").end(done.result().encode());
             } else if (done.cause() instanceof ApiError error) {
                 error.send(ctx);
             } else {

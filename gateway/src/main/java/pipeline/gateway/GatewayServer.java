@@ -10,6 +10,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -36,7 +38,7 @@ public final class GatewayServer implements AutoCloseable {
     private final Router router;
 
     public GatewayServer(GatewaySettings settings, SchemaRegistryClient registry)
-            throws InterruptedException, ExecutionException, TimeoutException {
+            throws InterruptedException, ExecutionException, TimeoutException, IOException {
         this.vertx = Vertx.vertx();
         ApiKeys keys = ApiKeys.parse(settings.apiKeys());
         Authentication auth = new Authentication(keys, new RateLimiter(settings.ratePerSecond(), settings.burst(), System::nanoTime));
@@ -51,6 +53,7 @@ public final class GatewayServer implements AutoCloseable {
 
         GatewayMetrics metrics = new GatewayMetrics();
         String openApi = openApiDocument();
+        Path uploads = Files.createTempDirectory("gateway-uploads");
         Router router = Router.router(vertx);
         router.route().handler(metrics::observe);
         router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(metrics.scrape()));
@@ -58,7 +61,7 @@ public final class GatewayServer implements AutoCloseable {
         router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
         router.post("/v1/images").handler(TimeoutHandler.create(settings.requestTimeout().plus(settings.maxWait()).toMillis() + 1000, 503))
                 .handler(auth.require(Scope.INGEST))
-                .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes()))
+                .handler(BodyHandler.create(uploads.toString()).setBodyLimit(settings.maxBodyBytes()).setDeleteUploadedFilesOnEnd(true))
                 .handler(ingest);
         TrainingInput training = new TrainingInput(check, publisher, catalog);
         router.post("/v1/labels").handler(auth.require(Scope.LABEL))

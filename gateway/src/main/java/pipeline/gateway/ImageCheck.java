@@ -2,7 +2,12 @@ package pipeline.gateway;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import pipeline.convnet.data.ImageProbe;
@@ -37,41 +42,64 @@ final class ImageCheck {
      * accepted and dead-lettered later.
      */
     Future<Checked> decodable(Checked image) {
+        return vertx.executeBlocking(() -> decoded(image, ""), false);
+    }
+
+    /**
+     * The images of a multipart request, each checked as a whole body would be and decoded (on a
+     * worker thread, which also reads the parts from the upload folder); all or none.
+     */
+    Future<List<Checked>> decodable(List<FileUpload> parts) {
         return vertx.executeBlocking(() -> {
-            try {
-                probe.decode(image.bytes());
-                return image;
-            } catch (ImageProbe.RejectedImage e) {
-                throw new ApiError(422, e.reason().name(), e.getMessage());
+            List<Checked> images = new ArrayList<>();
+            for (FileUpload upload : parts) {
+                String part = "part '" + upload.name() + "' (" + upload.fileName() + "): ";
+                byte[] bytes = Files.readAllBytes(Path.of(upload.uploadedFileName()));
+                images.add(decoded(image(mediaType(upload.contentType()), bytes, part), part));
             }
+            return images;
         }, false);
     }
 
+    private Checked decoded(Checked image, String part) {
+        try {
+            probe.decode(image.bytes());
+            return image;
+        } catch (ImageProbe.RejectedImage e) {
+            throw new ApiError(422, e.reason().name(), part + e.getMessage());
+        }
+    }
+
+    /** The request body as one image, declared by the request's Content-Type. */
     Checked body(RoutingContext ctx) {
-        String declared = mediaType(ctx.request().getHeader("Content-Type"));
+        return image(mediaType(ctx.request().getHeader("Content-Type")),
+                ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes(), "");
+    }
+
+    /** One image of {@code declared} type; {@code part} names it in messages (empty for a whole body). */
+    Checked image(String declared, byte[] bytes, String part) {
         ImageProbe.Format expected = CONTENT_TYPES.get(declared);
         if (expected == null) {
-            throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type is '" + declared + "'; send the image as the body with"
+            throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", part + "Content-Type is '" + declared + "'; send the image as the body with"
                     + " one of " + String.join(", ", CONTENT_TYPES.keySet().stream().sorted().toList()));
         }
-        byte[] bytes = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
         if (bytes.length == 0) {
-            throw new ApiError(400, "EMPTY_BODY", "the body is empty; send the image's bytes as the body");
+            throw new ApiError(400, "EMPTY_BODY", part + "the body is empty; send the image's bytes as the body");
         }
         ImageProbe.Format actual = ImageProbe.Format.sniff(bytes);
         if (actual != expected) {
-            throw new ApiError(415, "CONTENT_MISMATCH", "Content-Type says " + declared + " but the bytes are "
+            throw new ApiError(415, "CONTENT_MISMATCH", part + "Content-Type says " + declared + " but the bytes are "
                     + (actual == null ? "no image format the gateway knows (PNG, JPEG, BMP, GIF)" : actual.name()));
         }
         try {
             probe.header(bytes);
         } catch (ImageProbe.RejectedImage e) {
-            throw new ApiError(422, e.reason().name(), e.getMessage());
+            throw new ApiError(422, e.reason().name(), part + e.getMessage());
         }
         return new Checked(bytes, declared);
     }
 
-    private static String mediaType(String header) {
+    static String mediaType(String header) {
         if (header == null) {
             return "(none)";
         }

@@ -8,6 +8,8 @@ import io.vertx.ext.web.RoutingContext;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,7 +17,7 @@ import pipeline.schemas.avro.ImageEvent;
 import pipeline.schemas.topics.Topics;
 
 /**
- * {@code POST /v1/images}: one image as the raw body. Accepted only when it can be kept: the declared
+ * {@code POST /v1/images}: one image as the raw body, or several as {@code multipart/form-data}. Accepted only when it can be kept: the declared
  * content type names a supported image format and the bytes are that format (415 otherwise), the
  * dimensions in its header are within limits (422), and Kafka has acknowledged the record (503 if
  * not). Then {@code 202 {"ids": [id]}}, or with {@code ?wait=} (bounded by a maximum) {@code 200} with
@@ -40,6 +42,10 @@ final class ImageIngest implements Handler<RoutingContext> {
 
     @Override
     public void handle(RoutingContext ctx) {
+        if (ImageCheck.mediaType(ctx.request().getHeader("Content-Type")).equals("multipart/form-data")) {
+            several(ctx);
+            return;
+        }
         try {
             Duration wait = waitParameter(ctx);
             ImageCheck.Checked image = check.body(ctx);
@@ -52,7 +58,35 @@ final class ImageIngest implements Handler<RoutingContext> {
                         found.ifPresent(p -> ctx.json(PredictionJson.of(p)));
                         return Future.succeededFuture();
                     });
-            ApiError.acceptedWhen(ctx, answered, new JsonObject().put("ids", new JsonArray().add(event.getId())), "the image");
+            ApiError.acceptedWhen(ctx, answered.map(v -> new JsonObject().put("ids", new JsonArray().add(event.getId()))), "the image");
+        } catch (ApiError error) {
+            error.send(ctx);
+        }
+    }
+
+    /**
+     * Several images as {@code multipart/form-data}, one per file part: all are checked and decoded
+     * before any is sent, so the answer is all accepted (202 with their ids, in part order) or none.
+     */
+    private void several(RoutingContext ctx) {
+        try {
+            if (ctx.request().getParam("wait") != null || ctx.request().getParam("id") != null) {
+                throw new ApiError(400, "NOT_FOR_MULTIPART", "wait and id apply to a single image; send one image as the body to use them");
+            }
+            if (ctx.fileUploads().isEmpty()) {
+                throw new ApiError(400, "NO_IMAGES", "the multipart body holds no file parts; send each image as a file part");
+            }
+            Future<JsonObject> stored = check.decodable(ctx.fileUploads()).compose(images -> {
+                JsonArray ids = new JsonArray();
+                List<Future<Void>> sends = new ArrayList<>();
+                for (ImageCheck.Checked image : images) {
+                    ImageEvent event = accept(ctx, image);
+                    ids.add(event.getId());
+                    sends.add(publisher.publish(Topics.IMAGES.name(), event.getId(), event));
+                }
+                return Future.all(sends).map(all -> new JsonObject().put("ids", ids));
+            });
+            ApiError.acceptedWhen(ctx, stored, "the images");
         } catch (ApiError error) {
             error.send(ctx);
         }

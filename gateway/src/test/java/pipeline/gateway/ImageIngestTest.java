@@ -3,6 +3,7 @@ package pipeline.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -80,6 +81,44 @@ class ImageIngestTest {
         byte[] stored = new byte[event.getImage().remaining()];
         event.getImage().duplicate().get(stored);
         assertThat(stored).isEqualTo(png);
+    }
+
+    @Test
+    void severalImagesInOneMultipartRequestAreAllAcceptedOrNone() throws Exception {
+        String boundary = "gateway-test-boundary";
+        byte[] body = multipart(boundary, new Part("first", "a.png", "image/png", Images.encoded("png")),
+                new Part("second", "b.jpg", "image/jpeg", Images.encoded("jpeg")),
+                new Part("third", "c.gif", "image/gif", Images.encoded("gif")));
+
+        HttpResponse<String> response = post("/v1/images?source=multi", INGEST_KEY, "multipart/form-data; boundary=" + boundary, body);
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        var ids = new JsonObject(response.body()).getJsonArray("ids");
+        assertThat(ids).hasSize(3);
+        assertThat(readImage(ids.getString(1)).getContentType()).isEqualTo("image/jpeg");
+
+        byte[] oneBad = multipart(boundary, new Part("good", "a.png", "image/png", Images.encoded("png")),
+                new Part("bad", "notes.txt", "text/plain", "hello".getBytes()));
+        HttpResponse<String> refused = post("/v1/images", INGEST_KEY, "multipart/form-data; boundary=" + boundary, oneBad);
+        assertError(refused, 415, "UNSUPPORTED_MEDIA_TYPE");
+        assertThat(refused.body()).contains("part 'bad' (notes.txt)");
+        assertError(post("/v1/images", INGEST_KEY, "multipart/form-data; boundary=" + boundary,
+                ("--" + boundary + "--\r\n").getBytes()), 400, "NO_IMAGES");
+    }
+
+    private record Part(String name, String fileName, String contentType, byte[] bytes) {
+    }
+
+    private static byte[] multipart(String boundary, Part... parts) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (Part part : parts) {
+            out.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + part.name() + "\"; filename=\""
+                    + part.fileName() + "\"\r\nContent-Type: " + part.contentType() + "\r\n\r\n").getBytes());
+            out.write(part.bytes());
+            out.write("\r\n".getBytes());
+        }
+        out.write(("--" + boundary + "--\r\n").getBytes());
+        return out.toByteArray();
     }
 
     @Test
