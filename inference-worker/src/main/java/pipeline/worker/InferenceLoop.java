@@ -33,6 +33,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pipeline.convnet.data.ImageProbe;
+import pipeline.convnet.kernel.Parallelism;
 import pipeline.schemas.avro.DeadLetter;
 import pipeline.schemas.avro.ImageEvent;
 import pipeline.schemas.avro.ModelRef;
@@ -167,21 +168,30 @@ public final class InferenceLoop implements Runnable {
         List<ImageEvent> events = new ArrayList<>();
         List<BufferedImage> decoded = new ArrayList<>();
         long decoding = System.nanoTime();
+        // Avro first, in order, on this thread; then the images, in parallel: decoding is the costly part.
+        List<ImageEvent> read = new ArrayList<>();
+        List<ConsumerRecord<String, byte[]>> readFrom = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : batch) {
-            ImageEvent event;
             try {
-                event = images.deserialize(record.topic(), record.value());
+                read.add(images.deserialize(record.topic(), record.value()));
+                readFrom.add(record);
             } catch (RuntimeException e) {
                 out.add(deadLetter(record, "DESERIALIZATION_FAILED", "the value is not an ImageEvent in the Confluent wire format: " + e.getMessage()));
-                continue;
             }
-            try {
-                byte[] bytes = new byte[event.getImage().remaining()];
-                event.getImage().duplicate().get(bytes);
-                decoded.add(probe.decode(bytes));
-                events.add(event);
-            } catch (ImageProbe.RejectedImage e) {
-                out.add(deadLetter(record, e.reason().name(), "image " + event.getId() + ": " + e.getMessage()));
+        }
+        Decoded[] results = new Decoded[read.size()];
+        Parallelism.forRange(read.size(), 1, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                results[i] = decode(read.get(i));
+            }
+        });
+        for (int i = 0; i < results.length; i++) {
+            if (results[i].refusal() == null) {
+                decoded.add(results[i].image());
+                events.add(read.get(i));
+            } else {
+                ImageProbe.RejectedImage e = results[i].refusal();
+                out.add(deadLetter(readFrom.get(i), e.reason().name(), "image " + read.get(i).getId() + ": " + e.getMessage()));
             }
         }
         metrics.stage("decode", System.nanoTime() - decoding);
@@ -196,6 +206,20 @@ public final class InferenceLoop implements Runnable {
             }
         }
         commit(consumer, producer, batch, out);
+    }
+
+    /** An image decoded, or why it was refused. */
+    private record Decoded(BufferedImage image, ImageProbe.RejectedImage refusal) {
+    }
+
+    private Decoded decode(ImageEvent event) {
+        byte[] bytes = new byte[event.getImage().remaining()];
+        event.getImage().duplicate().get(bytes);
+        try {
+            return new Decoded(probe.decode(bytes), null);
+        } catch (ImageProbe.RejectedImage e) {
+            return new Decoded(null, e);
+        }
     }
 
     private void commit(KafkaConsumer<String, byte[]> consumer, KafkaProducer<String, SpecificRecord> producer,
