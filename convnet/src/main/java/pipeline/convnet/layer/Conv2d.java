@@ -161,29 +161,33 @@ public final class Conv2d implements Layer {
         Shapes.require(describe(), x, -1, inChannels, -1, -1);
         this.input = x;
         Geometry geo = geometry(x);
-        float[] cols = mode == Mode.TRAIN ? trainingColumns(geo.columnsSize()) : Workspace.floats(Workspace.Slot.COLUMNS, geo.columnsSize());
-        float[] product = Workspace.floats(Workspace.Slot.PRODUCT, outChannels * geo.batchCols());
         float[] wData = weight.value().data();
         int np = geo.batchCols();
         // A few images at a time, so the GEMM reads their columns while they are still in cache.
-        int chunk = Math.max(1, CHUNK_FLOATS / Math.max(1, geo.rows() * geo.plane()));
+        int chunk = Math.min(geo.n(), Math.max(1, CHUNK_FLOATS / Math.max(1, geo.rows() * geo.plane())));
+        boolean keep = mode == Mode.TRAIN;
+        // Training keeps every image's columns for backward; inference needs one chunk's.
+        float[] cols = keep ? trainingColumns(geo.columnsSize())
+                : Workspace.floats(Workspace.Slot.COLUMNS, groups * geo.rows() * chunk * geo.plane());
+        float[] product = Workspace.floats(Workspace.Slot.PRODUCT, outChannels * chunk * geo.plane());
+        Tensor out = Tensor.zeros(geo.n(), outChannels, geo.window().outH(), geo.window().outW());
         for (int first = 0; first < geo.n(); first += chunk) {
             int last = Math.min(geo.n(), first + chunk);
-            lowerBatch(geo, x.data(), cols, first, last);
-            int cols0 = first * geo.plane();
             int width = (last - first) * geo.plane();
-            // product[OC, N·P] = W_g × cols_g, group by group
+            int ld = keep ? np : width;
+            int cols0 = keep ? first * geo.plane() : 0;
+            lowerBatch(geo, x.data(), first, last, cols, cols0, ld);
+            // product[OC, chunk·P] = W_g × cols_g, group by group
             for (int g = 0; g < groups; g++) {
                 Gemm.gemm(false, false, geo.ocg(), width, geo.rows(), 1f,
-                        wData, g * geo.ocg() * geo.rows(), geo.rows(), cols, g * geo.rows() * np + cols0, np,
-                        0f, product, g * geo.ocg() * np + cols0, np);
+                        wData, g * geo.ocg() * geo.rows(), geo.rows(), cols, g * geo.rows() * ld + cols0, ld,
+                        0f, product, g * geo.ocg() * width, width);
             }
+            scatter(geo, product, first, last, bias == null ? null : bias.value().data(), out.data());
         }
-        if (mode == Mode.TRAIN) {
+        if (keep) {
             columnsOf = x;
         }
-        Tensor out = Tensor.zeros(geo.n(), outChannels, geo.window().outH(), geo.window().outW());
-        scatter(geo, product, bias == null ? null : bias.value().data(), out.data());
         return out;
     }
 
@@ -197,7 +201,7 @@ public final class Conv2d implements Layer {
         Geometry geo = geometry(x);
         Shapes.require(describe() + " backward", gradOut, geo.n(), outChannels, geo.window().outH(), geo.window().outW());
         if (columnsOf != x) {
-            lowerBatch(geo, x.data(), trainingColumns(geo.columnsSize()), 0, geo.n());
+            lowerBatch(geo, x.data(), 0, geo.n(), trainingColumns(geo.columnsSize()), 0, geo.batchCols());
             columnsOf = x;
         }
         int np = geo.batchCols();
@@ -249,28 +253,34 @@ public final class Conv2d implements Layer {
         return gradIn;
     }
 
-    /** im2col of images {@code [first, last)} into {@code cols[G][C/G·KH·KW, N·P]}, image i's columns at {@code i·P}. */
-    private void lowerBatch(Geometry geo, float[] x, float[] cols, int first, int last) {
+    /**
+     * im2col of images {@code [first, last)} into {@code cols[G][C/G·KH·KW, ld]}: image i's columns start
+     * at {@code cols0 + (i − first)·P} of each row.
+     */
+    private void lowerBatch(Geometry geo, float[] x, int first, int last, float[] cols, int cols0, int ld) {
         int cg = inChannels / groups;
         Parallelism.forRange((last - first) * groups, grain(geo.rows() * geo.plane()), (from, to) -> {
             for (int t = from; t < to; t++) {
                 int i = first + t / groups;
                 int g = t % groups;
                 Im2col.im2col(geo.window(), x, (i * inChannels + g * cg) * geo.inPlane(),
-                        cols, g * geo.rows() * geo.batchCols() + i * geo.plane(), geo.batchCols());
+                        cols, g * geo.rows() * ld + cols0 + (i - first) * geo.plane(), ld);
             }
         });
     }
 
-    /** {@code out[N, OC, P] = product[OC, N·P]} rearranged, plus the bias, then the fused ReLU if any. */
-    private void scatter(Geometry geo, float[] product, float[] b, float[] out) {
+    /**
+     * Images {@code [first, last)} of {@code out[N, OC, P]} from {@code product[OC, (last−first)·P]}, plus
+     * the bias, then the fused ReLU if any.
+     */
+    private void scatter(Geometry geo, float[] product, int first, int last, float[] b, float[] out) {
         int p = geo.plane();
-        int np = geo.batchCols();
-        Parallelism.forRange(geo.n(), grain(outChannels * p), (from, to) -> {
-            for (int i = from; i < to; i++) {
+        int width = (last - first) * p;
+        Parallelism.forRange(last - first, grain(outChannels * p), (from, to) -> {
+            for (int i = first + from; i < first + to; i++) {
                 for (int oc = 0; oc < outChannels; oc++) {
                     int dst = (i * outChannels + oc) * p;
-                    System.arraycopy(product, oc * np + i * p, out, dst, p);
+                    System.arraycopy(product, oc * width + (i - first) * p, out, dst, p);
                     if (b != null) {
                         float shift = b[oc];
                         for (int j = dst; j < dst + p; j++) {
