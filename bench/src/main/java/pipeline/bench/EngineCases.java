@@ -3,6 +3,7 @@ package pipeline.bench;
 import java.util.SplittableRandom;
 import pipeline.convnet.data.Augmentation;
 import pipeline.convnet.data.Normalisation;
+import pipeline.convnet.init.Initializer;
 import pipeline.convnet.layer.Conv2d;
 import pipeline.convnet.layer.Layer;
 import pipeline.convnet.layer.Linear;
@@ -33,6 +34,7 @@ final class EngineCases {
     /** Images per second (or µs per image for {@code latency}) of one model configuration. */
     static double model(String model, String mode, int batch, double seconds) throws Exception {
         Network network = NetworkSpec.builtIn(model, 1);
+        new Initializer(Initializer.Scheme.HE, 1).initialise(network.layers());
         Tensor x = images(batch);
         if (mode.equals("train")) {
             Trainer trainer = new Trainer(network, Normalisation.FASHION_MNIST, new Trainer.Config(1, batch,

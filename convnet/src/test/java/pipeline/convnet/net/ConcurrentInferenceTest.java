@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import pipeline.convnet.init.Initializer;
 import pipeline.convnet.layer.Mode;
 import pipeline.convnet.tensor.Tensor;
 
@@ -24,6 +25,7 @@ class ConcurrentInferenceTest {
     @ValueSource(strings = {"lenet5", "resnet20"})
     void threadsSharingANetworkGetTheirOwnAnswers(String architecture) throws Exception {
         Network network = NetworkSpec.builtIn(architecture, 5);
+        new Initializer(Initializer.Scheme.HE, 5).initialise(network.layers());
         List<Tensor> batches = List.of(RandomImages.gaussian(3, 1), RandomImages.gaussian(16, 2), RandomImages.gaussian(1, 3));
         List<float[]> alone = new ArrayList<>();
         for (Tensor batch : batches) {

@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import pipeline.convnet.layer.Activation;
 import pipeline.convnet.layer.BatchNorm2d;
 import pipeline.convnet.layer.Layer;
+import pipeline.convnet.init.Initializer;
 import pipeline.convnet.layer.Mode;
 import pipeline.convnet.layer.Residual;
 import pipeline.convnet.layer.Sequential;
@@ -25,6 +26,7 @@ class InferenceFusionTest {
     @ValueSource(strings = {"lenet5", "vgg-small", "resnet20"})
     void fusedNetworkGivesTheSameLogits(String architecture) {
         Network network = NetworkSpec.builtIn(architecture, 11);
+        new Initializer(Initializer.Scheme.HE, 11).initialise(network.layers());
         giveBatchNormRealStatistics(network);
         Tensor images = RandomImages.gaussian(6, 4);
 
