@@ -2,7 +2,6 @@ package pipeline.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import pipeline.convnet.kernel.Parallelism;
@@ -97,8 +96,7 @@ public final class ConvnetBenchmark {
                     results.add(round, c, "ONNX Runtime", OnnxRuntimeCases.model(onnx, p[0], p[1], c.batch(), threads, seconds));
                 }
             }
-            List<String> lines = new ArrayList<>(torch.measure(threads, seconds, MODEL_CONFIGS));
-            for (String line : lines) {
+            for (String line : torch.measure(threads, seconds, MODEL_CONFIGS)) {
                 String[] f = line.split(",");
                 results.add(round, modelCase(f[0], f[1], Integer.parseInt(f[2]), threads), "PyTorch", Double.parseDouble(f[4]));
             }

@@ -14,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -36,6 +38,8 @@ public final class GatewayServer implements AutoCloseable {
     private final Thread catalogReader;
     private final HttpServer server;
     private final Router router;
+    /** Where multipart parts wait while a request is handled (each request deletes its own). */
+    private final Path uploads;
 
     public GatewayServer(GatewaySettings settings, SchemaRegistryClient registry)
             throws InterruptedException, ExecutionException, TimeoutException, IOException {
@@ -53,7 +57,7 @@ public final class GatewayServer implements AutoCloseable {
 
         GatewayMetrics metrics = new GatewayMetrics();
         String openApi = openApiDocument();
-        Path uploads = Files.createTempDirectory("gateway-uploads");
+        this.uploads = Files.createTempDirectory("gateway-uploads");
         Router router = Router.router(vertx);
         router.route().handler(metrics::observe);
         router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(metrics.scrape()));
@@ -114,6 +118,14 @@ public final class GatewayServer implements AutoCloseable {
                 .distinct().sorted().toList();
     }
 
+    private void deleteUploads() {
+        try (Stream<Path> left = Files.walk(uploads)) {
+            left.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot remove the upload folder " + uploads, e);
+        }
+    }
+
     /** The port listened on (useful with port 0). */
     public int port() {
         return server.actualPort();
@@ -138,6 +150,7 @@ public final class GatewayServer implements AutoCloseable {
             }
             publisher.close();
             vertx.close();
+            deleteUploads();
         }
     }
 }

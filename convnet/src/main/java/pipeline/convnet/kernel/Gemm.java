@@ -33,7 +33,7 @@ public final class Gemm {
      */
     static final int DIRECT_B_ROWS = 32;
 
-    private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
+    private static final ThreadLocal<PackingBuffers> BUFFERS = ThreadLocal.withInitial(PackingBuffers::new);
 
     private Gemm() {
     }
@@ -52,7 +52,7 @@ public final class Gemm {
         long flopsPerTile = 2L * tileRows * tileCols * Math.max(1, k);
         int grain = (int) Math.max(1, (1L << 20) / flopsPerTile);
         Parallelism.forRange(rowTiles * colTiles, grain, (from, to) -> {
-            Workspace ws = WORKSPACE.get();
+            PackingBuffers ws = BUFFERS.get();
             for (int t = from; t < to; t++) {
                 int i0 = (t / colTiles) * tileRows;
                 int j0 = (t % colTiles) * tileCols;
@@ -72,7 +72,7 @@ public final class Gemm {
     }
 
     /** {@code C[i0:i0+mc, j0:j0+nc]}: scaled by beta, then every k-slice's product added. */
-    private static void tile(Operands op, int i0, int mc, int j0, int nc, Workspace ws) {
+    private static void tile(Operands op, int i0, int mc, int j0, int nc, PackingBuffers ws) {
         boolean empty = op.k == 0 || op.alpha == 0f;
         if (op.beta != 0f || empty) {
             scale(op, i0, mc, j0, nc);
@@ -143,7 +143,7 @@ public final class Gemm {
     }
 
     /** One thread's packing buffers, reused across calls. */
-    private static final class Workspace {
+    private static final class PackingBuffers {
         final float[] a = new float[MC * KC];
         final float[] b = new float[KC * NC];
         final float[] edge = new float[MicroKernel.MR * MicroKernel.NR];

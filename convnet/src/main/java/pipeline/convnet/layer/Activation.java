@@ -2,6 +2,7 @@ package pipeline.convnet.layer;
 
 import pipeline.convnet.kernel.Elementwise;
 import pipeline.convnet.kernel.Parallelism;
+import pipeline.convnet.tensor.Shapes;
 import pipeline.convnet.tensor.Tensor;
 
 /**
@@ -33,10 +34,7 @@ public abstract class Activation implements Layer {
 
     @Override
     public Tensor backward(Tensor gradOut) {
-        if (!gradOut.sameShape(output)) {
-            throw new IllegalArgumentException(describe() + " backward expects a gradient of shape " + output.shapeString()
-                    + " but got " + gradOut.shapeString());
-        }
+        Shapes.require(describe() + " backward", gradOut, output.shape());
         Tensor gradIn = Tensor.zeros(gradOut.shape());
         Parallelism.forRange(gradOut.size(), GRAIN,
                 (from, to) -> gradient(input.data(), output.data(), gradOut.data(), gradIn.data(), from, to));

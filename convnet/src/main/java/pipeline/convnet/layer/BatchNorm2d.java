@@ -141,10 +141,7 @@ public final class BatchNorm2d implements Layer {
 
     @Override
     public Tensor backward(Tensor gradOut) {
-        if (!gradOut.sameShape(input)) {
-            throw new IllegalArgumentException(describe() + " backward expects a gradient of shape "
-                    + input.shapeString() + " but got " + gradOut.shapeString());
-        }
+        Shapes.require(describe() + " backward", gradOut, input.shape());
         int n = gradOut.dim(0);
         int plane = gradOut.dim(2) * gradOut.dim(3);
         double m = (double) n * plane;
