@@ -21,7 +21,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
@@ -68,6 +67,7 @@ public final class InferenceLoop implements Runnable {
     private final BatchAssembler<ConsumerRecord<String, byte[]>> batches;
     private final WorkerMetrics metrics;
     private final StopSignal stop = new StopSignal();
+    private BatchCommitter committer;
     private volatile boolean assigned;
     private volatile String failure;
     private volatile double lag;
@@ -110,13 +110,17 @@ public final class InferenceLoop implements Runnable {
         AvroDeserializer<ImageEvent> images = AvroDeserializer.forClass(ImageEvent.class, registry);
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer());
              KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(producerConfig(), new StringSerializer(),
-                     new AvroSerializer<>(registry, SerdeOptions.DEFAULTS, false))) {
+                     new AvroSerializer<>(registry, SerdeOptions.DEFAULTS, false));
+             BatchCommitter committer = new BatchCommitter(producer, metrics, transactionalId)) {
+            this.committer = committer;
             stop.watch(c);
             producer.initTransactions();
             c.subscribe(Set.of(Topics.IMAGES.name()), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                    // Not committed, so the partitions' next owner reads them again; drop our copies.
+                    // The batch in flight commits (or aborts) before the partitions move; what is
+                    // still waiting was not committed, so their next owner reads it again.
+                    committer.await();
                     batches.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
                 }
 
@@ -145,7 +149,7 @@ public final class InferenceLoop implements Runnable {
                 while (batches.isDue(System.nanoTime()) || (!stop.running() && batches.waiting() > 0)) {
                     List<ConsumerRecord<String, byte[]>> batch = batches.take();
                     try {
-                        processBatch(c, producer, images, batch);
+                        processBatch(c, images, batch);
                         failure = null;
                     } catch (ProducerFencedException e) {
                         throw e;
@@ -160,8 +164,8 @@ public final class InferenceLoop implements Runnable {
         }
     }
 
-    private void processBatch(KafkaConsumer<String, byte[]> consumer, KafkaProducer<String, SpecificRecord> producer,
-                              AvroDeserializer<ImageEvent> images, List<ConsumerRecord<String, byte[]>> batch) {
+    private void processBatch(KafkaConsumer<String, byte[]> consumer, AvroDeserializer<ImageEvent> images,
+                              List<ConsumerRecord<String, byte[]>> batch) {
         ModelSnapshot snapshot = model.get();
         long batchStart = System.currentTimeMillis();
         List<ProducerRecord<String, SpecificRecord>> out = new ArrayList<>();
@@ -205,7 +209,7 @@ public final class InferenceLoop implements Runnable {
                         prediction(events.get(i), result.images().get(i), snapshot, batchStart, result.inferenceMicros(), decoded.size())));
             }
         }
-        commit(consumer, producer, batch, out);
+        commit(consumer, batch, out);
     }
 
     /** An image decoded, or why it was refused. */
@@ -222,28 +226,24 @@ public final class InferenceLoop implements Runnable {
         }
     }
 
-    private void commit(KafkaConsumer<String, byte[]> consumer, KafkaProducer<String, SpecificRecord> producer,
-                        List<ConsumerRecord<String, byte[]>> batch, List<ProducerRecord<String, SpecificRecord>> out) {
+    /**
+     * Hands the batch to the committer once the previous one is committed; when that one was aborted,
+     * this batch (read after it) is dropped too and both are read again.
+     */
+    private void commit(KafkaConsumer<String, byte[]> consumer, List<ConsumerRecord<String, byte[]>> batch,
+                        List<ProducerRecord<String, SpecificRecord>> out) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (ConsumerRecord<String, byte[]> r : batch) {
             offsets.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
                     (a, b) -> a.offset() >= b.offset() ? a : b);
         }
-        try {
-            long producing = System.nanoTime();
-            producer.beginTransaction();
-            out.forEach(producer::send);
-            long committing = System.nanoTime();
-            metrics.stage("produce", committing - producing);
-            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-            producer.commitTransaction();
-            metrics.stage("commit", System.nanoTime() - committing);
-        } catch (ProducerFencedException e) {
-            throw e;
-        } catch (KafkaException e) {
-            LOG.warn("Batch of {} images from {} not committed ({}); reading them again", batch.size(), offsets.keySet(), e.toString());
-            producer.abortTransaction();
-            rewind(consumer, offsets.keySet());
+        Set<TopicPartition> aborted = committer.await();
+        if (aborted.isEmpty()) {
+            committer.submit(out, offsets, consumer.groupMetadata());
+        } else {
+            Set<TopicPartition> again = new HashSet<>(aborted);
+            again.addAll(offsets.keySet());
+            rewind(consumer, again);
         }
     }
 
@@ -268,7 +268,9 @@ public final class InferenceLoop implements Runnable {
     }
 
     /** Back to the last committed offsets, so an aborted batch is read and processed again. */
-    private void rewind(KafkaConsumer<String, byte[]> consumer, Set<TopicPartition> partitions) {
+    private void rewind(KafkaConsumer<String, byte[]> consumer, Set<TopicPartition> batchPartitions) {
+        Set<TopicPartition> partitions = new HashSet<>(batchPartitions);
+        partitions.addAll(committer.await());
         batches.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(partitions);
         for (TopicPartition partition : partitions) {

@@ -21,14 +21,19 @@ import java.util.function.DoubleSupplier;
  */
 public final class WorkerMetrics {
 
-    /** The loop's stages, in the order it runs them; "poll" includes waiting for a batch to fill. */
-    public static final List<String> STAGES = List.of("poll", "decode", "inference", "produce", "commit");
+    /**
+     * The loop's stages, in the order it runs them: "poll" includes waiting for a batch to fill;
+     * "decode" includes reading the Avro records; "commit" is the time the loop waits for the
+     * previous batch's transaction (which otherwise runs beside the next batch's inference).
+     */
+    public static final List<String> STAGES = List.of("poll", "decode", "inference", "commit");
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final DistributionSummary batchSize;
     private final Timer queued;
     private final Timer inference;
     private final Counter images;
+    private final Timer transaction;
     private final Map<String, Timer> stages = new HashMap<>();
 
     public WorkerMetrics(AtomicReference<ModelSnapshot> served, DoubleSupplier refusedVersions, DoubleSupplier lag) {
@@ -39,6 +44,8 @@ public final class WorkerMetrics {
         inference = Timer.builder("worker.inference.time").description("forward pass of one batch")
                 .publishPercentileHistogram().register(registry);
         images = Counter.builder("worker.images").description("images predicted").register(registry);
+        transaction = Timer.builder("worker.transaction.time")
+                .description("serialising, sending and committing one batch's outputs and offsets").register(registry);
         for (String stage : STAGES) {
             stages.put(stage, Timer.builder("worker.stage.time").description("time the inference loop spends per stage")
                     .tag("stage", stage).register(registry));
@@ -64,6 +71,15 @@ public final class WorkerMetrics {
     /** Time spent in one stage of the loop, one of {@link #STAGES}. */
     void stage(String stage, long nanos) {
         stages.get(stage).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void transaction(long nanos) {
+        transaction.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Total seconds spent in one batch transaction so far, on the commit threads (beside the loops' stages). */
+    public double transactionSeconds() {
+        return transaction.totalTime(TimeUnit.SECONDS);
     }
 
     /** Total seconds spent in a stage so far (for the benchmark's breakdown). */
