@@ -31,6 +31,10 @@ final class ApiError extends RuntimeException {
         if (ctx.response().ended()) {
             return;
         }
+        if (status == 503) {
+            // Every 503 is a passing condition (Kafka away, no model yet, a slow request): try again soon.
+            ctx.response().putHeader("Retry-After", "1");
+        }
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
                 .end(new JsonObject().put("error", code).put("message", message).encode());
     }

@@ -63,6 +63,14 @@ public final class GatewayServer implements AutoCloseable {
         router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(metrics.scrape()));
         router.get("/v1/openapi.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(openApi));
         router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+        router.get("/ready").handler(ctx -> {
+            String down = publisher.unavailable();
+            if (down == null) {
+                ctx.json(new JsonObject().put("status", "READY"));
+            } else {
+                ApiError.send(ctx, 503, "KAFKA_UNAVAILABLE", "not taking images: Kafka is unreachable (" + down + ")");
+            }
+        });
         router.post("/v1/images").handler(TimeoutHandler.create(settings.requestTimeout().plus(settings.maxWait()).toMillis() + 1000, 503))
                 .handler(auth.require(Scope.INGEST))
                 .handler(BodyHandler.create(uploads.toString()).setBodyLimit(settings.maxBodyBytes()).setDeleteUploadedFilesOnEnd(true))

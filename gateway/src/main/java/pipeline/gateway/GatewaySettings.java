@@ -40,7 +40,7 @@ public record GatewaySettings(String bootstrapServers, String registryUrl, Strin
     static final Setting<Integer> BURST = Setting.of("gateway.burst-per-key", ValueType.integer(1, 1_000_000), 400,
             "requests an API key may send at once");
     static final Setting<Duration> REQUEST_TIMEOUT = Setting.of("gateway.request-timeout", ValueType.duration(),
-            Duration.ofSeconds(5), "longest a request waits for Kafka before 503");
+            Duration.ofSeconds(1), "longest a request waits for Kafka's acknowledgement before 503");
 
     static final Setting<Duration> MAX_WAIT = Setting.of("gateway.max-wait", ValueType.duration(), Duration.ofSeconds(30),
             "longest an ingest request with ?wait= holds on for its prediction");

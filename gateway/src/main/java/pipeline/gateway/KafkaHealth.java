@@ -1,0 +1,81 @@
+package pipeline.gateway;
+
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Whether Kafka is taking records, so that while it is not, requests are refused at once ({@code 503}
+ * with Retry-After) instead of piling up in the producer's buffer. A probe asks the cluster to
+ * describe itself every {@code interval}, with the interval as its timeout, so a broker that goes
+ * away is noticed within two intervals and one that comes back within one; a publish that fails
+ * marks Kafka unavailable at once, and the next good probe brings it back.
+ */
+final class KafkaHealth implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaHealth.class);
+
+    private final Vertx vertx;
+    private final Admin admin;
+    private final Duration interval;
+    private final long timer;
+    private volatile String unavailable;
+    private boolean probing;
+
+    KafkaHealth(Vertx vertx, String bootstrapServers, Duration interval) {
+        this.vertx = vertx;
+        this.interval = interval;
+        int millis = (int) interval.toMillis();
+        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.CLIENT_ID_CONFIG, "gateway-health-" + ProcessHandle.current().pid(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis,
+                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, millis));
+        this.timer = vertx.setPeriodic(0, millis, id -> probe());
+    }
+
+    /** {@code null} while Kafka takes records; otherwise why it is thought not to. */
+    String unavailable() {
+        return unavailable;
+    }
+
+    /** A publish failed for a reason that says the broker is unreachable. */
+    void failed(String reason) {
+        if (unavailable == null) {
+            LOG.warn("Kafka unavailable ({}); refusing records until it answers again", reason);
+        }
+        unavailable = reason;
+    }
+
+    private void probe() {
+        if (probing) {
+            return;
+        }
+        probing = true;
+        vertx.executeBlocking(() -> admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) interval.toMillis()))
+                        .clusterId().get(2 * interval.toMillis(), TimeUnit.MILLISECONDS), false)
+                .onComplete(done -> {
+                    probing = false;
+                    if (done.succeeded()) {
+                        if (unavailable != null) {
+                            LOG.info("Kafka answers again; taking records");
+                        }
+                        unavailable = null;
+                    } else {
+                        failed("the cluster did not answer within " + interval.toMillis() + " ms");
+                    }
+                });
+    }
+
+    @Override
+    public void close() {
+        vertx.cancelTimer(timer);
+        admin.close(Duration.ofSeconds(2));
+    }
+}
