@@ -1,6 +1,8 @@
 package pipeline.ops;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,18 +10,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import pipeline.config.Setting;
 import pipeline.config.Settings;
 import pipeline.config.SettingsException;
 import pipeline.infra.ChildProcess;
 import pipeline.infra.InfraException;
 import pipeline.ops.bench.WorkerBenchmark;
+import pipeline.ops.load.LoadGenerator;
+import pipeline.ops.load.LoadImages;
+import pipeline.ops.load.LoadOptions;
+import pipeline.ops.load.LoadReport;
 
 /**
- * The {@code pipeline} command ({@code ./pipeline run} in the project root): starts the local stack,
- * prints its endpoints, and on Ctrl-C (or SIGTERM) stops everything it started.
+ * The {@code pipeline} command ({@code ./pipeline run} in the project root): starts the local stack
+ * and its services, prints the endpoints and the API key, and on Ctrl-C (or SIGTERM) stops
+ * everything it started.
  *
  * <pre>
- * pipeline run [--config FILE]   start the stack; settings: stack.* / PIPELINE_STACK_*
+ * pipeline run [--config FILE]   start the stack and its services; settings: stack.* / PIPELINE_STACK_*
+ * pipeline load …                                   see {@link LoadOptions}
  * pipeline bench-worker [IMAGES [BATCH [REPEATS]]]   see {@link WorkerBenchmark}
  * </pre>
  */
@@ -45,6 +54,9 @@ public final class PipelineCommand {
         if (command.equals("bench-worker")) {
             return benchWorker(rest, out, err);
         }
+        if (command.equals("load")) {
+            return load(rest, env, out, err);
+        }
         Path configFile = null;
         if (rest.size() == 2 && rest.get(0).equals("--config")) {
             configFile = Path.of(rest.get(1));
@@ -56,12 +68,12 @@ public final class PipelineCommand {
             configFile = Path.of(env.get(Settings.CONFIG_FILE_ENV));
         }
         if (!command.equals("run")) {
-            err.println("pipeline: unknown command '" + command + "'; expected run or bench-worker (see --help)");
+            err.println("pipeline: unknown command '" + command + "'; expected run, load or bench-worker (see --help)");
             return 2;
         }
         try {
-            StackOptions options = StackOptions.from(Settings.load(StackOptions.SETTINGS, configFile, env));
-            runStack(options, out);
+            Settings settings = Settings.load(settingsOfRun(), configFile, env);
+            runStack(StackOptions.from(settings), ServiceOptions.from(settings), out);
             return 0;
         } catch (SettingsException | InfraException e) {
             err.println("pipeline: " + e.getMessage());
@@ -72,12 +84,23 @@ public final class PipelineCommand {
         }
     }
 
+    private static List<Setting<?>> settingsOfRun() {
+        List<Setting<?>> all = new ArrayList<>(StackOptions.SETTINGS);
+        all.addAll(ServiceOptions.SETTINGS);
+        return all;
+    }
+
     /** Starts the stack and blocks until the JVM is asked to stop; the shutdown hook stops everything. */
-    private static void runStack(StackOptions options, PrintStream out) throws InterruptedException {
+    private static void runStack(StackOptions options, ServiceOptions serviceOptions, PrintStream out) throws InterruptedException {
         AtomicReference<LocalStack> running = new AtomicReference<>();
+        AtomicReference<StackServices> services = new AtomicReference<>();
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             out.println("Stopping the local stack...");
+            StackServices started = services.get();
+            if (started != null) {
+                started.close();
+            }
             LocalStack stack = running.get();
             if (stack != null) {
                 stack.close();
@@ -98,6 +121,9 @@ public final class PipelineCommand {
         }
         running.set(stack);
         stack.describe(out);
+        out.println("Starting the gateway and " + serviceOptions.workers() + " inference worker(s)...");
+        services.set(StackServices.start(stack, options, serviceOptions, out));
+        services.get().describe(out);
         out.println("Press Ctrl-C to stop.");
         out.flush();
         stopped.await();
@@ -120,17 +146,50 @@ public final class PipelineCommand {
         }
     }
 
+    /** {@code load …}: see {@link LoadOptions#USAGE}. */
+    private static int load(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+        if (args.contains("--help")) {
+            out.println(LoadOptions.USAGE);
+            return 0;
+        }
+        try {
+            Path dataDir = StackOptions.from(Settings.load(StackOptions.SETTINGS, null, env)).dataDir();
+            LoadOptions options = LoadOptions.parse(args, dataDir.resolve("api-key"));
+            List<LoadImages.Image> images = options.images() != null
+                    ? LoadImages.fromFolder(options.images(), 100_000) : LoadImages.fromIdx(options.idx(), 10_000);
+            err.println("Load: " + options.describe() + ", " + images.size() + " distinct images");
+            LoadReport report = new LoadGenerator(options, images, err).run();
+            report.print(out);
+            if (options.json() != null) {
+                Files.writeString(options.json(), report.toJson().encodePrettily() + "\n");
+            }
+            return report.accepted() > 0 ? 0 : 1;
+        } catch (IllegalArgumentException | SettingsException e) {
+            err.println("pipeline load: " + e.getMessage() + "\n" + LoadOptions.USAGE);
+            return 2;
+        } catch (IOException e) {
+            err.println("pipeline load: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
+        }
+    }
+
     private static void usage(PrintStream out) {
         out.println("""
                 Usage: pipeline run [--config FILE]
+                       pipeline load (--rate N | --concurrency N) (--duration D | --count N) [...]   (load --help)
                        pipeline bench-worker [IMAGES [BATCH [REPEATS]]]
 
                   run           start Kafka (KRaft) and the schema registry on 127.0.0.1, create the topics,
-                                register the schemas, print the endpoints; Ctrl-C stops everything.
+                                register the schemas, seed the models topic, start the gateway (with a new
+                                API key) and the inference workers, print the endpoints; Ctrl-C stops everything.
+                  load          a bounded HTTP load on the gateway, with a report (requests/s, latency, accuracy)
                   bench-worker  worker throughput through Kafka against the engine alone, on a stack of its own.
 
                 Settings (defaults < FILE or $PIPELINE_CONFIG < environment):""");
-        StackOptions.SETTINGS.forEach(s -> out.printf("  %-32s %-36s %s (default %s)%n",
+        settingsOfRun().forEach(s -> out.printf("  %-32s %-36s %s (default %s)%n",
                 s.key(), s.envName(), s.description(), s.defaultValue()));
     }
 }

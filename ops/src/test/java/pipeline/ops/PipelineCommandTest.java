@@ -8,29 +8,39 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pipeline.infra.ChildProcess;
+import pipeline.ops.load.LoadGenerator;
+import pipeline.ops.load.LoadImages;
+import pipeline.ops.load.LoadOptions;
+import pipeline.ops.load.LoadReport;
 
-/** The {@code pipeline run} command as a user meets it: a separate JVM, stopped by a signal. */
+/** The {@code pipeline run} command as a user meets it: a separate JVM with its services, stopped by a signal. */
 class PipelineCommandTest {
 
     static final Duration START = Duration.ofMinutes(2);
 
     @TempDir
     Path dataDir;
+
+    /** What the command printed so far. */
+    private final List<String> output = new CopyOnWriteArrayList<>();
 
     /** Everything a test started, killed afterwards whatever the outcome, so a failure leaves no orphan. */
     private final List<ProcessHandle> started = new ArrayList<>();
@@ -48,7 +58,52 @@ class PipelineCommandTest {
         command.destroy();
 
         assertThat(command.waitFor(90, TimeUnit.SECONDS)).as("command exits").isTrue();
-        assertThat(children).hasSize(2).allSatisfy(child -> assertThat(child.isAlive()).isFalse());
+        assertThat(children).as("broker, registry, gateway and worker").hasSize(4)
+                .allSatisfy(child -> assertThat(child.isAlive()).isFalse());
+    }
+
+    @Test
+    void theStackPredictsWithThePrintedKeyAndStartsAgainAServiceThatDies() throws Exception {
+        Process command = startCommand();
+        List<ProcessHandle> children = awaitReady(command);
+        String key = printed("API key").split("\\s+")[2];
+        URI gateway = URI.create(printed("Gateway").split("\\s+")[1]).resolve("/");
+        assertThat(Files.readString(dataDir.resolve("api-key")).strip()).isEqualTo(key);
+        assertThat(Files.getPosixFilePermissions(dataDir.resolve("api-key"))).containsExactlyInAnyOrder(
+                PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+
+        LoadReport first = predictSome(gateway, key);
+        assertThat(first.statuses()).as("answers with a prediction").containsEntry(200, 20L);
+        assertThat(first.correct()).as("right labels out of 20 (the model is at 91 %)").isGreaterThanOrEqualTo(14);
+
+        ProcessHandle worker = command.descendants().filter(c -> c.info().commandLine().orElse("").contains("-Dpipeline.service=worker-1 ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no worker among " + children));
+        worker.destroyForcibly();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (output.stream().noneMatch(l -> l.startsWith("worker-1 exited unexpectedly"))) {
+            assertThat(System.nanoTime()).as("the stack says the worker died; output: %s", output).isLessThan(deadline);
+            Thread.sleep(200);
+        }
+        LoadReport again = predictSome(gateway, key);
+        assertThat(again.statuses()).as("answers after the worker was started again").containsEntry(200, 20L);
+        assertThat(command.isAlive()).isTrue();
+    }
+
+    /** 20 images from the committed sample through the gateway, each waiting for its prediction. */
+    private static LoadReport predictSome(URI gateway, String key) throws InterruptedException {
+        LoadOptions options = LoadOptions.parse(List.of("--url", gateway.toString(), "--key", key, "--concurrency", "2",
+                "--count", "20", "--wait", "60s", "--idx", Path.of("../convnet/src/test/resources/fashion-mnist-sample").toString(),
+                "--quiet"), Path.of("unused"));
+        try {
+            return new LoadGenerator(options, LoadImages.fromIdx(options.idx(), 20), System.err).run();
+        } catch (IOException e) {
+            throw new AssertionError("the committed sample cannot be read", e);
+        }
+    }
+
+    private String printed(String prefix) {
+        return output.stream().filter(l -> l.startsWith(prefix)).findFirst()
+                .orElseThrow(() -> new AssertionError("no line starting with '" + prefix + "' in " + output));
     }
 
     @Test
@@ -119,22 +174,29 @@ class PipelineCommandTest {
     }
 
     private Process startCommand() throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(ChildProcess.javaExecutable(), "-cp", ChildProcess.absoluteClassPath(),
-                PipelineCommand.class.getName(), "run").redirectErrorStream(true);
+        List<String> java = new ArrayList<>(List.of(ChildProcess.javaExecutable()));
+        java.addAll(ServiceProcess.JVM_FLAGS);
+        java.addAll(List.of("-cp", ChildProcess.absoluteClassPath(), PipelineCommand.class.getName(), "run"));
+        ProcessBuilder builder = new ProcessBuilder(java).redirectErrorStream(true);
         builder.environment().putAll(Map.of("PIPELINE_STACK_DATA_DIR", dataDir.toString(),
                 "PIPELINE_STACK_KAFKA_PORT", "0", "PIPELINE_STACK_CONTROLLER_PORT", "0",
-                "PIPELINE_STACK_REGISTRY_PORT", "0", "PIPELINE_STACK_REGISTRY_MANAGEMENT_PORT", "0"));
+                "PIPELINE_STACK_REGISTRY_PORT", "0", "PIPELINE_STACK_REGISTRY_MANAGEMENT_PORT", "0",
+                "PIPELINE_STACK_GATEWAY_PORT", "0", "PIPELINE_STACK_WORKER_PORT", "0",
+                "PIPELINE_STACK_MODEL_FILE", Path.of("../models/fashion-lenet5.model").toAbsolutePath().toString()));
         Process command = builder.start();
         started.add(command.toHandle());
         return command;
     }
 
-    /** Waits for the ready line; returns the command's child processes (broker and registry). */
+    /** Waits for the ready line; returns the command's child processes (broker, registry, gateway, worker). */
     private List<ProcessHandle> awaitReady(Process command) throws InterruptedException {
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread.ofVirtual().start(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(command.getInputStream(), StandardCharsets.UTF_8))) {
-                reader.lines().forEach(lines::add);
+                reader.lines().forEach(line -> {
+                    lines.add(line);
+                    output.add(line);
+                });
             } catch (IOException ignored) {
                 // The command ended.
             }

@@ -1,0 +1,69 @@
+package pipeline.ops;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import pipeline.convnet.model.ModelFile;
+import pipeline.infra.InfraException;
+import pipeline.schemas.avro.ModelStatus;
+import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.serde.AvroSerializer;
+import pipeline.schemas.serde.SerdeOptions;
+import pipeline.schemas.topics.ModelKey;
+import pipeline.schemas.topics.Topics;
+import pipeline.worker.ModelRecords;
+
+/**
+ * Seeds an empty {@code models} topic with a model file as version 1, promoted, so that the whole
+ * system (workers, the gateway's label checks, the trainer) starts from it. A topic that already
+ * holds versions (a restarted stack) is left alone.
+ */
+final class ModelSeed {
+
+    private ModelSeed() {
+    }
+
+    /** @return the version published, or {@code null} when {@code models} already had versions */
+    static ModelKey seedIfEmpty(String bootstrapServers, SchemaRegistryClient registry, Path modelFile)
+            throws InterruptedException {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+            Map<TopicPartition, OffsetSpec> ends = admin.describeTopics(List.of(Topics.MODELS.name()))
+                    .allTopicNames().get().get(Topics.MODELS.name()).partitions().stream()
+                    .collect(Collectors.toMap(p -> new TopicPartition(Topics.MODELS.name(), p.partition()), p -> OffsetSpec.latest()));
+            boolean empty = admin.listOffsets(ends).all().get().values().stream().allMatch(o -> o.offset() == 0);
+            if (!empty) {
+                return null;
+            }
+            byte[] bytes = Files.readAllBytes(modelFile);
+            ModelFile model = ModelFile.read(modelFile);
+            ModelKey key = new ModelKey(model.info().name(), 1);
+            try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers, ProducerConfig.ACKS_CONFIG, "all"),
+                    new StringSerializer(), new AvroSerializer<>(registry, SerdeOptions.DEFAULTS, false))) {
+                producer.send(new ProducerRecord<>(Topics.MODELS.name(), key.toString(),
+                        ModelRecords.of(model, bytes, key.name(), key.version(), ModelStatus.PROMOTED))).get();
+            }
+            return key;
+        } catch (IOException e) {
+            throw new InfraException("Cannot read the model file " + modelFile.toAbsolutePath() + " to seed the models topic: "
+                    + e.getMessage() + " (set stack.model-file / PIPELINE_STACK_MODEL_FILE)", e);
+        } catch (ExecutionException e) {
+            throw new InfraException("Cannot seed the models topic with " + modelFile + ": " + e.getCause().getMessage(), e);
+        } catch (KafkaException e) {
+            throw new InfraException("Cannot seed the models topic with " + modelFile + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package pipeline.ops;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import pipeline.infra.ChildProcess;
+
+/**
+ * One service of the stack (gateway, worker, trainer) as a JVM of its own, so that a crash takes
+ * down that service only. The {@link Supervisor} restarts it when it exits without being asked to,
+ * and says so.
+ *
+ * @param name       "gateway", "worker-1", …
+ * @param mainClass  the service's main class, on this JVM's class path
+ * @param heap       its {@code -Xmx}, e.g. "1g"
+ * @param env        its settings as {@code PIPELINE_…} variables
+ * @param readyUrl   answers 200 once the service does its job
+ */
+record ServiceProcess(String name, String mainClass, String heap, Map<String, String> env, URI readyUrl, Path log) {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+    /** The flags every JVM of the project needs (see the shared toolchain notes). */
+    static final List<String> JVM_FLAGS = List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+            "--sun-misc-unsafe-memory-access=allow", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=pipeline.schemas.avro");
+
+    ChildProcess start(Path workDir) {
+        // The name first, so that ps (and a test) can tell the services apart before the long class path.
+        List<String> command = new ArrayList<>(List.of(ChildProcess.javaExecutable(), "-Dpipeline.service=" + name));
+        command.addAll(JVM_FLAGS);
+        command.addAll(List.of("-Xmx" + heap, "-cp", ChildProcess.absoluteClassPath(), mainClass));
+        return ChildProcess.start(name, command, workDir, log, env);
+    }
+
+    /** Whether {@link #readyUrl()} answers 200 now. */
+    boolean ready() {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(readyUrl).timeout(Duration.ofSeconds(2)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (java.io.IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    void describe(PrintStream out) {
+        out.printf("  %-25s %s  (log %s)%n", name, readyUrl.resolve("/"), log);
+    }
+}

@@ -1,0 +1,100 @@
+package pipeline.ops;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import pipeline.gateway.GatewayMain;
+import pipeline.infra.Ports;
+import pipeline.schemas.registry.RegistryClientOptions;
+import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.topics.ModelKey;
+import pipeline.worker.WorkerMain;
+
+/**
+ * The services on top of the local stack's broker and registry: the {@code models} topic seeded
+ * with the bundled model, a fresh API key, the gateway and the inference workers, each a supervised
+ * process with its log in the stack's data folder.
+ */
+final class StackServices implements AutoCloseable {
+
+    private final Supervisor supervisor;
+    private final ApiKey key;
+    private final Path keyFile;
+    private final URI gateway;
+    private final ModelKey seeded;
+
+    private StackServices(Supervisor supervisor, ApiKey key, Path keyFile, URI gateway, ModelKey seeded) {
+        this.supervisor = supervisor;
+        this.key = key;
+        this.keyFile = keyFile;
+        this.gateway = gateway;
+        this.seeded = seeded;
+    }
+
+    static StackServices start(LocalStack stack, StackOptions stackOptions, ServiceOptions options, PrintStream out)
+            throws InterruptedException {
+        Path dataDir = stackOptions.dataDir().toAbsolutePath();
+        ModelKey seeded;
+        try (SchemaRegistryClient registry = new SchemaRegistryClient(RegistryClientOptions.of(stack.registryUrl()))) {
+            seeded = ModelSeed.seedIfEmpty(stack.bootstrapServers(), registry, options.modelFile());
+        }
+        ApiKey key = ApiKey.generate();
+        Path keyFile = dataDir.resolve("api-key");
+        key.writeTo(keyFile);
+
+        Map<String, String> common = Map.of("PIPELINE_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
+                "PIPELINE_REGISTRY_URL", stack.registryUrl());
+        List<ServiceProcess> services = new ArrayList<>();
+        int gatewayPort = port(options.gatewayPort(), "the gateway", ServiceOptions.GATEWAY_PORT.envName());
+        URI gateway = URI.create("http://127.0.0.1:" + gatewayPort);
+        services.add(new ServiceProcess("gateway", GatewayMain.class.getName(), "512m", with(common, Map.of(
+                "PIPELINE_GATEWAY_PORT", Integer.toString(gatewayPort),
+                "PIPELINE_GATEWAY_API_KEYS", key.gatewaySetting())), gateway.resolve("/ready"), dataDir.resolve("gateway.log")));
+        for (int i = 1; i <= options.workers(); i++) {
+            int port = port(options.workerPort() == 0 ? 0 : options.workerPort() + i - 1, "worker " + i,
+                    ServiceOptions.WORKER_PORT.envName());
+            services.add(new ServiceProcess("worker-" + i, WorkerMain.class.getName(), "1g", with(common, Map.of(
+                    "PIPELINE_WORKER_INSTANCE_ID", "local-worker-" + i,
+                    "PIPELINE_WORKER_HTTP_PORT", Integer.toString(port),
+                    "PIPELINE_WORKER_MODEL_FILE", options.modelFile().toAbsolutePath().toString())),
+                    URI.create("http://127.0.0.1:" + port + "/ready"), dataDir.resolve("worker-" + i + ".log")));
+        }
+        Supervisor supervisor = new Supervisor(services, dataDir, stackOptions.startTimeout(), out);
+        return new StackServices(supervisor, key, keyFile, gateway, seeded);
+    }
+
+    private static int port(int wanted, String who, String envName) {
+        if (wanted == 0) {
+            return Ports.anyFree();
+        }
+        Ports.requireFree(wanted, who, "set " + envName + " to a free port");
+        return wanted;
+    }
+
+    private static Map<String, String> with(Map<String, String> common, Map<String, String> own) {
+        Map<String, String> all = new HashMap<>(common);
+        all.putAll(own);
+        return all;
+    }
+
+    void describe(PrintStream out) {
+        if (seeded != null) {
+            out.printf("  Model                     %s published as version 1 (promoted)%n", seeded);
+        }
+        supervisor.describe(out);
+        out.printf("%nGateway   %s/v1   (API document: %s/v1/openapi.json)%n", gateway, gateway);
+        out.printf("API key   %s   (every scope; also in %s)%n", key.value(), keyFile);
+        out.printf("Try       curl -H 'Authorization: Bearer %s' -H 'Content-Type: image/png' --data-binary @some.png '%s/v1/images?wait=5s'%n",
+                key.value(), gateway);
+    }
+
+    @Override
+    public void close() {
+        supervisor.close();
+    }
+}

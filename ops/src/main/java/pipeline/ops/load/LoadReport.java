@@ -1,0 +1,70 @@
+package pipeline.ops.load;
+
+import io.vertx.core.json.JsonObject;
+import java.io.PrintStream;
+import java.util.Map;
+import java.util.TreeMap;
+import org.HdrHistogram.Histogram;
+
+/**
+ * What a load measured: requests/s, latency percentiles (HdrHistogram, microseconds, corrected for
+ * coordinated omission in the open loop: latency counts from when a request was due), answers by
+ * status, transport errors, and accuracy where the true labels and the predictions are known.
+ */
+public record LoadReport(String description, long requests, double seconds, Histogram latencyMicros,
+                         Map<Integer, Long> statuses, Map<String, Long> errors, long predicted, long correct,
+                         long feedbackSent, long feedbackAccepted) {
+
+    private static final double[] PERCENTILES = {50, 90, 99, 99.9};
+
+    public double requestsPerSecond() {
+        return requests / seconds;
+    }
+
+    /** Accepted (202) or answered with a prediction (200). */
+    public long accepted() {
+        return statuses.getOrDefault(202, 0L) + statuses.getOrDefault(200, 0L);
+    }
+
+    public void print(PrintStream out) {
+        out.println(description);
+        out.printf("requests      %d in %.1f s = %.1f requests/s; accepted %d%n", requests, seconds, requestsPerSecond(), accepted());
+        StringBuilder latency = new StringBuilder();
+        for (double p : PERCENTILES) {
+            latency.append(String.format("p%s %.1f ms  ", format(p), latencyMicros.getValueAtPercentile(p) / 1000.0));
+        }
+        out.printf("latency       %smax %.1f ms%n", latency, latencyMicros.getMaxValue() / 1000.0);
+        out.printf("statuses      %s%n", new TreeMap<>(statuses));
+        if (!errors.isEmpty()) {
+            out.printf("errors        %s%n", new TreeMap<>(errors));
+        }
+        if (predicted > 0) {
+            out.printf("accuracy      %.2f %% of %d predictions with a known label%n", 100.0 * correct / predicted, predicted);
+        }
+        if (feedbackSent > 0) {
+            out.printf("feedback      %d sent, %d accepted%n", feedbackSent, feedbackAccepted);
+        }
+    }
+
+    public JsonObject toJson() {
+        JsonObject latency = new JsonObject();
+        for (double p : PERCENTILES) {
+            latency.put("p" + format(p), latencyMicros.getValueAtPercentile(p) / 1000.0);
+        }
+        latency.put("max", latencyMicros.getMaxValue() / 1000.0).put("mean", latencyMicros.getMean() / 1000.0);
+        JsonObject byStatus = new JsonObject();
+        new TreeMap<>(statuses).forEach((status, n) -> byStatus.put(Integer.toString(status), n));
+        JsonObject json = new JsonObject().put("description", description).put("requests", requests).put("seconds", seconds)
+                .put("requestsPerSecond", requestsPerSecond()).put("accepted", accepted()).put("latencyMillis", latency)
+                .put("statuses", byStatus).put("errors", new JsonObject(Map.copyOf(errors).entrySet().stream()
+                        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> (Object) e.getValue()))));
+        if (predicted > 0) {
+            json.put("predicted", predicted).put("correct", correct).put("accuracy", (double) correct / predicted);
+        }
+        return json.put("feedbackSent", feedbackSent).put("feedbackAccepted", feedbackAccepted);
+    }
+
+    private static String format(double percentile) {
+        return percentile == Math.rint(percentile) ? Long.toString((long) percentile) : Double.toString(percentile);
+    }
+}
