@@ -1,0 +1,179 @@
+package pipeline.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import pipeline.schemas.avro.DeadLetter;
+import pipeline.schemas.avro.Feedback;
+import pipeline.schemas.avro.ImageEvent;
+import pipeline.schemas.avro.LabelOrigin;
+import pipeline.schemas.avro.LabelledImage;
+import pipeline.schemas.avro.ModelAccuracy;
+import pipeline.schemas.avro.ModelRef;
+import pipeline.schemas.avro.Prediction;
+import pipeline.schemas.avro.ScoredLabel;
+import pipeline.schemas.avro.Timings;
+import pipeline.schemas.registry.RegistryClientOptions;
+import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.serde.AvroSerde;
+import pipeline.schemas.topics.Topics;
+import pipeline.testkit.RealInfrastructure;
+import pipeline.testkit.TestRegistry;
+
+/** The feedback loop's two joins and the windowed accuracy, driven record by record (the serdes use the real registry). */
+@ExtendWith(RealInfrastructure.class)
+class FeedbackTopologyTest {
+
+    private static final Duration WINDOW = Duration.ofMinutes(30);
+    private static final Duration ACCURACY_WINDOW = Duration.ofMinutes(5);
+    private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
+
+    private SchemaRegistryClient registry;
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, ImageEvent> images;
+    private TestInputTopic<String, Feedback> feedback;
+    private TestInputTopic<String, Prediction> predictions;
+    private TestInputTopic<String, LabelledImage> labelsIn;
+    private TestOutputTopic<String, LabelledImage> labels;
+    private TestOutputTopic<String, DeadLetter> deadLetters;
+    private TestOutputTopic<String, ModelAccuracy> accuracy;
+
+    @BeforeEach
+    void start(TestRegistry testRegistry) {
+        registry = new SchemaRegistryClient(RegistryClientOptions.of(testRegistry.url()));
+        Properties config = new Properties();
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, "feedback-topology-test");
+        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(FeedbackTopology.build(registry, WINDOW, ACCURACY_WINDOW), config, T0);
+        var keys = Serdes.String();
+        images = driver.createInputTopic(Topics.IMAGES.name(), keys.serializer(), AvroSerde.forValues(ImageEvent.class, registry).serializer());
+        feedback = driver.createInputTopic(Topics.FEEDBACK.name(), keys.serializer(), AvroSerde.forValues(Feedback.class, registry).serializer());
+        predictions = driver.createInputTopic(Topics.PREDICTIONS.name(), keys.serializer(),
+                AvroSerde.forValues(Prediction.class, registry).serializer());
+        AvroSerde<LabelledImage> labelled = AvroSerde.forValues(LabelledImage.class, registry);
+        labelsIn = driver.createInputTopic(Topics.LABELS.name(), keys.serializer(), labelled.serializer());
+        labels = driver.createOutputTopic(Topics.LABELS.name(), keys.deserializer(), labelled.deserializer());
+        deadLetters = driver.createOutputTopic(Topics.IMAGES_DLQ.name(), keys.deserializer(),
+                AvroSerde.forValues(DeadLetter.class, registry).deserializer());
+        accuracy = driver.createOutputTopic(Topics.MODEL_ACCURACY.name(), keys.deserializer(),
+                AvroSerde.forValues(ModelAccuracy.class, registry).deserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+        registry.close();
+    }
+
+    @Test
+    void aCorrectionForAnImageSentEarlierBecomesALabelWithThatImagesBytes() {
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G', 1, 2, 3};
+        images.pipeInput("img-1", image("img-1", png), T0);
+        feedback.pipeInput("img-1", label("img-1", "Sneaker"), T0.plus(Duration.ofMinutes(10)));
+
+        List<KeyValue<String, LabelledImage>> out = labels.readKeyValuesToList();
+
+        assertThat(out).hasSize(1);
+        LabelledImage labelled = out.getFirst().value;
+        assertThat(out.getFirst().key).isEqualTo("img-1");
+        assertThat(labelled.getLabel()).isEqualTo("Sneaker");
+        assertThat(labelled.getSource()).isEqualTo("camera-3");
+        assertThat(labelled.getOrigin()).isEqualTo(LabelOrigin.CORRECTION);
+        assertThat(bytes(labelled.getImage())).isEqualTo(png);
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aLabelForAnUnknownOrExpiredIdGoesToTheDeadLettersOnceTheWindowHasPassed() {
+        images.pipeInput("old", image("old", new byte[] {1}), T0);
+        feedback.pipeInput("nobody", label("nobody", "Bag"), T0.plus(Duration.ofMinutes(1)));
+        assertThat(deadLetters.isEmpty()).as("no verdict while an image may still come").isTrue();
+        feedback.pipeInput("old", label("old", "Bag"), T0.plus(WINDOW).plus(Duration.ofMinutes(5)));
+
+        // Time moves on past both labels' windows.
+        images.pipeInput("later", image("later", new byte[] {2}), T0.plus(WINDOW.multipliedBy(3)));
+
+        Map<String, DeadLetter> letters = deadLetters.readKeyValuesToMap();
+        assertThat(letters).containsOnlyKeys("nobody", "old");
+        assertThat(letters.get("nobody").getErrorCode()).isEqualTo("UNKNOWN_IMAGE");
+        assertThat(letters.get("nobody").getSourceTopic()).isEqualTo(Topics.FEEDBACK.name());
+        assertThat(letters.get("nobody").getMessage()).contains("'nobody'").contains("Bag").contains("30 min");
+        assertThat(labels.isEmpty()).as("no label without its image").isTrue();
+    }
+
+    @Test
+    void accuracyIsCountedPerModelVersionAndTimeWindow() {
+        // v1 gets 3 of 4 right in the first window; v2 gets 2 of 2; v1 then 0 of 1 in the next window.
+        predict("a", 1, "Sneaker", T0);
+        predict("b", 1, "Bag", T0.plusSeconds(10));
+        predict("c", 1, "Coat", T0.plusSeconds(20));
+        predict("d", 1, "Shirt", T0.plusSeconds(30));
+        predict("e", 2, "Dress", T0.plusSeconds(40));
+        predict("f", 2, "Trouser", T0.plusSeconds(50));
+        predict("g", 1, "Bag", T0.plus(ACCURACY_WINDOW).plusSeconds(10));
+        Map<String, String> truth = Map.of("a", "Sneaker", "b", "Bag", "c", "Coat", "d", "Pullover", "e", "Dress", "f", "Trouser",
+                "g", "Sandal");
+        truth.forEach((id, label) -> labelsIn.pipeInput(id, labelled(id, label), T0.plusSeconds(60)));
+
+        List<KeyValue<String, ModelAccuracy>> updates = accuracy.readKeyValuesToList();
+
+        ModelAccuracy v1First = last(updates, "fashion:1", T0);
+        assertThat(v1First.getPredictions()).isEqualTo(4);
+        assertThat(v1First.getCorrect()).isEqualTo(3);
+        assertThat(v1First.getAccuracy()).isEqualTo(0.75);
+        assertThat(v1First.getWindowEnd()).isEqualTo(T0.plus(ACCURACY_WINDOW));
+        ModelAccuracy v2 = last(updates, "fashion:2", T0);
+        assertThat(v2.getPredictions()).isEqualTo(2);
+        assertThat(v2.getAccuracy()).isEqualTo(1.0);
+        ModelAccuracy v1Second = last(updates, "fashion:1", T0.plus(ACCURACY_WINDOW));
+        assertThat(v1Second.getPredictions()).isEqualTo(1);
+        assertThat(v1Second.getCorrect()).isZero();
+    }
+
+    private static ModelAccuracy last(List<KeyValue<String, ModelAccuracy>> updates, String key, Instant windowStart) {
+        return updates.stream().filter(u -> u.key.equals(key) && u.value.getWindowStart().equals(windowStart))
+                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no accuracy for " + key + " from " + windowStart
+                        + " in " + updates)).value;
+    }
+
+    private void predict(String id, int version, String topLabel, Instant at) {
+        predictions.pipeInput(id, Prediction.newBuilder().setImageId(id).setSource("camera-3")
+                .setModel(new ModelRef("fashion", version)).setTopK(List.of(new ScoredLabel(topLabel, 0.9f)))
+                .setEmbedding(List.of(1f)).setTimings(new Timings(1L, 1L, 1)).setTimestamp(at).setAttributes(Map.of()).build(), at);
+    }
+
+    private static ImageEvent image(String id, byte[] bytes) {
+        return ImageEvent.newBuilder().setId(id).setSource("camera-3").setTimestamp(T0).setContentType("image/png")
+                .setImage(ByteBuffer.wrap(bytes)).build();
+    }
+
+    private static Feedback label(String id, String label) {
+        return Feedback.newBuilder().setImageId(id).setLabel(label).setOrigin(LabelOrigin.CORRECTION).setTimestamp(T0).build();
+    }
+
+    private static LabelledImage labelled(String id, String label) {
+        return LabelledImage.newBuilder().setImageId(id).setSource("upload").setContentType("image/png")
+                .setImage(ByteBuffer.wrap(new byte[] {1})).setLabel(label).setOrigin(LabelOrigin.CORRECTION).setTimestamp(T0).build();
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] out = new byte[buffer.remaining()];
+        buffer.duplicate().get(out);
+        return out;
+    }
+}
