@@ -119,9 +119,14 @@ public final class InferenceLoop implements Runnable {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                     // The batch in flight commits (or aborts) before the partitions move; what is
-                    // still waiting was not committed, so their next owner reads it again.
-                    committer.await();
+                    // still waiting was not committed, so their next owner reads it again. An aborted
+                    // batch on partitions this loop keeps is read again here.
+                    Set<TopicPartition> kept = new HashSet<>(committer.await());
+                    kept.removeAll(partitions);
                     batches.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+                    if (!kept.isEmpty()) {
+                        rewind(c, kept);
+                    }
                 }
 
                 @Override

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -62,7 +63,7 @@ class HotSwapUnderLoadTest {
             Thread worker = Thread.ofPlatform().name("swap-loop").start(loop);
             Thread following = Thread.ofPlatform().name("swap-follower").start(follower);
             List<BufferedImage> images = ImageFeed.images(IMAGES);
-            Thread stream = Thread.ofPlatform().name("camera").start(() -> ImageFeed.stream(kafka, client, run, images, Duration.ofMillis(3)));
+            CompletableFuture<Void> stream = ImageFeed.streamInBackground(kafka, client, run, images, Duration.ofMillis(3));
 
             reader.subscribe(Set.of("predictions"));
             AvroDeserializer<Prediction> predictions = AvroDeserializer.forClass(Prediction.class, client);

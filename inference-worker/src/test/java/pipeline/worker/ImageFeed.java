@@ -8,9 +8,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
 import pipeline.convnet.data.Dataset;
 import pipeline.convnet.inspect.Picture;
@@ -59,15 +63,44 @@ final class ImageFeed {
      * Sends images {@code <run>-0 … <run>-(n−1)}, {@code gap} apart like a camera, and waits for the
      * broker to have them all. Tests share the topics, so each run's ids carry its own prefix.
      */
+    /**
+     * Sends the images {@code gap} apart and checks that the broker took every one, so that an image
+     * missing from the predictions is the worker's doing, never the feed's.
+     *
+     * @throws IllegalStateException naming the first image the broker did not take
+     */
     static void stream(TestKafka kafka, SchemaRegistryClient client, String run, List<BufferedImage> images, Duration gap) {
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
         try (KafkaProducer<String, SpecificRecord> producer = producer(kafka, client)) {
             for (int i = 0; i < images.size(); i++) {
-                producer.send(new ProducerRecord<>("images", run + "-" + i, event(run + "-" + i, png(images.get(i)))));
+                sent.add(producer.send(new ProducerRecord<>("images", run + "-" + i, event(run + "-" + i, png(images.get(i))))));
                 Thread.sleep(gap);
             }
             producer.flush();
+            for (int i = 0; i < sent.size(); i++) {
+                try {
+                    sent.get(i).get();
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("image " + run + "-" + i + " was not written to images: " + e.getCause(), e);
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** {@link #stream} on a thread of its own; joining the future rethrows a failed send. */
+    static CompletableFuture<Void> streamInBackground(TestKafka kafka, SchemaRegistryClient client, String run,
+                                                     List<BufferedImage> images, Duration gap) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread.ofPlatform().name("camera").start(() -> {
+            try {
+                stream(kafka, client, run, images, gap);
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+            }
+        });
+        return done;
     }
 }

@@ -2,10 +2,10 @@ package pipeline.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterEach;
@@ -62,7 +62,7 @@ class WorkerStopTest {
     void killedMidStreamThenReplacedEveryImageHasExactlyOnePrediction(TestKafka kafka, TestRegistry registry) throws Exception {
         try (PredictionReader reader = new PredictionReader(kafka, client, run)) {
             first = startWorker(kafka, registry, "crash-a", "6s");
-            Thread stream = streamImages(kafka);
+            CompletableFuture<Void> stream = streamImages(kafka);
             reader.until(60);
             first.stop(Duration.ZERO);
             int predictedBeforeTheKill = reader.counts().size();
@@ -83,7 +83,7 @@ class WorkerStopTest {
         try (PredictionReader reader = new PredictionReader(kafka, client, run)) {
             // A long session timeout: had the first worker not left the group, the second would wait it out.
             first = startWorker(kafka, registry, "graceful-a", "45s");
-            Thread stream = streamImages(kafka);
+            CompletableFuture<Void> stream = streamImages(kafka);
             reader.until(60);
             first.stop(Duration.ofSeconds(20));
             int predictedBeforeTheStop = reader.counts().size();
@@ -104,9 +104,8 @@ class WorkerStopTest {
     }
 
     /** Images of this run, 5 ms apart like a camera, from a thread of their own. */
-    private Thread streamImages(TestKafka kafka) throws Exception {
-        List<BufferedImage> images = ImageFeed.images(IMAGES);
-        return Thread.ofPlatform().name("camera").start(() -> ImageFeed.stream(kafka, client, run, images, Duration.ofMillis(5)));
+    private CompletableFuture<Void> streamImages(TestKafka kafka) throws Exception {
+        return ImageFeed.streamInBackground(kafka, client, run, ImageFeed.images(IMAGES), Duration.ofMillis(5));
     }
 
     private static void assertExactlyOnce(Map<String, Integer> counts) {
