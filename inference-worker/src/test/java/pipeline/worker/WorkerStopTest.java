@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import pipeline.infra.ChildProcess;
 import pipeline.schemas.registry.RegistryClientOptions;
@@ -31,7 +32,8 @@ class WorkerStopTest {
 
     static final int IMAGES = 300;
 
-    @TempDir
+    /** The workers' logs; kept when a test fails, for the post-mortem. */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     Path dir;
 
     private final String group = TestKafka.uniqueName("stop-workers");
