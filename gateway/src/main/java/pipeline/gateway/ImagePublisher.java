@@ -74,17 +74,24 @@ final class ImagePublisher implements AutoCloseable {
             return producer.send(new ProducerRecord<>(topic, key, bytes), (metadata, error) -> context.runOnContext(v -> {
                 if (error == null) {
                     acked.tryComplete();
-                    return;
+                } else {
+                    acked.tryFail(refused(error));
                 }
-                if (error instanceof RetriableException) {
-                    health.failed(error.getClass().getSimpleName() + ": " + error.getMessage());
-                }
-                acked.tryFail(new ApiError(503, "KAFKA_UNAVAILABLE", "Kafka did not take the record within " + timeout.toMillis()
-                        + " ms (" + error.getMessage() + "); nothing was accepted, send it again"));
             }));
-        }, false).onFailure(error -> context.runOnContext(v -> acked.tryFail(new ApiError(503, "KAFKA_UNAVAILABLE",
-                "the record could not be sent (" + error.getMessage() + "); nothing was accepted, send it again"))));
+        }, false).onFailure(error -> context.runOnContext(v -> acked.tryFail(refused(error))));
         return acked.future();
+    }
+
+    /**
+     * The 503 for a record Kafka did not take, whether {@code send} threw (no metadata in time, the
+     * registry) or the broker did not acknowledge; a retriable error also tells {@link KafkaHealth}.
+     */
+    private ApiError refused(Throwable error) {
+        if (error instanceof RetriableException) {
+            health.failed(error.getClass().getSimpleName() + ": " + error.getMessage());
+        }
+        return new ApiError(503, "KAFKA_UNAVAILABLE", "Kafka did not take the record within " + timeout.toMillis()
+                + " ms (" + error.getMessage() + "); nothing was accepted, send it again");
     }
 
     @Override

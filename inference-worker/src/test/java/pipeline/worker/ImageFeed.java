@@ -37,11 +37,7 @@ final class ImageFeed {
         Dataset test = Dataset.readIdx(SAMPLE, "t10k", Dataset.FASHION_MNIST_CLASSES);
         List<BufferedImage> images = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
-            for (int p = 0; p < 784; p++) {
-                image.getRaster().setSample(p % 28, p / 28, 0, test.pixels()[i * 784 + p] & 0xff);
-            }
-            images.add(image);
+            images.add(test.picture(i));
         }
         return images;
     }

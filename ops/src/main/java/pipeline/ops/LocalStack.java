@@ -131,7 +131,8 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private static int claim(int port, String who, String envName) {
+    /** {@code port}, checked free, or any free port for 0; a taken port fails naming who wanted it and the setting. */
+    static int claim(int port, String who, String envName) {
         if (port == 0) {
             return Ports.anyFree();
         }

@@ -48,7 +48,7 @@ final class ModelSeed {
                 return null;
             }
             byte[] bytes = Files.readAllBytes(modelFile);
-            ModelFile model = ModelFile.read(modelFile);
+            ModelFile model = ModelFile.fromBytes(bytes, modelFile.toString());
             ModelKey key = new ModelKey(model.info().name(), 1);
             try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers, ProducerConfig.ACKS_CONFIG, "all"),

@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import pipeline.gateway.GatewayMain;
-import pipeline.infra.Ports;
 import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.topics.ModelKey;
@@ -50,13 +49,13 @@ final class StackServices implements AutoCloseable {
         Map<String, String> common = Map.of("PIPELINE_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
                 "PIPELINE_REGISTRY_URL", stack.registryUrl());
         List<ServiceProcess> services = new ArrayList<>();
-        int gatewayPort = port(options.gatewayPort(), "the gateway", ServiceOptions.GATEWAY_PORT.envName());
+        int gatewayPort = LocalStack.claim(options.gatewayPort(), "the gateway", ServiceOptions.GATEWAY_PORT.envName());
         URI gateway = URI.create("http://127.0.0.1:" + gatewayPort);
         services.add(new ServiceProcess("gateway", GatewayMain.class.getName(), "512m", with(common, Map.of(
                 "PIPELINE_GATEWAY_PORT", Integer.toString(gatewayPort),
                 "PIPELINE_GATEWAY_API_KEYS", key.gatewaySetting())), gateway.resolve("/ready"), dataDir.resolve("gateway.log")));
         for (int i = 1; i <= options.workers(); i++) {
-            int port = port(options.workerPort() == 0 ? 0 : options.workerPort() + i - 1, "worker " + i,
+            int port = LocalStack.claim(options.workerPort() == 0 ? 0 : options.workerPort() + i - 1, "worker " + i,
                     ServiceOptions.WORKER_PORT.envName());
             services.add(new ServiceProcess("worker-" + i, WorkerMain.class.getName(), "1g", with(common, Map.of(
                     "PIPELINE_WORKER_INSTANCE_ID", "local-worker-" + i,
@@ -66,14 +65,6 @@ final class StackServices implements AutoCloseable {
         }
         Supervisor supervisor = new Supervisor(services, dataDir, stackOptions.startTimeout(), out);
         return new StackServices(supervisor, key, keyFile, gateway, seeded);
-    }
-
-    private static int port(int wanted, String who, String envName) {
-        if (wanted == 0) {
-            return Ports.anyFree();
-        }
-        Ports.requireFree(wanted, who, "set " + envName + " to a free port");
-        return wanted;
     }
 
     private static Map<String, String> with(Map<String, String> common, Map<String, String> own) {

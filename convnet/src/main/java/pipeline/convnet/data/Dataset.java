@@ -1,10 +1,12 @@
 package pipeline.convnet.data;
 
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Labelled images of one size, kept as unsigned bytes {@code [N, C, H, W]} (a quarter of the
@@ -34,6 +36,26 @@ public record Dataset(byte[] pixels, int[] labels, int channels, int height, int
 
     public int imageSize() {
         return channels * height * width;
+    }
+
+    /**
+     * Image {@code index} as a picture, as a camera would deliver it: grey for one channel, RGB for
+     * three (channel planes 0, 1, 2 = red, green, blue).
+     */
+    public BufferedImage picture(int index) {
+        Objects.checkIndex(index, size());
+        if (channels != 1 && channels != 3) {
+            throw new IllegalStateException("a picture needs 1 or 3 channels; these images have " + channels);
+        }
+        BufferedImage image = new BufferedImage(width, height, channels == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
+        int plane = height * width;
+        int base = index * imageSize();
+        for (int c = 0; c < channels; c++) {
+            for (int p = 0; p < plane; p++) {
+                image.getRaster().setSample(p % width, p / width, c, pixels[base + c * plane + p] & 0xff);
+            }
+        }
+        return image;
     }
 
     /** The first {@code count} images. */

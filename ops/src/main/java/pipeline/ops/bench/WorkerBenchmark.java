@@ -220,12 +220,7 @@ public final class WorkerBenchmark {
         Dataset test = Dataset.readIdx(Path.of("convnet/src/test/resources/fashion-mnist-sample"), "t10k", Dataset.FASHION_MNIST_CLASSES);
         List<BufferedImage> images = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            int index = i % test.size();
-            BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
-            for (int p = 0; p < 784; p++) {
-                image.getRaster().setSample(p % 28, p / 28, 0, test.pixels()[index * 784 + p] & 0xff);
-            }
-            images.add(image);
+            images.add(test.picture(i % test.size()));
         }
         return images;
     }

@@ -1,6 +1,5 @@
 package pipeline.ops.load;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,14 +32,9 @@ public final class LoadImages {
     public static List<Image> fromIdx(Path folder, int limit) throws IOException {
         Dataset test = Dataset.readIdx(folder, "t10k", Dataset.FASHION_MNIST_CLASSES);
         int count = Math.min(limit, test.size());
-        int pixels = test.imageSize();
         List<Image> images = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            BufferedImage image = new BufferedImage(test.width(), test.height(), BufferedImage.TYPE_BYTE_GRAY);
-            for (int p = 0; p < pixels; p++) {
-                image.getRaster().setSample(p % test.width(), p / test.width(), 0, test.pixels()[i * pixels + p] & 0xff);
-            }
-            images.add(new Image(Picture.png(image), "image/png", test.classNames().get(test.labels()[i])));
+            images.add(new Image(Picture.png(test.picture(i)), "image/png", test.classNames().get(test.labels()[i])));
         }
         return images;
     }

@@ -54,10 +54,11 @@ public record LoadReport(String description, long requests, double seconds, Hist
         latency.put("max", latencyMicros.getMaxValue() / 1000.0).put("mean", latencyMicros.getMean() / 1000.0);
         JsonObject byStatus = new JsonObject();
         new TreeMap<>(statuses).forEach((status, n) -> byStatus.put(Integer.toString(status), n));
+        JsonObject byError = new JsonObject();
+        new TreeMap<>(errors).forEach(byError::put);
         JsonObject json = new JsonObject().put("description", description).put("requests", requests).put("seconds", seconds)
                 .put("requestsPerSecond", requestsPerSecond()).put("accepted", accepted()).put("latencyMillis", latency)
-                .put("statuses", byStatus).put("errors", new JsonObject(Map.copyOf(errors).entrySet().stream()
-                        .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> (Object) e.getValue()))));
+                .put("statuses", byStatus).put("errors", byError);
         if (predicted > 0) {
             json.put("predicted", predicted).put("correct", correct).put("accuracy", (double) correct / predicted);
         }
