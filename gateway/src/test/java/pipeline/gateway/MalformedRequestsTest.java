@@ -26,6 +26,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import pipeline.convnet.model.ModelFile;
+import pipeline.modelstore.ModelRecords;
 import pipeline.schemas.avro.ModelStatus;
 import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
@@ -36,7 +37,6 @@ import pipeline.schemas.topics.Topics;
 import pipeline.testkit.RealInfrastructure;
 import pipeline.testkit.TestKafka;
 import pipeline.testkit.TestRegistry;
-import pipeline.worker.ModelRecords;
 
 /**
  * Hundreds of malformed requests — truncated and bit-flipped PNG/JPEG, wrong magic bytes, huge

@@ -22,6 +22,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import pipeline.convnet.model.ModelFile;
+import pipeline.modelstore.ModelRecords;
 import pipeline.schemas.avro.Feedback;
 import pipeline.schemas.avro.LabelledImage;
 import pipeline.schemas.avro.ModelStatus;
@@ -35,7 +36,6 @@ import pipeline.schemas.topics.Topics;
 import pipeline.testkit.RealInfrastructure;
 import pipeline.testkit.TestKafka;
 import pipeline.testkit.TestRegistry;
-import pipeline.worker.ModelRecords;
 
 /**
  * Models as the gateway shows them (from the real {@code models} topic), promotion by an admin, and

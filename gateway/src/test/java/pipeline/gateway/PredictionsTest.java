@@ -16,6 +16,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import pipeline.convnet.model.ModelFile;
+import pipeline.modelstore.ModelSnapshot;
 import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.topics.ConsumerGroups;
@@ -25,7 +26,6 @@ import pipeline.testkit.RealInfrastructure;
 import pipeline.testkit.TestKafka;
 import pipeline.testkit.TestRegistry;
 import pipeline.worker.InferenceLoop;
-import pipeline.worker.ModelSnapshot;
 import pipeline.worker.WorkerMetrics;
 import pipeline.worker.WorkerSettings;
 

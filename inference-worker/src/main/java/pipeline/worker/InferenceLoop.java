@@ -33,6 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pipeline.convnet.data.ImageProbe;
 import pipeline.convnet.kernel.Parallelism;
+import pipeline.modelstore.ModelSnapshot;
 import pipeline.schemas.avro.DeadLetter;
 import pipeline.schemas.avro.ImageEvent;
 import pipeline.schemas.avro.ModelRef;

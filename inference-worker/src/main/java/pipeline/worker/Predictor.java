@@ -8,6 +8,7 @@ import pipeline.convnet.layer.Mode;
 import pipeline.convnet.loss.SoftmaxCrossEntropy;
 import pipeline.convnet.net.Network;
 import pipeline.convnet.tensor.Tensor;
+import pipeline.modelstore.ModelSnapshot;
 
 /** One batch through one model snapshot: the top-k classes with probabilities, and the embedding, per image. */
 public final class Predictor {

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
+import pipeline.modelstore.ModelSnapshot;
 
 /**
  * The worker's HTTP endpoints: {@code /health} (the process runs), {@code /ready} (a model is

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import pipeline.config.Settings;
 import pipeline.config.SettingsException;
 import pipeline.convnet.model.ModelFile;
+import pipeline.modelstore.ModelSnapshot;
 import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
 

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.DoubleSupplier;
+import pipeline.modelstore.ModelSnapshot;
 
 /**
  * What a worker counts, in Prometheus form: batch sizes, time queued before a batch, inference time

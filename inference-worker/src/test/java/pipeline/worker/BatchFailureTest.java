@@ -26,6 +26,7 @@ import pipeline.convnet.model.ModelFile;
 import pipeline.convnet.model.ModelInfo;
 import pipeline.convnet.net.Network;
 import pipeline.convnet.tensor.Tensor;
+import pipeline.modelstore.ModelSnapshot;
 import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.topics.ConsumerGroups;

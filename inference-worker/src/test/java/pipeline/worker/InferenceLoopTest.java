@@ -25,6 +25,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import pipeline.modelstore.ModelSnapshot;
+import pipeline.modelstore.ModelVerifier;
 import pipeline.schemas.avro.DeadLetter;
 import pipeline.schemas.avro.Prediction;
 import pipeline.schemas.registry.RegistryClientOptions;

@@ -13,6 +13,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import pipeline.convnet.model.ModelFile;
+import pipeline.modelstore.ModelSnapshot;
+import pipeline.modelstore.ModelVerifier;
 import pipeline.schemas.avro.ModelStatus;
 import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.registry.RegistryClientOptions;

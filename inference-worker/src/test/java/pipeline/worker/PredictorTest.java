@@ -10,6 +10,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import pipeline.convnet.data.Dataset;
 import pipeline.convnet.train.Evaluator;
+import pipeline.modelstore.ModelSnapshot;
+import pipeline.modelstore.ModelVerifier;
 
 /** The bundled model through the worker's path (images → input → top-k) agrees with the engine's own evaluation. */
 class PredictorTest {

@@ -18,13 +18,13 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import pipeline.convnet.model.ModelFile;
 import pipeline.infra.InfraException;
+import pipeline.modelstore.ModelRecords;
 import pipeline.schemas.avro.ModelStatus;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.serde.AvroSerializer;
 import pipeline.schemas.serde.SerdeOptions;
 import pipeline.schemas.topics.ModelKey;
 import pipeline.schemas.topics.Topics;
-import pipeline.worker.ModelRecords;
 
 /**
  * Seeds an empty {@code models} topic with a model file as version 1, promoted, so that the whole

@@ -36,6 +36,7 @@ import pipeline.convnet.net.Network;
 import pipeline.convnet.net.NetworkSpec;
 import pipeline.convnet.tensor.Tensor;
 import pipeline.infra.ApicurioRegistry;
+import pipeline.modelstore.ModelSnapshot;
 import pipeline.ops.LocalStack;
 import pipeline.ops.StackOptions;
 import pipeline.schemas.avro.ImageEvent;
@@ -48,7 +49,6 @@ import pipeline.schemas.serde.SerdeOptions;
 import pipeline.schemas.topics.ConsumerGroups;
 import pipeline.schemas.topics.Topics;
 import pipeline.worker.InferenceLoop;
-import pipeline.worker.ModelSnapshot;
 import pipeline.worker.WorkerMetrics;
 import pipeline.worker.WorkerSettings;
 

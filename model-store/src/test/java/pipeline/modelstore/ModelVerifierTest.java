@@ -1,8 +1,9 @@
-package pipeline.worker;
+package pipeline.modelstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,15 +11,27 @@ import org.junit.jupiter.api.Test;
 import pipeline.convnet.model.ModelFile;
 import pipeline.convnet.net.Network;
 import pipeline.schemas.avro.InputSpec;
+import pipeline.schemas.avro.ModelStatus;
 import pipeline.schemas.avro.ModelVersion;
 
 class ModelVerifierTest {
 
+    static final Path BUNDLED = Path.of("../models/fashion-lenet5.model");
+
     final ModelVerifier verifier = new ModelVerifier();
+
+    /** The bundled LeNet-5 as a promoted record of {@code version}, with {@code weights} as its bytes. */
+    static ModelVersion bundled(int version, byte[] weights) throws Exception {
+        return ModelRecords.of(ModelFile.read(BUNDLED), weights, "fashion-lenet5", version, ModelStatus.PROMOTED);
+    }
+
+    static byte[] bundledBytes() throws Exception {
+        return Files.readAllBytes(BUNDLED);
+    }
 
     @Test
     void theBundledModelIsAccepted() throws Exception {
-        ModelSnapshot snapshot = verifier.verify(BundledModel.record(1, BundledModel.bytes()), null);
+        ModelSnapshot snapshot = verifier.verify(bundled(1, bundledBytes()), null);
 
         assertThat(snapshot.version()).isEqualTo(1);
         assertThat(snapshot.model().classNames()).hasSize(10);
@@ -26,7 +39,7 @@ class ModelVerifierTest {
 
     @Test
     void weightsThatDoNotMatchTheirChecksumAreRefused() throws Exception {
-        ModelVersion record = BundledModel.record(2, BundledModel.bytes());
+        ModelVersion record = bundled(2, bundledBytes());
         record.setWeightsSha256("0".repeat(64));
 
         assertThatThrownBy(() -> verifier.verify(record, null))
@@ -37,26 +50,26 @@ class ModelVerifierTest {
 
     @Test
     void damagedWeightsWithAMatchingRecordChecksumAreCaughtByTheFile() throws Exception {
-        byte[] damaged = BundledModel.bytes();
+        byte[] damaged = bundledBytes();
         damaged[damaged.length / 2] ^= 1;
 
-        assertThatThrownBy(() -> verifier.verify(BundledModel.record(3, damaged), null))
+        assertThatThrownBy(() -> verifier.verify(bundled(3, damaged), null))
                 .hasMessageContaining("model fashion-lenet5 v3 is damaged or truncated");
     }
 
     @Test
     void nanWeightsAreRefusedNamingTheTensor() throws Exception {
-        ModelFile model = ModelFile.read(BundledModel.FILE);
+        ModelFile model = ModelFile.read(BUNDLED);
         Network.NamedTensor first = model.network().state().getFirst();
         first.values()[0] = Float.NaN;
 
-        assertThatThrownBy(() -> verifier.verify(BundledModel.record(4, model.toBytes()), null))
+        assertThatThrownBy(() -> verifier.verify(bundled(4, model.toBytes()), null))
                 .hasMessageContaining("model fashion-lenet5 v4: layer1.weight holds NaN");
     }
 
     @Test
     void aRecordDeclaringAnotherInputShapeIsRefused() throws Exception {
-        ModelVersion record = BundledModel.record(5, BundledModel.bytes());
+        ModelVersion record = bundled(5, bundledBytes());
         InputSpec input = record.getInput();
         record.setInput(new InputSpec(3, 32, 32, input.getMean(), input.getStd()));
 
@@ -66,12 +79,12 @@ class ModelVerifierTest {
 
     @Test
     void classesThatDifferFromTheServingModelAreRefused() throws Exception {
-        ModelSnapshot serving = verifier.verify(BundledModel.record(1, BundledModel.bytes()), null);
-        ModelFile renamed = ModelFile.read(Path.of("../models/fashion-lenet5.model"));
+        ModelSnapshot serving = verifier.verify(bundled(1, bundledBytes()), null);
+        ModelFile renamed = ModelFile.read(BUNDLED);
         List<String> classes = new ArrayList<>(renamed.classNames());
         classes.set(0, "Tee");
         byte[] weights = new ModelFile(renamed.network(), renamed.normalisation(), classes, renamed.info()).toBytes();
-        ModelVersion record = BundledModel.record(6, weights);
+        ModelVersion record = bundled(6, weights);
         record.setClassNames(classes);
 
         assertThatThrownBy(() -> verifier.verify(record, serving))

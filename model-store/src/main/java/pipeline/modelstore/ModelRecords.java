@@ -1,4 +1,4 @@
-package pipeline.worker;
+package pipeline.modelstore;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package pipeline.worker;
+package pipeline.modelstore;
 
 import pipeline.convnet.data.ImageInput;
 import pipeline.convnet.model.ModelFile;

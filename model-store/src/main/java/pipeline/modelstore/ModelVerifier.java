@@ -1,4 +1,4 @@
-package pipeline.worker;
+package pipeline.modelstore;
 
 import java.io.IOException;
 import java.security.MessageDigest;
