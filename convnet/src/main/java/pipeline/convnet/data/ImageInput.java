@@ -49,13 +49,29 @@ public final class ImageInput {
         Tensor out = Tensor.zeros(images.length, channels, height, width);
         int plane = height * width;
         for (int i = 0; i < images.length; i++) {
-            float[][] source = channelValues(images[i]);
+            byte[] values = pixels(images[i]);
             for (int c = 0; c < channels; c++) {
-                float[] resized = resizeArea(source[c], images[i].getHeight(), images[i].getWidth(), height, width);
-                int base = (i * channels + c) * plane;
+                int base = c * plane;
                 for (int p = 0; p < plane; p++) {
-                    out.data()[base + p] = normalisation.apply(c, Math.round(resized[p]));
+                    out.data()[i * values.length + base + p] = normalisation.apply(c, values[base + p] & 0xff);
                 }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The image as the model's unnormalised input: {@code C·H·W} unsigned bytes, converted and resized
+     * as {@link #batch} does, the layout of a {@link Dataset}'s pixels.
+     */
+    public byte[] pixels(BufferedImage image) {
+        float[][] source = channelValues(image);
+        int plane = height * width;
+        byte[] out = new byte[channels * plane];
+        for (int c = 0; c < channels; c++) {
+            float[] resized = resizeArea(source[c], image.getHeight(), image.getWidth(), height, width);
+            for (int p = 0; p < plane; p++) {
+                out[c * plane + p] = (byte) Math.clamp(Math.round(resized[p]), 0, 255);
             }
         }
         return out;

@@ -5,10 +5,11 @@ import java.util.List;
 /**
  * How a network did on a labelled set.
  *
- * @param confusion {@code confusion[true][predicted]} counts
- * @param meanLoss  mean cross-entropy per image
+ * @param confusion   {@code confusion[true][predicted]} counts
+ * @param meanLoss    mean cross-entropy per image
+ * @param predictions the predicted class of each image, in the set's order (for paired comparisons of two networks)
  */
-public record Evaluation(int[][] confusion, double meanLoss, List<String> classNames) {
+public record Evaluation(int[][] confusion, double meanLoss, List<String> classNames, int[] predictions) {
 
     public int total() {
         int total = 0;

@@ -24,6 +24,7 @@ public final class Evaluator {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
+        int[] predictions = new int[data.size()];
         double lossSum = 0;
         for (int from = 0; from < order.length; from += batchSize) {
             int to = Math.min(order.length, from + batchSize);
@@ -39,8 +40,9 @@ public final class Evaluator {
                     }
                 }
                 confusion[batch.labels()[i]][best]++;
+                predictions[from + i] = best;
             }
         }
-        return new Evaluation(confusion, lossSum / Math.max(1, data.size()), data.classNames());
+        return new Evaluation(confusion, lossSum / Math.max(1, data.size()), data.classNames(), predictions);
     }
 }

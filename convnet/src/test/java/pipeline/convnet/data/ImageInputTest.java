@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.within;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import pipeline.convnet.tensor.Tensor;
@@ -33,6 +35,20 @@ class ImageInputTest {
         assertThat((double) t.data()[1]).isCloseTo(100 / 255.0, within(0.01));
         assertThat((double) t.data()[2]).isCloseTo(200 / 255.0, within(0.01));
         assertThat((double) t.data()[3]).isCloseTo(40 / 255.0, within(0.01));
+    }
+
+    @Test
+    void pixelsOfAnImageOfTheModelsSizeAreItsOwnBytes() throws IOException {
+        Dataset sample = Dataset.readIdx(Path.of("src/test/resources/fashion-mnist-sample"), "t10k", Dataset.FASHION_MNIST_CLASSES);
+        ImageInput input = new ImageInput(new int[] {1, 28, 28}, Normalisation.FASHION_MNIST);
+
+        for (int i = 0; i < 5; i++) {
+            byte[] pixels = input.pixels(ImageInput.decode(png(sample.picture(i)), "image " + i));
+
+            assertThat(pixels).isEqualTo(Arrays.copyOfRange(sample.pixels(), i * 784, (i + 1) * 784));
+            assertThat(input.batch(sample.picture(i)).data()[300])
+                    .isEqualTo(Normalisation.FASHION_MNIST.apply(0, pixels[300] & 0xff));
+        }
     }
 
     @Test

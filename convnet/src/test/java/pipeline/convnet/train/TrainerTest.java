@@ -50,6 +50,11 @@ class TrainerTest {
         assertThat(before.accuracy()).isLessThan(0.3);
         assertThat(after.accuracy()).as("test accuracy after training").isGreaterThan(0.72);
         assertThat(after.total()).isEqualTo(1000);
+        int right = 0;
+        for (int i = 0; i < test.size(); i++) {
+            right += after.predictions()[i] == test.labels()[i] ? 1 : 0;
+        }
+        assertThat(right).as("images whose prediction is their label").isEqualTo((int) Math.round(after.accuracy() * 1000));
     }
 
     @Test
