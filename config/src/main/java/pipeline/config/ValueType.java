@@ -43,6 +43,17 @@ public record ValueType<T>(String expected, Function<String, T> parser) {
         });
     }
 
+    /** A finite decimal number such as {@code 0.001} or {@code 1e-3}, within {@code [min, max]}. */
+    public static ValueType<Double> decimal(double min, double max) {
+        return new ValueType<>("a number from " + min + " to " + max, raw -> {
+            double value = Double.parseDouble(raw);
+            if (!(value >= min && value <= max)) {
+                throw new IllegalArgumentException("out of range");
+            }
+            return value;
+        });
+    }
+
     /** A TCP port; 0 means "any free port". */
     public static ValueType<Integer> port() {
         return new ValueType<>("a TCP port from 0 to 65535 (0 = any free port)", integer(0, 65535).parser());

@@ -23,6 +23,19 @@ class ValueTypeTest {
     }
 
     @Test
+    void decimalsWithinTheirRange() {
+        ValueType<Double> type = ValueType.decimal(0, 1);
+
+        assertThat(type.parse("0.001")).isEqualTo(0.001);
+        assertThat(type.parse("1e-3")).isEqualTo(0.001);
+        assertThat(type.parse("1")).isEqualTo(1.0);
+        assertThatThrownBy(() -> type.parse("1.5")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> type.parse("NaN")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> type.parse("a lot")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(type.expected()).isEqualTo("a number from 0.0 to 1.0");
+    }
+
+    @Test
     void sizesInBinaryUnits() {
         ValueType<Long> type = ValueType.byteSize();
 

@@ -1,7 +1,6 @@
 package pipeline.worker;
 
 import java.awt.image.BufferedImage;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,7 +33,6 @@ import org.slf4j.LoggerFactory;
 import pipeline.convnet.data.ImageProbe;
 import pipeline.convnet.kernel.Parallelism;
 import pipeline.modelstore.ModelSnapshot;
-import pipeline.schemas.avro.DeadLetter;
 import pipeline.schemas.avro.ImageEvent;
 import pipeline.schemas.avro.ModelRef;
 import pipeline.schemas.avro.Prediction;
@@ -44,6 +42,7 @@ import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.serde.AvroDeserializer;
 import pipeline.schemas.serde.AvroSerializer;
 import pipeline.schemas.serde.SerdeOptions;
+import pipeline.schemas.topics.DeadLetters;
 import pipeline.schemas.topics.Topics;
 
 /**
@@ -311,18 +310,7 @@ public final class InferenceLoop implements Runnable {
     private ProducerRecord<String, SpecificRecord> deadLetter(ConsumerRecord<String, byte[]> record, String code, String message) {
         LOG.info("Dead letter {}/{}@{} ({}): {}", record.topic(), record.partition(), record.offset(), code, message);
         metrics.deadLetter(code);
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setKey(record.key())
-                .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-                .setSourceTopic(record.topic())
-                .setSourcePartition(record.partition())
-                .setSourceOffset(record.offset())
-                .setErrorCode(code)
-                .setMessage(message)
-                .setWorker(transactionalId)
-                .setTimestamp(Instant.now())
-                .build();
-        return new ProducerRecord<>(Topics.IMAGES_DLQ.name(), record.key(), letter);
+        return DeadLetters.of(record, code, message, transactionalId);
     }
 
     private static double recordsLagMax(KafkaConsumer<String, byte[]> consumer) {

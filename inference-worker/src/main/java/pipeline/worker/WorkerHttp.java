@@ -1,13 +1,10 @@
 package pipeline.worker;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
+import pipeline.config.HealthServer;
+import pipeline.config.HealthServer.Readiness;
 import pipeline.modelstore.ModelSnapshot;
 
 /**
@@ -17,43 +14,34 @@ import pipeline.modelstore.ModelSnapshot;
  */
 public final class WorkerHttp implements AutoCloseable {
 
-    private final HttpServer server;
+    private final HealthServer server;
 
     public WorkerHttp(String host, int port, AtomicReference<ModelSnapshot> served, List<InferenceLoop> loops,
                       WorkerMetrics metrics) throws IOException {
-        server = HttpServer.create(new InetSocketAddress(host, port), 0);
-        server.createContext("/health", exchange -> send(exchange, 200, "text/plain", "UP\n"));
-        server.createContext("/ready", exchange -> {
-            ModelSnapshot model = served.get();
-            long waiting = loops.stream().filter(loop -> !loop.isAssigned()).count();
-            String failing = loops.stream().map(InferenceLoop::failure).filter(f -> f != null).findFirst().orElse(null);
-            if (model == null || waiting > 0 || failing != null) {
-                send(exchange, 503, "text/plain", (model == null ? "no model loaded"
-                        : waiting > 0 ? waiting + " of " + loops.size() + " inference loops have not joined their group yet"
-                        : "a batch failed and is being retried: " + failing) + "\n");
-            } else {
-                send(exchange, 200, "text/plain", "READY " + model.name() + " v" + model.version() + "\n");
-            }
-        });
-        server.createContext("/metrics", exchange -> send(exchange, 200, "text/plain; version=0.0.4", metrics.scrape()));
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.start();
+        server = new HealthServer(host, port, () -> readiness(served.get(), loops), metrics::scrape);
+    }
+
+    private static Readiness readiness(ModelSnapshot model, List<InferenceLoop> loops) {
+        long waiting = loops.stream().filter(loop -> !loop.isAssigned()).count();
+        String failing = loops.stream().map(InferenceLoop::failure).filter(f -> f != null).findFirst().orElse(null);
+        if (model == null) {
+            return Readiness.notReady("no model loaded");
+        }
+        if (waiting > 0) {
+            return Readiness.notReady(waiting + " of " + loops.size() + " inference loops have not joined their group yet");
+        }
+        if (failing != null) {
+            return Readiness.notReady("a batch failed and is being retried: " + failing);
+        }
+        return Readiness.ready("READY " + model.name() + " v" + model.version());
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
     }
 
     @Override
     public void close() {
-        server.stop(0);
-    }
-
-    private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", type);
-        exchange.sendResponseHeaders(status, bytes.length);
-        exchange.getResponseBody().write(bytes);
-        exchange.close();
+        server.close();
     }
 }

@@ -3,17 +3,34 @@ package pipeline.modelstore;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import pipeline.convnet.model.ModelFile;
 import pipeline.schemas.avro.InputSpec;
 import pipeline.schemas.avro.ModelStatus;
 import pipeline.schemas.avro.ModelVersion;
+import pipeline.schemas.topics.Topics;
 
 /** A model file as a {@code models} record: what the trainer and the local stack publish, and workers verify. */
 public final class ModelRecords {
 
     private ModelRecords() {
+    }
+
+    /**
+     * A consumer's settings for reading {@code models} whole: committed versions only, no group
+     * offsets (every reader needs the full history), fetches large enough for the largest model.
+     */
+    public static Map<String, Object> readerConfig(String bootstrapServers) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MODEL_RECORD_BYTES);
+        config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Topics.MAX_MODEL_RECORD_BYTES);
+        return config;
     }
 
     /**
