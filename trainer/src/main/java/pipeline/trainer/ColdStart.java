@@ -1,0 +1,88 @@
+package pipeline.trainer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import pipeline.convnet.data.Augmentation;
+import pipeline.convnet.data.Dataset;
+import pipeline.convnet.data.Normalisation;
+import pipeline.convnet.init.Initializer;
+import pipeline.convnet.model.ModelFile;
+import pipeline.convnet.model.ModelInfo;
+import pipeline.convnet.net.Network;
+import pipeline.convnet.net.NetworkSpec;
+import pipeline.convnet.optim.Adam;
+import pipeline.convnet.optim.LearningRateSchedule;
+import pipeline.convnet.train.Evaluation;
+import pipeline.convnet.train.Evaluator;
+import pipeline.convnet.train.Trainer;
+import pipeline.modelstore.ModelRecords;
+import pipeline.schemas.avro.ModelStatus;
+import pipeline.schemas.avro.ModelVersion;
+import pipeline.schemas.topics.ModelKey;
+import pipeline.schemas.topics.Topics;
+
+/**
+ * A model to start from when {@code models} has no promoted version of the trainer's model: the
+ * {@code trainer.cold-start} model file as it is, or a LeNet-5 trained on the Fashion-MNIST IDX
+ * files in that folder. Published as PROMOTED under the next free version number (1 on an empty topic).
+ */
+final class ColdStart {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ColdStart.class);
+
+    private ColdStart() {
+    }
+
+    /** Publishes a first version unless one is promoted already; returns whether it published. */
+    static boolean ensurePromoted(TrainerSettings settings, ModelLineage lineage, VersionPublisher publisher) throws IOException {
+        if (lineage.promoted() != null) {
+            return false;
+        }
+        int version = lineage.highestVersion() + 1;
+        Path source = settings.coldStart();
+        ModelFile model = Files.isDirectory(source) ? train(source, settings) : ModelFile.read(source);
+        ModelFile first = new ModelFile(model.network(), model.normalisation(), model.classNames(),
+                new ModelInfo(settings.modelName(), version, null, Instant.now(), model.info().metrics()));
+        byte[] weights = first.toBytes();
+        ModelVersion record = ModelRecords.of(first, weights, settings.modelName(), version, ModelStatus.PROMOTED);
+        record.setMetrics(first.info().metrics());
+        List<ProducerRecord<String, SpecificRecord>> out = List.of(
+                new ProducerRecord<>(Topics.MODELS.name(), new ModelKey(settings.modelName(), version).toString(), record));
+        publisher.publish(out, Map.of(), null);
+        lineage.published(record, weights);
+        LOG.info("No promoted {} on {}: published v{} from {}", settings.modelName(), Topics.MODELS.name(), version, source);
+        return true;
+    }
+
+    /** LeNet-5 trained with Adam on {@code folder}'s {@code train} images, scored on its {@code t10k} images when present. */
+    private static ModelFile train(Path folder, TrainerSettings settings) throws IOException {
+        Dataset train = Dataset.readIdx(folder, "train", Dataset.FASHION_MNIST_CLASSES);
+        LOG.info("Training a first {} from {} images in {} ({} epochs)", settings.modelName(), train.size(), folder,
+                settings.coldStartEpochs());
+        ModelFile model = lenet(train, settings.coldStartEpochs(), settings.round().seed(), settings.modelName());
+        if (!Files.exists(folder.resolve("t10k-labels-idx1-ubyte.gz")) && !Files.exists(folder.resolve("t10k-labels-idx1-ubyte"))) {
+            return model;
+        }
+        Evaluation test = Evaluator.evaluate(model.network(), Dataset.readIdx(folder, "t10k", Dataset.FASHION_MNIST_CLASSES),
+                model.normalisation(), 256);
+        return new ModelFile(model.network(), model.normalisation(), model.classNames(), new ModelInfo(settings.modelName(), 1, null,
+                Instant.now(), Map.of("testAccuracy", test.accuracy(), "testLoss", test.meanLoss())));
+    }
+
+    /** A LeNet-5 initialised (He) and trained from scratch with Adam (learning rate 10⁻³, batches of 64) on Fashion-MNIST-like images. */
+    static ModelFile lenet(Dataset train, int epochs, long seed, String name) {
+        Network network = NetworkSpec.builtIn("lenet5", seed);
+        new Initializer(Initializer.Scheme.HE, seed).initialise(network.layers());
+        new Trainer(network, Normalisation.FASHION_MNIST, new Trainer.Config(epochs, 64, LearningRateSchedule.constant(1e-3f),
+                Adam.adam(0f), Augmentation.NONE, 0f, seed)).fit(train, null, new Trainer.Listener() { });
+        return new ModelFile(network, Normalisation.FASHION_MNIST, train.classNames(), new ModelInfo(name, 1, null, Instant.now(), Map.of()));
+    }
+}

@@ -1,0 +1,197 @@
+package pipeline.trainer;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.DoubleUnaryOperator;
+import javax.imageio.ImageIO;
+import pipeline.convnet.data.Dataset;
+import pipeline.convnet.kernel.Parallelism;
+import pipeline.convnet.model.ModelFile;
+import pipeline.convnet.train.Evaluator;
+
+/**
+ * The learning curve of continuous training, without Kafka: a weak LeNet-5 (one epoch on a few
+ * hundred images) receives the Fashion-MNIST training images as a labelled stream, and the
+ * trainer's own rounds (replay buffer, held-out split, fine-tuning, promotion gate, with the
+ * service's default settings) run every {@code --round} training labels. After each round the
+ * promoted version and the candidate are scored on the whole test set. Prints a Markdown table and
+ * draws the curve as a PNG.
+ *
+ * <pre>
+ * ./pipeline curve [--data /usr/share/datasets/fashion-mnist] [--weak 300] [--labels 20000] [--round 1000]
+ *                  [--png docs/learning-curve.png] [--threads 2]
+ * </pre>
+ */
+public final class LearningCurve {
+
+    /** One round: labels seen so far, the versions, and test accuracies of the promoted version and the candidate. */
+    record Point(long samplesSeen, int promotedVersion, double promotedTest, double candidateTest, boolean promoted,
+                 double heldOutParent, double heldOutCandidate) {
+    }
+
+    private LearningCurve() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Map<String, String> o = options(args);
+        Path data = Path.of(o.getOrDefault("--data", "/usr/share/datasets/fashion-mnist"));
+        int weakImages = Integer.parseInt(o.getOrDefault("--weak", "300"));
+        int labels = Integer.parseInt(o.getOrDefault("--labels", "20000"));
+        int roundLabels = Integer.parseInt(o.getOrDefault("--round", "1000"));
+        Path png = Path.of(o.getOrDefault("--png", "docs/learning-curve.png"));
+        Parallelism.setThreads(Integer.parseInt(o.getOrDefault("--threads", Integer.toString(Runtime.getRuntime().availableProcessors()))));
+        Dataset train = Dataset.readIdx(data, "train", Dataset.FASHION_MNIST_CLASSES);
+        Dataset test = Dataset.readIdx(data, "t10k", Dataset.FASHION_MNIST_CLASSES);
+        if (weakImages + labels > train.size()) {
+            throw new IllegalArgumentException("--weak " + weakImages + " plus --labels " + labels + " exceed the " + train.size()
+                    + " training images in " + data);
+        }
+        List<Point> curve = run(train, test, weakImages, labels, roundLabels, System.out);
+        print(curve, System.out);
+        draw(curve, png);
+        System.out.println("Curve drawn to " + png);
+    }
+
+    static List<Point> run(Dataset train, Dataset test, int weakImages, int labels, int roundLabels, PrintStream log) throws IOException {
+        ModelFile weak = ColdStart.lenet(train.head(weakImages), 1, 1, "fashion-lenet5");
+        TrainingRound.Version promoted = new TrainingRound.Version(1, weak.toBytes());
+        TrainingRound.Version base = promoted;
+        double parentTest = Evaluator.evaluate(weak.network(), test, weak.normalisation(), 256).accuracy();
+        List<Point> curve = new ArrayList<>();
+        curve.add(new Point(0, 1, parentTest, parentTest, true, Double.NaN, Double.NaN));
+        TrainingRound round = new TrainingRound(new TrainingRound.Config(150, 64, 5e-4f, 1), new PromotionGate(3.0));
+        HeldOutSplit split = new HeldOutSplit(10);
+        ReplayBuffer buffer = new ReplayBuffer(20_000, 1);
+        RecentSamples heldOut = new RecentSamples(2_000);
+        int size = train.imageSize();
+        long seen = 0;
+        int sinceRound = 0;
+        int version = 1;
+        for (int i = weakImages; i < weakImages + labels; i++) {
+            byte[] pixels = new byte[size];
+            System.arraycopy(train.pixels(), i * size, pixels, 0, size);
+            Sample sample = new Sample("train-" + i, pixels, train.labels()[i]);
+            if (split.heldOut(sample.imageId())) {
+                heldOut.add(sample);
+                continue;
+            }
+            buffer.add(sample);
+            seen++;
+            if (++sinceRound < roundLabels || heldOut.size() < 200) {
+                continue;
+            }
+            sinceRound = 0;
+            TrainingRound.Outcome outcome = round.run(base, promoted, ++version, buffer, heldOut.all(), () -> false);
+            ModelFile candidate = outcome.candidate();
+            double candidateTest = Evaluator.evaluate(candidate.network(), test, candidate.normalisation(), 256).accuracy();
+            TrainingRound.Version fresh = new TrainingRound.Version(version, candidate.toBytes());
+            base = outcome.nextBase(fresh, promoted);
+            if (outcome.verdict().promote()) {
+                promoted = fresh;
+                parentTest = candidateTest;
+            }
+            Point point = new Point(seen, promoted.number(), parentTest, candidateTest, outcome.verdict().promote(),
+                    outcome.promotedScore().accuracy(), outcome.candidateScore().accuracy());
+            curve.add(point);
+            log.printf(Locale.ROOT, "%,7d labels: v%d %s; promoted v%d scores %.2f%% on the test set%n", seen, version,
+                    outcome.verdict().promote() ? "promoted" : "rejected", promoted.number(), 100 * parentTest);
+        }
+        return curve;
+    }
+
+    static void print(List<Point> curve, PrintStream out) {
+        out.println("| training labels seen | promoted version | its test accuracy | candidate's test accuracy | candidate | held-out: promoted → candidate |");
+        out.println("| ---: | ---: | ---: | ---: | --- | --- |");
+        for (Point p : curve) {
+            out.printf(Locale.ROOT, "| %,d | v%d | %.2f%% | %.2f%% | %s | %s |%n", p.samplesSeen(), p.promotedVersion(), 100 * p.promotedTest(),
+                    100 * p.candidateTest(), p.samplesSeen() == 0 ? "the weak start" : p.promoted() ? "promoted" : "rejected",
+                    Double.isNaN(p.heldOutParent()) ? "–"
+                            : String.format(Locale.ROOT, "%.1f%% → %.1f%%", 100 * p.heldOutParent(), 100 * p.heldOutCandidate()));
+        }
+    }
+
+    /** Test accuracy (0–100 %) against labels seen: the promoted version as a step line, each candidate as a dot (green promoted, red rejected). */
+    static void draw(List<Point> curve, Path file) throws IOException {
+        int width = 800;
+        int height = 480;
+        int left = 70;
+        int right = 45;
+        int top = 40;
+        int bottom = 60;
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, width, height);
+        long maxSeen = Math.max(1, curve.getLast().samplesSeen());
+        double low = Math.floor(curve.stream().mapToDouble(p -> Math.min(p.promotedTest(), p.candidateTest())).min().orElse(0) * 10) / 10;
+        DoubleUnaryOperator x = seen -> left + (width - left - right) * seen / maxSeen;
+        DoubleUnaryOperator y = acc -> top + (height - top - bottom) * (1 - (acc - low) / (1 - low));
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        for (double acc = low; acc <= 1.0001; acc += 0.1) {
+            int yy = (int) y.applyAsDouble(acc);
+            g.setColor(new Color(230, 230, 230));
+            g.drawLine(left, yy, width - right, yy);
+            g.setColor(Color.DARK_GRAY);
+            g.drawString(String.format(Locale.ROOT, "%.0f%%", 100 * acc), 30, yy + 4);
+        }
+        for (int k = 0; k <= 4; k++) {
+            long seen = maxSeen * k / 4;
+            g.drawString(String.format(Locale.ROOT, "%,d", seen), (int) x.applyAsDouble(seen) - 15, height - bottom + 18);
+        }
+        g.drawString("training labels seen", width / 2 - 50, height - 15);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+        g.drawString("Fashion-MNIST test accuracy under continuous training from a weak LeNet-5", left, 22);
+        g.setColor(new Color(40, 90, 200));
+        g.setStroke(new BasicStroke(2.5f));
+        for (int i = 1; i < curve.size(); i++) {
+            Point a = curve.get(i - 1);
+            Point b = curve.get(i);
+            int xa = (int) x.applyAsDouble(a.samplesSeen());
+            int xb = (int) x.applyAsDouble(b.samplesSeen());
+            g.drawLine(xa, (int) y.applyAsDouble(a.promotedTest()), xb, (int) y.applyAsDouble(a.promotedTest()));
+            g.drawLine(xb, (int) y.applyAsDouble(a.promotedTest()), xb, (int) y.applyAsDouble(b.promotedTest()));
+        }
+        for (Point p : curve.subList(1, curve.size())) {
+            g.setColor(p.promoted() ? new Color(30, 150, 60) : new Color(210, 50, 40));
+            g.fillOval((int) x.applyAsDouble(p.samplesSeen()) - 4, (int) y.applyAsDouble(p.candidateTest()) - 4, 8, 8);
+        }
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        g.setColor(new Color(40, 90, 200));
+        g.drawString("— promoted version", width - 200, height - bottom - 52);
+        g.setColor(new Color(30, 150, 60));
+        g.drawString("● candidate promoted", width - 200, height - bottom - 36);
+        g.setColor(new Color(210, 50, 40));
+        g.drawString("● candidate rejected", width - 200, height - bottom - 20);
+        g.dispose();
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        ImageIO.write(image, "png", file.toFile());
+    }
+
+    private static Map<String, String> options(String[] args) {
+        Map<String, String> o = new HashMap<>();
+        List<String> known = List.of("--data", "--weak", "--labels", "--round", "--png", "--threads");
+        for (int i = 0; i < args.length; i += 2) {
+            if (!known.contains(args[i]) || i + 1 >= args.length) {
+                throw new IllegalArgumentException("curve: expected options " + known + ", each with a value; got '" + args[i] + "'");
+            }
+            o.put(args[i], args[i + 1]);
+        }
+        return o;
+    }
+}

@@ -1,0 +1,130 @@
+package pipeline.trainer;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import pipeline.modelstore.ModelRecords;
+import pipeline.modelstore.ModelRefusedException;
+import pipeline.modelstore.ModelVerifier;
+import pipeline.schemas.avro.ModelStatus;
+import pipeline.schemas.avro.ModelVersion;
+import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.serde.AvroDeserializer;
+import pipeline.schemas.topics.Topics;
+
+/**
+ * What {@code models} says about one model: the highest version ever published (promoted or not,
+ * so no number is used twice) and the most recent promoted version (the one to fine-tune; a
+ * republished older version, a rollback, counts). Read from the start, committed records only, up
+ * to the topic's end at each {@link #catchUp}. Not thread-safe: the training loop owns it.
+ */
+final class ModelLineage implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelLineage.class);
+
+    /** A promoted version whose weights passed {@link ModelVerifier}. */
+    record Promoted(ModelVersion record, byte[] weights) {
+        int version() {
+            return record.getVersion();
+        }
+    }
+
+    private final String modelName;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final AvroDeserializer<ModelVersion> versions;
+    private final List<TopicPartition> partitions;
+    private final ModelVerifier verifier = new ModelVerifier();
+    private int highest;
+    private long samplesSeen;
+    private Promoted promoted;
+
+    ModelLineage(String bootstrapServers, SchemaRegistryClient registry, String modelName) {
+        this.modelName = modelName;
+        Map<String, Object> config = ModelRecords.readerConfig(bootstrapServers);
+        consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+        versions = AvroDeserializer.forClass(ModelVersion.class, registry);
+        partitions = consumer.partitionsFor(Topics.MODELS.name(), Duration.ofSeconds(30)).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+    }
+
+    /** Reads every record committed to {@code models} up to now. */
+    void catchUp() {
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                consider(record);
+            }
+        }
+    }
+
+    /** The highest version of the model published so far; 0 when there is none. */
+    int highestVersion() {
+        return highest;
+    }
+
+    /** Training samples seen by the highest version: where the next one's count continues from. */
+    long samplesSeen() {
+        return samplesSeen;
+    }
+
+    /** The version to fine-tune, or {@code null} when none is promoted. */
+    Promoted promoted() {
+        return promoted;
+    }
+
+    /** Records what this trainer itself has just published, without waiting to read it back. */
+    void published(ModelVersion version, byte[] weights) {
+        count(version);
+        if (version.getStatus() == ModelStatus.PROMOTED) {
+            promoted = new Promoted(version, weights);
+        }
+    }
+
+    private void consider(ConsumerRecord<String, byte[]> record) {
+        ModelVersion version;
+        try {
+            version = versions.deserialize(record.topic(), record.value());
+        } catch (RuntimeException e) {
+            LOG.warn("Model record {}/{}@{} (key {}) skipped: it does not deserialise: {}", record.topic(), record.partition(),
+                    record.offset(), record.key(), e.getMessage());
+            return;
+        }
+        if (version == null || !version.getName().equals(modelName)) {
+            return;
+        }
+        count(version);
+        if (version.getStatus() != ModelStatus.PROMOTED) {
+            return;
+        }
+        try {
+            verifier.verify(version, null);
+            byte[] weights = new byte[version.getWeights().remaining()];
+            version.getWeights().duplicate().get(weights);
+            promoted = new Promoted(version, weights);
+        } catch (ModelRefusedException e) {
+            LOG.warn("Promoted {} cannot be fine-tuned; keeping v{}: {}", version.getName() + " v" + version.getVersion(),
+                    promoted == null ? "none" : promoted.version(), e.getMessage());
+        }
+    }
+
+    private void count(ModelVersion version) {
+        if (version.getVersion() >= highest) {
+            highest = version.getVersion();
+            samplesSeen = version.getSamplesSeen();
+        }
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+    }
+}

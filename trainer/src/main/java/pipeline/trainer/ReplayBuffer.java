@@ -1,0 +1,67 @@
+package pipeline.trainer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The training samples the trainer keeps, bounded: the most recent half of the capacity as they
+ * came, and a reservoir (Vitter's algorithm R) holding a uniform sample of everything older. Each
+ * draw mixes the two halves equally, so the model learns what is new without forgetting what came
+ * before. Not thread-safe: the training loop owns it.
+ */
+public final class ReplayBuffer {
+
+    private final RecentSamples recent;
+    private final Sample[] reservoir;
+    private final SplittableRandom random;
+    private int reservoirSize;
+    private long older;
+
+    /** @param capacity samples kept in all, at least 2 */
+    public ReplayBuffer(int capacity, long seed) {
+        if (capacity < 2) {
+            throw new IllegalArgumentException("the replay buffer needs room for 2 or more samples; got " + capacity);
+        }
+        recent = new RecentSamples(capacity - capacity / 2);
+        reservoir = new Sample[capacity / 2];
+        random = new SplittableRandom(seed);
+    }
+
+    public void add(Sample sample) {
+        Sample evicted = recent.add(sample);
+        if (evicted == null) {
+            return;
+        }
+        older++;
+        if (reservoirSize < reservoir.length) {
+            reservoir[reservoirSize++] = evicted;
+        } else {
+            long slot = random.nextLong(older);
+            if (slot < reservoir.length) {
+                reservoir[(int) slot] = evicted;
+            }
+        }
+    }
+
+    /** Samples held now. */
+    public int size() {
+        return recent.size() + reservoirSize;
+    }
+
+    /**
+     * {@code count} samples drawn with replacement, half from the recent ones and half from the
+     * reservoir (all recent while the reservoir is empty).
+     */
+    public List<Sample> draw(int count) {
+        if (recent.size() == 0) {
+            throw new IllegalStateException("nothing to draw: the replay buffer is empty");
+        }
+        List<Sample> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            boolean old = reservoirSize > 0 && (i & 1) == 1;
+            out.add(old ? reservoir[random.nextInt(reservoirSize)] : recent.get(random.nextInt(recent.size())));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,101 @@
+package pipeline.trainer;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import pipeline.config.Setting;
+import pipeline.config.Settings;
+import pipeline.config.ValueType;
+
+/**
+ * The trainer's settings ({@code trainer.*}, {@code kafka.*}, {@code registry.*}; environment
+ * {@code PIPELINE_TRAINER_…} and so on).
+ *
+ * @param applicationId  Kafka Streams application id of the feedback topology; also the training loop's
+ *                       consumer group and the prefix of its transactional id
+ * @param modelName      the model this trainer fine-tunes and publishes versions of
+ * @param threads        engine threads for training (the feedback topology runs on one more)
+ * @param bufferSize     training samples kept (half recent, half a reservoir of older ones)
+ * @param heldOutPercent share of image ids kept out of training to judge models
+ * @param heldOutSize    held-out samples kept (the most recent)
+ * @param minHeldOut     held-out samples needed before the first evaluation
+ * @param roundLabels    new training labels that start a round
+ * @param roundInterval  time after which a round starts with any new label
+ * @param round          steps, batch size, learning rate and seed of a round
+ * @param promotionZ     standard errors by which a candidate must beat its parent (0 = at least as accurate)
+ * @param feedbackWindow how far apart an image and a label for it may be to be joined
+ * @param accuracyWindow length of the windows of {@code model-accuracy}
+ * @param coldStart      a model file, or a folder of IDX files to train one from, when no version is promoted
+ * @param coldStartEpochs epochs of a cold start from IDX files
+ */
+public record TrainerSettings(String bootstrapServers, String registryUrl, String applicationId, String modelName, int threads,
+                              int bufferSize, int heldOutPercent, int heldOutSize, int minHeldOut, int roundLabels,
+                              Duration roundInterval, TrainingRound.Config round, double promotionZ, Duration feedbackWindow,
+                              Duration accuracyWindow, Path coldStart, int coldStartEpochs, String httpHost, int httpPort) {
+
+    static final Setting<String> BOOTSTRAP = Setting.of("kafka.bootstrap-servers", ValueType.text(), "127.0.0.1:9092", "Kafka brokers");
+    static final Setting<String> REGISTRY = Setting.of("registry.url", ValueType.text(),
+            "http://127.0.0.1:8081/apis/ccompat/v7", "schema registry, Confluent REST API");
+    static final Setting<String> APPLICATION_ID = Setting.of("trainer.application-id", ValueType.text(), "trainer",
+            "Kafka Streams application id, training consumer group and transactional-id prefix");
+    static final Setting<String> MODEL_NAME = Setting.of("trainer.model-name", ValueType.text(), "fashion-lenet5",
+            "the model fine-tuned and published");
+    static final Setting<Integer> THREADS = Setting.of("trainer.threads", ValueType.integer(1, 64), 1,
+            "engine threads for training, so the trainer does not starve the workers");
+    static final Setting<Integer> BUFFER_SIZE = Setting.of("trainer.buffer-size", ValueType.integer(2, 10_000_000), 20_000,
+            "training samples kept: half the most recent, half a reservoir of older ones");
+    static final Setting<Integer> HELD_OUT_PERCENT = Setting.of("trainer.held-out-percent", ValueType.integer(1, 50), 10,
+            "share of image ids (by hash) kept out of training to judge models");
+    static final Setting<Integer> HELD_OUT_SIZE = Setting.of("trainer.held-out-size", ValueType.integer(1, 1_000_000), 2_000,
+            "held-out samples kept, the most recent");
+    static final Setting<Integer> MIN_HELD_OUT = Setting.of("trainer.min-held-out", ValueType.integer(1, 1_000_000), 200,
+            "held-out samples needed before models are judged");
+    static final Setting<Integer> ROUND_LABELS = Setting.of("trainer.round-labels", ValueType.integer(1, 10_000_000), 1_000,
+            "new training labels that start a round");
+    static final Setting<Duration> ROUND_INTERVAL = Setting.of("trainer.round-interval", ValueType.duration(), Duration.ofSeconds(60),
+            "time after which a round starts if any new label came");
+    static final Setting<Integer> ROUND_STEPS = Setting.of("trainer.round-steps", ValueType.integer(1, 1_000_000), 150,
+            "optimiser steps per round");
+    static final Setting<Integer> BATCH_SIZE = Setting.of("trainer.batch-size", ValueType.integer(1, 4096), 64, "samples per step");
+    static final Setting<Double> LEARNING_RATE = Setting.of("trainer.learning-rate", ValueType.decimal(1e-7, 1), 5e-4,
+            "Adam's learning rate in a round");
+    static final Setting<Double> PROMOTION_Z = Setting.of("trainer.promotion-z", ValueType.decimal(0, 10), 3.0,
+            "standard errors (paired, on the held-out set) by which a candidate must beat its parent; 0 = at least as accurate");
+    static final Setting<Duration> FEEDBACK_WINDOW = Setting.of("trainer.feedback-window", ValueType.duration(), Duration.ofHours(1),
+            "how far apart in time an image and a label for it are joined");
+    static final Setting<Duration> ACCURACY_WINDOW = Setting.of("trainer.accuracy-window", ValueType.duration(), Duration.ofMinutes(1),
+            "length of the model-accuracy windows");
+    static final Setting<Path> COLD_START = Setting.of("trainer.cold-start", ValueType.path(), Path.of("models/fashion-lenet5.model"),
+            "model file, or IDX folder to train from, used when no version is promoted");
+    static final Setting<Integer> COLD_START_EPOCHS = Setting.of("trainer.cold-start-epochs", ValueType.integer(1, 1000), 2,
+            "epochs of a cold start from IDX files");
+    static final Setting<Integer> SEED = Setting.of("trainer.seed", ValueType.integer(0, Integer.MAX_VALUE), 1,
+            "seed of sampling and shuffling");
+    static final Setting<String> HTTP_HOST = Setting.of("trainer.http-host", ValueType.text(), "127.0.0.1",
+            "address of /health, /ready and /metrics");
+    static final Setting<Integer> HTTP_PORT = Setting.of("trainer.http-port", ValueType.port(), 9500,
+            "port of /health, /ready and /metrics (0 = any free port)");
+
+    static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, APPLICATION_ID, MODEL_NAME, THREADS, BUFFER_SIZE,
+            HELD_OUT_PERCENT, HELD_OUT_SIZE, MIN_HELD_OUT, ROUND_LABELS, ROUND_INTERVAL, ROUND_STEPS, BATCH_SIZE, LEARNING_RATE,
+            PROMOTION_Z, FEEDBACK_WINDOW, ACCURACY_WINDOW, COLD_START, COLD_START_EPOCHS, SEED, HTTP_HOST, HTTP_PORT);
+
+    public static TrainerSettings from(Settings s) {
+        TrainingRound.Config round = new TrainingRound.Config(s.get(ROUND_STEPS), s.get(BATCH_SIZE),
+                s.get(LEARNING_RATE).floatValue(), s.get(SEED));
+        return new TrainerSettings(s.get(BOOTSTRAP), s.get(REGISTRY), s.get(APPLICATION_ID), s.get(MODEL_NAME), s.get(THREADS),
+                s.get(BUFFER_SIZE), s.get(HELD_OUT_PERCENT), s.get(HELD_OUT_SIZE), s.get(MIN_HELD_OUT), s.get(ROUND_LABELS),
+                s.get(ROUND_INTERVAL), round, s.get(PROMOTION_Z), s.get(FEEDBACK_WINDOW), s.get(ACCURACY_WINDOW),
+                s.get(COLD_START), s.get(COLD_START_EPOCHS), s.get(HTTP_HOST), s.get(HTTP_PORT));
+    }
+
+    /** The training loop's consumer group on {@code labels}: its committed offsets say which labels were new. */
+    String trainingGroup() {
+        return applicationId + "-training-" + modelName;
+    }
+
+    /** The training loop's transactional id: one per model, so a second trainer of the same model fences the first. */
+    String transactionalId() {
+        return applicationId + "-" + modelName;
+    }
+}

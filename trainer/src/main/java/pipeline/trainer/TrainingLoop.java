@@ -1,0 +1,379 @@
+package pipeline.trainer;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import pipeline.convnet.model.ModelFile;
+import pipeline.convnet.train.Evaluation;
+import pipeline.modelstore.ModelRecords;
+import pipeline.schemas.avro.LabelledImage;
+import pipeline.schemas.avro.ModelRef;
+import pipeline.schemas.avro.ModelStatus;
+import pipeline.schemas.avro.ModelVersion;
+import pipeline.schemas.avro.TrainingMetrics;
+import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.serde.AvroDeserializer;
+import pipeline.schemas.topics.DeadLetters;
+import pipeline.schemas.topics.ModelKey;
+import pipeline.schemas.topics.Topics;
+
+/**
+ * The training loop: reads {@code labels}, keeps the training side in a {@link ReplayBuffer} and
+ * the held-out side (by {@link HeldOutSplit}) apart, and every {@code round-labels} new training
+ * labels (or {@code round-interval} with at least one) runs a {@link TrainingRound} on the promoted
+ * version. The candidate is published as PROMOTED when the {@link PromotionGate} lets it through,
+ * else as REJECTED, with its metrics, parent and samples seen; both evaluations go to
+ * {@code training-metrics}; all of it in one transaction with the {@code labels} offsets read.
+ *
+ * <p>On start it reads the tail of {@code labels} before its committed offsets again to refill the
+ * buffers (those labels are not counted as new), so a restart resumes from the latest published
+ * version with the samples it had. A label it cannot use goes to {@code images.dlq} with a reason.
+ * {@link #stop} cancels a round in progress (nothing of it is published) and ends the loop.
+ */
+public final class TrainingLoop implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingLoop.class);
+    /** How long after a round that could not be published the next one starts. */
+    private static final Duration RETRY = Duration.ofSeconds(5);
+    /** Metadata of the committed offsets: {@code history-start=<offset>}. */
+    private static final String HISTORY_START = "history-start=";
+
+    private final TrainerSettings settings;
+    private final SchemaRegistryClient registry;
+    private final ModelLineage lineage;
+    private final VersionPublisher publisher;
+    private final TrainerMetrics metrics;
+    private final HeldOutSplit split;
+    private final TrainingRound round;
+    private final ReplayBuffer buffer;
+    private final RecentSamples heldOut;
+    private volatile boolean stopping;
+    private volatile boolean ready;
+    private volatile String failure;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private SampleDecoder decoder;
+    private int decoderVersion;
+    /** The promoted version candidates must beat, as this loop last knew it. */
+    private int promotedVersion;
+    /** What the next round fine-tunes: the promoted version, or the last candidate no worse than it. */
+    private TrainingRound.Version base;
+    /** Training-side labels read since the last published round (or since start). */
+    private long newLabels;
+    private long lastRound = System.nanoTime();
+    private long retryAt = System.nanoTime();
+    private boolean waitingLogged;
+    /** Per partition, the offset after the last label taken into the buffers: what a transaction commits. */
+    private final Map<TopicPartition, OffsetAndMetadata> taken = new HashMap<>();
+    /** Per partition, the first offset this trainer's group ever read: a refill goes no further back. */
+    private final Map<TopicPartition, Long> historyStart = new HashMap<>();
+
+    /** @param lineage already caught up, with a promoted version (see {@link ColdStart}) */
+    TrainingLoop(TrainerSettings settings, SchemaRegistryClient registry, ModelLineage lineage, VersionPublisher publisher) {
+        this.settings = settings;
+        this.registry = registry;
+        this.lineage = lineage;
+        this.publisher = publisher;
+        this.split = new HeldOutSplit(settings.heldOutPercent());
+        this.round = new TrainingRound(settings.round(), new PromotionGate(settings.promotionZ()));
+        this.buffer = new ReplayBuffer(settings.bufferSize(), settings.round().seed());
+        this.heldOut = new RecentSamples(settings.heldOutSize());
+        this.metrics = new TrainerMetrics(buffer::size, heldOut::size);
+    }
+
+    public TrainerMetrics metrics() {
+        return metrics;
+    }
+
+    /** The loop reads {@code labels} with a promoted version to fine-tune. */
+    public boolean ready() {
+        return ready && !stopping;
+    }
+
+    /** Why the loop ended on its own (fenced, or an unexpected error), or {@code null}. */
+    public String failure() {
+        return failure;
+    }
+
+    public void stop() {
+        stopping = true;
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+    }
+
+    @Override
+    public void run() {
+        AvroDeserializer<LabelledImage> labels = AvroDeserializer.forClass(LabelledImage.class, registry);
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer = c;
+            if (stopping) {
+                return;
+            }
+            Map<TopicPartition, Long> resumeAt = refillFrom(c);
+            metrics.fineTuning(lineage.promoted().version());
+            ready = true;
+            LOG.info("Training {} from v{}: rounds every {} new labels or {} s, {}% of image ids held out", settings.modelName(),
+                    lineage.promoted().version(), settings.roundLabels(), settings.roundInterval().toSeconds(), settings.heldOutPercent());
+            while (!stopping) {
+                List<ProducerRecord<String, SpecificRecord>> deadLetters = new ArrayList<>();
+                for (ConsumerRecord<String, byte[]> record : c.poll(Duration.ofMillis(500))) {
+                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                    take(record, labels, record.offset() < resumeAt.getOrDefault(partition, 0L), deadLetters);
+                    taken.put(partition, new OffsetAndMetadata(record.offset() + 1, HISTORY_START + historyStart.get(partition)));
+                    if (roundDue() && runRound(c, deadLetters)) {
+                        deadLetters = new ArrayList<>();
+                    }
+                }
+                if (!deadLetters.isEmpty()) {
+                    publisher.publish(deadLetters, Map.copyOf(taken), c.groupMetadata());
+                }
+                if (roundDue()) {
+                    runRound(c, List.of());
+                }
+            }
+        } catch (WakeupException e) {
+            // stop() was called.
+        } catch (ProducerFencedException e) {
+            failure = "another trainer of " + settings.modelName() + " has started (transactional id " + settings.transactionalId() + ")";
+            LOG.error("{}; this one stops", failure);
+        } catch (RuntimeException e) {
+            failure = e.toString();
+            LOG.error("The training loop failed; nothing after the last published version is lost, a restart reads it again", e);
+        } finally {
+            ready = false;
+        }
+    }
+
+    /**
+     * Seeks each {@code labels} partition back from its committed offset by its share of the buffers
+     * (never before the group's first read, which each commit carries as metadata, so offsets set
+     * by hand mean "start here"), so they fill again; returns the committed offsets, from where
+     * labels count as new.
+     */
+    private Map<TopicPartition, Long> refillFrom(KafkaConsumer<String, byte[]> c) {
+        List<TopicPartition> partitions = c.partitionsFor(Topics.LABELS.name(), Duration.ofSeconds(30)).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        c.assign(partitions);
+        Map<TopicPartition, OffsetAndMetadata> committed = c.committed(new HashSet<>(partitions));
+        Map<TopicPartition, Long> beginning = c.beginningOffsets(partitions);
+        long share = ((long) settings.bufferSize() + settings.heldOutSize()) / partitions.size() + 1;
+        Map<TopicPartition, Long> resumeAt = new HashMap<>();
+        for (TopicPartition p : partitions) {
+            OffsetAndMetadata done = committed.get(p);
+            long resume = done == null ? beginning.get(p) : done.offset();
+            long start = Math.max(beginning.get(p), done == null ? resume : historyStart(done, resume));
+            historyStart.put(p, start);
+            resumeAt.put(p, resume);
+            taken.put(p, new OffsetAndMetadata(resume, HISTORY_START + start));
+            c.seek(p, Math.max(start, resume - share));
+        }
+        LOG.info("Reading {} again before {} to refill the buffers; labels from there on are new", Topics.LABELS.name(), resumeAt);
+        return resumeAt;
+    }
+
+    /** The history start a trainer committed with {@code done}, or {@code resume} when it was committed otherwise. */
+    private static long historyStart(OffsetAndMetadata done, long resume) {
+        String metadata = done.metadata();
+        if (metadata != null && metadata.startsWith(HISTORY_START)) {
+            try {
+                return Long.parseLong(metadata.substring(HISTORY_START.length()));
+            } catch (NumberFormatException e) {
+                return resume;
+            }
+        }
+        return resume;
+    }
+
+    private void take(ConsumerRecord<String, byte[]> record, AvroDeserializer<LabelledImage> labels, boolean replayed,
+                      List<ProducerRecord<String, SpecificRecord>> deadLetters) {
+        if (record.key() == null) {
+            refuse(record, "MISSING_KEY", "a labels record needs the image id as its key", replayed, deadLetters);
+            return;
+        }
+        LabelledImage labelled;
+        try {
+            labelled = labels.deserialize(record.topic(), record.value());
+        } catch (RuntimeException e) {
+            refuse(record, "DESERIALIZATION_FAILED", "not a LabelledImage in the registry's wire format: " + e.getMessage(),
+                    replayed, deadLetters);
+            return;
+        }
+        Sample sample;
+        try {
+            sample = decoder().decode(record.key(), labelled);
+        } catch (SampleDecoder.Refused e) {
+            refuse(record, e.code, e.getMessage(), replayed, deadLetters);
+            return;
+        }
+        boolean held = split.heldOut(sample.imageId());
+        if (held) {
+            heldOut.add(sample);
+        } else {
+            buffer.add(sample);
+        }
+        if (!replayed) {
+            metrics.label(held);
+            if (!held) {
+                newLabels++;
+            }
+        }
+    }
+
+    /** Decodes for the promoted version's input and classes; rebuilt when another version is promoted. */
+    private SampleDecoder decoder() {
+        ModelLineage.Promoted promoted = lineage.promoted();
+        if (decoder == null || decoderVersion != promoted.version()) {
+            try {
+                decoder = new SampleDecoder(ModelFile.fromBytes(promoted.weights(), "model v" + promoted.version()));
+                decoderVersion = promoted.version();
+            } catch (IOException e) {
+                throw new IllegalStateException("v" + promoted.version() + " passed verification but does not read", e);
+            }
+        }
+        return decoder;
+    }
+
+    /** Refused labels read again on a restart were dead-lettered the first time. */
+    private void refuse(ConsumerRecord<String, byte[]> record, String code, String message, boolean replayed,
+                        List<ProducerRecord<String, SpecificRecord>> deadLetters) {
+        if (replayed) {
+            return;
+        }
+        metrics.refused(code);
+        LOG.warn("Label {}/{}@{} refused ({}): {}", record.topic(), record.partition(), record.offset(), code, message);
+        deadLetters.add(DeadLetters.of(record, code, message, settings.transactionalId()));
+    }
+
+    private boolean roundDue() {
+        if (System.nanoTime() - retryAt < 0) {
+            return false;
+        }
+        boolean due = newLabels >= settings.roundLabels()
+                || (newLabels > 0 && System.nanoTime() - lastRound >= settings.roundInterval().toNanos());
+        if (due && heldOut.size() < settings.minHeldOut()) {
+            if (!waitingLogged) {
+                LOG.info("{} new labels, but only {} of the {} held-out samples needed to judge a candidate", newLabels,
+                        heldOut.size(), settings.minHeldOut());
+                waitingLogged = true;
+            }
+            return false;
+        }
+        return due;
+    }
+
+    /**
+     * Runs a round and publishes its outcome with {@code deadLetters} (refused labels not yet
+     * published) and the offsets taken; returns whether it published.
+     */
+    private boolean runRound(KafkaConsumer<String, byte[]> c, List<ProducerRecord<String, SpecificRecord>> deadLetters) {
+        lineage.catchUp();
+        ModelLineage.Promoted promoted = lineage.promoted();
+        TrainingRound.Version served = new TrainingRound.Version(promoted.version(), promoted.weights());
+        if (base == null || promoted.version() != promotedVersion) {
+            if (base != null) {
+                LOG.info("v{} was promoted elsewhere (this trainer was beating v{}); fine-tuning it from now on",
+                        promoted.version(), promotedVersion);
+            }
+            promotedVersion = promoted.version();
+            base = served;
+            metrics.fineTuning(promotedVersion);
+        }
+        int version = lineage.highestVersion() + 1;
+        Map<TopicPartition, OffsetAndMetadata> offsets = Map.copyOf(taken);
+        long start = System.nanoTime();
+        TrainingRound.Outcome outcome;
+        try {
+            outcome = round.run(base, served, version, buffer, heldOut.all(), () -> stopping);
+        } catch (RoundCancelledException e) {
+            LOG.info("{}", e.getMessage());
+            return false;
+        } catch (IOException e) {
+            throw new IllegalStateException("v" + base.number() + " passed verification but does not read", e);
+        }
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        metrics.round(took, outcome.promotedScore().accuracy(), outcome.candidateScore().accuracy());
+        ModelStatus status = outcome.verdict().promote() ? ModelStatus.PROMOTED : ModelStatus.REJECTED;
+        long samplesSeen = lineage.samplesSeen() + newLabels;
+        byte[] weights = outcome.candidate().toBytes();
+        ModelVersion record = ModelRecords.of(outcome.candidate(), weights, settings.modelName(), version, status);
+        record.setMetrics(outcome.candidate().info().metrics());
+        record.setSamplesSeen(samplesSeen);
+        List<ProducerRecord<String, SpecificRecord>> out = new ArrayList<>(deadLetters);
+        out.add(new ProducerRecord<>(Topics.MODELS.name(), new ModelKey(settings.modelName(), version).toString(), record));
+        out.add(evaluation(promoted.version(), outcome.promotedScore(), outcome, promoted.record().getSamplesSeen(), Duration.ZERO));
+        out.add(evaluation(version, outcome.candidateScore(), outcome, samplesSeen, outcome.trainingTime()));
+        try {
+            publisher.publish(out, offsets, c.groupMetadata());
+        } catch (ProducerFencedException e) {
+            throw e;
+        } catch (KafkaException e) {
+            LOG.warn("v{} could not be published ({}); another round in {} s", version, e.getMessage(), RETRY.toSeconds());
+            retryAt = System.nanoTime() + RETRY.toNanos();
+            return false;
+        }
+        lineage.published(record, weights);
+        metrics.published(status, version);
+        newLabels = 0;
+        lastRound = System.nanoTime();
+        waitingLogged = false;
+        int from = base.number();
+        base = outcome.nextBase(new TrainingRound.Version(version, weights), served);
+        if (status == ModelStatus.PROMOTED) {
+            promotedVersion = version;
+            metrics.fineTuning(version);
+        }
+        LOG.info("{} v{} (from v{}, {} samples seen): held-out accuracy {} vs v{}'s {} on {} samples; {}; {} in {} ms; next round from v{}",
+                settings.modelName(), version, from, samplesSeen, pct(outcome.candidateScore()), promoted.version(),
+                pct(outcome.promotedScore()), outcome.heldOutSamples(), outcome.verdict().reason(), status, took.toMillis(), base.number());
+        return true;
+    }
+
+    private ProducerRecord<String, SpecificRecord> evaluation(int version, Evaluation score, TrainingRound.Outcome outcome,
+                                                              long samplesSeen, Duration training) {
+        TrainingMetrics metricsRecord = TrainingMetrics.newBuilder()
+                .setModel(new ModelRef(settings.modelName(), version))
+                .setLoss(score.meanLoss())
+                .setAccuracy(score.accuracy())
+                .setHeldOutSamples(outcome.heldOutSamples())
+                .setSamplesSeen(samplesSeen)
+                .setDurationMillis(training.toMillis())
+                .setTimestamp(Instant.now())
+                .build();
+        return new ProducerRecord<>(Topics.TRAINING_METRICS.name(), settings.modelName(), metricsRecord);
+    }
+
+    private static String pct(Evaluation score) {
+        return String.format("%.2f%%", 100 * score.accuracy());
+    }
+
+    private Map<String, Object> consumerConfig() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.trainingGroup());
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.transactionalId() + "-labels");
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_IMAGE_RECORD_BYTES);
+        return config;
+    }
+}
