@@ -56,12 +56,9 @@ final class ImageFeed {
     }
 
     /**
-     * Sends images {@code <run>-0 … <run>-(n−1)}, {@code gap} apart like a camera, and waits for the
-     * broker to have them all. Tests share the topics, so each run's ids carry its own prefix.
-     */
-    /**
-     * Sends the images {@code gap} apart and checks that the broker took every one, so that an image
-     * missing from the predictions is the worker's doing, never the feed's.
+     * Sends images {@code <run>-0 … <run>-(n−1)}, {@code gap} apart like a camera, and checks that the
+     * broker took every one, so that an image missing from the predictions is the worker's doing,
+     * never the feed's. Tests share the topics, so each run's ids carry its own prefix.
      *
      * @throws IllegalStateException naming the first image the broker did not take
      */

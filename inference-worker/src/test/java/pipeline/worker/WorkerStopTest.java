@@ -5,9 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,7 +83,7 @@ class WorkerStopTest {
             reader.during(Duration.ofSeconds(2));
 
             assertThat(predictedBeforeTheKill).as("the kill came in the middle of the stream").isLessThan(IMAGES);
-            assertExactlyOnce(reader.counts());
+            assertExactlyOnce(kafka, reader.counts());
         }
     }
 
@@ -101,7 +109,7 @@ class WorkerStopTest {
 
             assertThat(predictedBeforeTheStop).as("stopped in the middle of the stream").isLessThan(IMAGES);
             assertThat(takeover).as("the next worker took over without waiting for a session timeout").isLessThan(Duration.ofSeconds(20));
-            assertExactlyOnce(reader.counts());
+            assertExactlyOnce(kafka, reader.counts());
         }
     }
 
@@ -110,9 +118,51 @@ class WorkerStopTest {
         return ImageFeed.streamInBackground(kafka, client, run, ImageFeed.images(IMAGES), Duration.ofMillis(5));
     }
 
-    private static void assertExactlyOnce(Map<String, Integer> counts) {
-        assertThat(counts).as("images with a prediction").hasSize(IMAGES);
+    private void assertExactlyOnce(TestKafka kafka, Map<String, Integer> counts) throws Exception {
+        assertThat(counts).as("images with a prediction; %s", whereTheMissingAre(kafka, counts)).hasSize(IMAGES);
         assertThat(counts.values()).as("predictions per image").allSatisfy(count -> assertThat(count).isEqualTo(1));
+    }
+
+    /**
+     * For a failure's post-mortem: each image of the run without a prediction, where it is on
+     * {@code images} and whether it is on {@code images.dlq}, beside the group's committed offsets.
+     */
+    private String whereTheMissingAre(TestKafka kafka, Map<String, Integer> counts) throws Exception {
+        Set<String> missing = new TreeSet<>();
+        for (int i = 0; i < IMAGES; i++) {
+            if (!counts.containsKey(run + "-" + i)) {
+                missing.add(run + "-" + i);
+            }
+        }
+        if (missing.isEmpty()) {
+            return "none missing";
+        }
+        StringBuilder found = new StringBuilder("missing " + missing + ":");
+        for (String topic : List.of(Topics.IMAGES.name(), Topics.IMAGES_DLQ.name())) {
+            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.consumerConfig(), new StringDeserializer(),
+                    new ByteArrayDeserializer())) {
+                List<TopicPartition> partitions = c.partitionsFor(topic).stream()
+                        .map(p -> new TopicPartition(topic, p.partition())).toList();
+                c.assign(partitions);
+                c.seekToBeginning(partitions);
+                Map<TopicPartition, Long> end = c.endOffsets(partitions);
+                while (partitions.stream().anyMatch(p -> c.position(p) < end.get(p))) {
+                    c.poll(Duration.ofMillis(200)).forEach(r -> {
+                        if (missing.contains(r.key())) {
+                            found.append(' ').append(r.key()).append(" at ").append(r.topic()).append('-').append(r.partition())
+                                    .append('@').append(r.offset());
+                        }
+                    });
+                }
+            }
+        }
+        try (Admin admin = kafka.admin()) {
+            Map<String, Long> committed = new TreeMap<>();
+            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
+                    .forEach((partition, offset) -> committed.put(partition.toString(), offset.offset()));
+            found.append("; committed ").append(committed);
+        }
+        return found.toString();
     }
 
     private ChildProcess startWorker(TestKafka kafka, TestRegistry registry, String instance, String sessionTimeout) {
