@@ -14,8 +14,10 @@ import pipeline.config.ValueType;
  * @param workers     inference worker processes (they share the partitions of {@code images})
  * @param workerPort  the first worker's health and metrics port; the others count up from it
  * @param modelFile   the model the {@code models} topic is seeded with when it is empty
+ * @param trainer     whether the trainer runs
+ * @param trainerPort the trainer's health and metrics port
  */
-public record ServiceOptions(int gatewayPort, int workers, int workerPort, Path modelFile) {
+public record ServiceOptions(int gatewayPort, int workers, int workerPort, Path modelFile, boolean trainer, int trainerPort) {
 
     static final Setting<Integer> GATEWAY_PORT = Setting.of("stack.gateway-port", ValueType.port(), 8080,
             "the gateway's HTTP API on 127.0.0.1");
@@ -26,9 +28,15 @@ public record ServiceOptions(int gatewayPort, int workers, int workerPort, Path 
     static final Setting<Path> MODEL_FILE = Setting.of("stack.model-file", ValueType.path(), Path.of("models/fashion-lenet5.model"),
             "model published as version 1 when the models topic is empty");
 
-    static final List<Setting<?>> SETTINGS = List.of(GATEWAY_PORT, WORKERS, WORKER_PORT, MODEL_FILE);
+    static final Setting<Boolean> TRAINER = Setting.of("stack.trainer", ValueType.bool(), true,
+            "run the trainer (feedback topology and continuous training)");
+    static final Setting<Integer> TRAINER_PORT = Setting.of("stack.trainer-port", ValueType.port(), 9500,
+            "the trainer's health and metrics port");
+
+    static final List<Setting<?>> SETTINGS = List.of(GATEWAY_PORT, WORKERS, WORKER_PORT, MODEL_FILE, TRAINER, TRAINER_PORT);
 
     public static ServiceOptions from(Settings settings) {
-        return new ServiceOptions(settings.get(GATEWAY_PORT), settings.get(WORKERS), settings.get(WORKER_PORT), settings.get(MODEL_FILE));
+        return new ServiceOptions(settings.get(GATEWAY_PORT), settings.get(WORKERS), settings.get(WORKER_PORT), settings.get(MODEL_FILE),
+                settings.get(TRAINER), settings.get(TRAINER_PORT));
     }
 }

@@ -12,12 +12,13 @@ import pipeline.gateway.GatewayMain;
 import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.topics.ModelKey;
+import pipeline.trainer.TrainerMain;
 import pipeline.worker.WorkerMain;
 
 /**
  * The services on top of the local stack's broker and registry: the {@code models} topic seeded
- * with the bundled model, a fresh API key, the gateway and the inference workers, each a supervised
- * process with its log in the stack's data folder.
+ * with the bundled model, a fresh API key, the gateway, the inference workers and the trainer, each a
+ * supervised process with its log in the stack's data folder.
  */
 final class StackServices implements AutoCloseable {
 
@@ -62,6 +63,13 @@ final class StackServices implements AutoCloseable {
                     "PIPELINE_WORKER_HTTP_PORT", Integer.toString(port),
                     "PIPELINE_WORKER_MODEL_FILE", options.modelFile().toAbsolutePath().toString())),
                     URI.create("http://127.0.0.1:" + port + "/ready"), dataDir.resolve("worker-" + i + ".log")));
+        }
+        if (options.trainer()) {
+            int port = LocalStack.claim(options.trainerPort(), "the trainer", ServiceOptions.TRAINER_PORT.envName());
+            services.add(new ServiceProcess("trainer", TrainerMain.class.getName(), "1g", with(common, Map.of(
+                    "PIPELINE_TRAINER_HTTP_PORT", Integer.toString(port),
+                    "PIPELINE_TRAINER_COLD_START", options.modelFile().toAbsolutePath().toString())),
+                    URI.create("http://127.0.0.1:" + port + "/ready"), dataDir.resolve("trainer.log")));
         }
         Supervisor supervisor = new Supervisor(services, dataDir, stackOptions.startTimeout(), out);
         return new StackServices(supervisor, key, keyFile, gateway, seeded);

@@ -58,7 +58,7 @@ class PipelineCommandTest {
         command.destroy();
 
         assertThat(command.waitFor(90, TimeUnit.SECONDS)).as("command exits").isTrue();
-        assertThat(children).as("broker, registry, gateway and worker").hasSize(4)
+        assertThat(children).as("broker, registry, gateway, worker and trainer").hasSize(5)
                 .allSatisfy(child -> assertThat(child.isAlive()).isFalse());
     }
 
@@ -181,14 +181,14 @@ class PipelineCommandTest {
         builder.environment().putAll(Map.of("PIPELINE_STACK_DATA_DIR", dataDir.toString(),
                 "PIPELINE_STACK_KAFKA_PORT", "0", "PIPELINE_STACK_CONTROLLER_PORT", "0",
                 "PIPELINE_STACK_REGISTRY_PORT", "0", "PIPELINE_STACK_REGISTRY_MANAGEMENT_PORT", "0",
-                "PIPELINE_STACK_GATEWAY_PORT", "0", "PIPELINE_STACK_WORKER_PORT", "0",
+                "PIPELINE_STACK_GATEWAY_PORT", "0", "PIPELINE_STACK_WORKER_PORT", "0", "PIPELINE_STACK_TRAINER_PORT", "0",
                 "PIPELINE_STACK_MODEL_FILE", Path.of("../models/fashion-lenet5.model").toAbsolutePath().toString()));
         Process command = builder.start();
         started.add(command.toHandle());
         return command;
     }
 
-    /** Waits for the ready line; returns the command's child processes (broker, registry, gateway, worker). */
+    /** Waits for the ready line; returns the command's child processes (broker, registry, gateway, worker, trainer). */
     private List<ProcessHandle> awaitReady(Process command) throws InterruptedException {
         BlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread.ofVirtual().start(() -> {
