@@ -61,11 +61,16 @@ class TrainerServiceTest {
         }
     }
 
-    /** A trainer of {@code model} that reads only labels sent from now on (tests share the topic). */
+    /** A trainer of {@code model} that reads only labels sent from now on (tests share the topic), cold-starting from the bundled model. */
     static TrainerSettings settings(TestKafka kafka, TestRegistry registry, String model, String applicationId) throws Exception {
+        return settings(kafka, registry, model, applicationId, BUNDLED);
+    }
+
+    static TrainerSettings settings(TestKafka kafka, TestRegistry registry, String model, String applicationId, Path coldStart)
+            throws Exception {
         TrainerSettings settings = new TrainerSettings(kafka.bootstrapServers(), registry.url(), applicationId, model, 1, 20_000, 10,
                 2_000, 100, 800, Duration.ofMinutes(10), new TrainingRound.Config(150, 64, 5e-4f, 1), 3.0, Duration.ofHours(1),
-                Duration.ofSeconds(5), BUNDLED, 1, "127.0.0.1", 0);
+                Duration.ofSeconds(5), coldStart, 1, "127.0.0.1", 0);
         try (Admin admin = kafka.admin()) {
             ConsumerGroups.startAtEnd(admin, settings.trainingGroup(), Topics.LABELS.name());
         }
@@ -200,13 +205,22 @@ class TrainerServiceTest {
     }
 
     @Test
-    void aCorrectionByIdArrivesInLabelsWithThatImagesBytes(TestKafka kafka, TestRegistry registry) throws Exception {
+    void aCorrectionByIdArrivesInLabelsWithThatImagesBytesFromATrainerColdStartedOnIdxFiles(TestKafka kafka, TestRegistry registry)
+            throws Exception {
         String id = TestKafka.uniqueName("corrected");
+        String name = TestKafka.uniqueName("feedback");
         try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
              LabelledFeed feed = new LabelledFeed(kafka, client);
              TopicReader<LabelledImage> labelled = new TopicReader<>(kafka, client, Topics.LABELS.name(), LabelledImage.class, id::equals);
-             TrainerService trainer = TrainerService.start(settings(kafka, registry, TestKafka.uniqueName("feedback"),
-                     TestKafka.uniqueName("feedback-trainer")))) {
+             TopicReader<ModelVersion> versions = new TopicReader<>(kafka, client, Topics.MODELS.name(), ModelVersion.class,
+                     key -> key.startsWith(name + ":"));
+             TrainerService trainer = TrainerService.start(settings(kafka, registry, name, TestKafka.uniqueName("feedback-trainer"), SAMPLE))) {
+            // No version of this model: a LeNet-5 trained on the sample's 2,500 images, scored on its 1,000 test images.
+            ModelVersion first = versions.until(list -> !list.isEmpty(), Duration.ofSeconds(30), "the cold start's v1").getFirst();
+            assertThat(first.getVersion()).isEqualTo(1);
+            assertThat(first.getStatus()).isEqualTo(ModelStatus.PROMOTED);
+            assertThat(first.getMetrics().get("testAccuracy")).as("test accuracy of the cold start (chance: 10 %%)").isGreaterThan(0.5);
+
             feed.image(id, test, 7);
             feed.confirm();
             feed.send(Topics.FEEDBACK.name(), id, Feedback.newBuilder().setImageId(id).setLabel("Bag").setOrigin(LabelOrigin.CORRECTION)
