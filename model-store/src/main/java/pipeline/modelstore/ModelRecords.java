@@ -34,7 +34,7 @@ public final class ModelRecords {
     }
 
     /**
-     * @param model   the model the record describes (architecture, input, normalisation, classes, parent)
+     * @param model   the model the record describes (architecture, input, normalisation, classes, parent, metrics)
      * @param weights the bytes published as its weights: normally {@code model.toBytes()} or the file it was read from
      * @param name    the model name (the record key is {@code name:version})
      */
@@ -55,7 +55,7 @@ public final class ModelRecords {
                 .setWeightsSha256(ModelVerifier.sha256(weights))
                 .setInput(new InputSpec(input[0], input[1], input[2], mean, std))
                 .setClassNames(model.classNames())
-                .setMetrics(Map.of())
+                .setMetrics(model.info().metrics())
                 .setCreatedAt(Instant.now())
                 .setStatus(status)
                 .build();

@@ -53,7 +53,6 @@ final class ColdStart {
                 new ModelInfo(settings.modelName(), version, null, Instant.now(), model.info().metrics()));
         byte[] weights = first.toBytes();
         ModelVersion record = ModelRecords.of(first, weights, settings.modelName(), version, ModelStatus.PROMOTED);
-        record.setMetrics(first.info().metrics());
         List<ProducerRecord<String, SpecificRecord>> out = List.of(
                 new ProducerRecord<>(Topics.MODELS.name(), new ModelKey(settings.modelName(), version).toString(), record));
         publisher.publish(out, Map.of(), null);

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.DoubleUnaryOperator;
 import javax.imageio.ImageIO;
+import pipeline.config.Settings;
 import pipeline.convnet.data.Dataset;
 import pipeline.convnet.kernel.Parallelism;
 import pipeline.convnet.model.ModelFile;
@@ -26,7 +27,8 @@ import pipeline.convnet.train.Evaluator;
  * The learning curve of continuous training, without Kafka: a weak LeNet-5 (one epoch on a few
  * hundred images) receives the Fashion-MNIST training images as a labelled stream, and the
  * trainer's own rounds (replay buffer, held-out split, fine-tuning, promotion gate, with the
- * service's default settings) run every {@code --round} training labels. After each round the
+ * service's settings: defaults, {@code PIPELINE_CONFIG} file, {@code PIPELINE_TRAINER_*}) run every
+ * {@code --round} training labels ({@code trainer.round-labels} by default). After each round the
  * promoted version and the candidate are scored on the whole test set. Prints a Markdown table and
  * draws the curve as a PNG.
  *
@@ -50,7 +52,9 @@ public final class LearningCurve {
         Path data = Path.of(o.getOrDefault("--data", "/usr/share/datasets/fashion-mnist"));
         int weakImages = Integer.parseInt(o.getOrDefault("--weak", "300"));
         int labels = Integer.parseInt(o.getOrDefault("--labels", "20000"));
-        int roundLabels = Integer.parseInt(o.getOrDefault("--round", "1000"));
+        // The service's settings (defaults < PIPELINE_CONFIG file < PIPELINE_TRAINER_*), so the curve is what the system does.
+        TrainerSettings settings = TrainerSettings.from(Settings.fromEnvironment(TrainerSettings.ALL));
+        int roundLabels = o.containsKey("--round") ? Integer.parseInt(o.get("--round")) : settings.roundLabels();
         Path png = Path.of(o.getOrDefault("--png", "docs/learning-curve.png"));
         Parallelism.setThreads(Integer.parseInt(o.getOrDefault("--threads", Integer.toString(Runtime.getRuntime().availableProcessors()))));
         Dataset train = Dataset.readIdx(data, "train", Dataset.FASHION_MNIST_CLASSES);
@@ -59,42 +63,35 @@ public final class LearningCurve {
             throw new IllegalArgumentException("--weak " + weakImages + " plus --labels " + labels + " exceed the " + train.size()
                     + " training images in " + data);
         }
-        List<Point> curve = run(train, test, weakImages, labels, roundLabels, System.out);
+        List<Point> curve = run(settings, train, test, weakImages, labels, roundLabels, System.out);
         print(curve, System.out);
         draw(curve, png);
         System.out.println("Curve drawn to " + png);
     }
 
-    static List<Point> run(Dataset train, Dataset test, int weakImages, int labels, int roundLabels, PrintStream log) throws IOException {
-        ModelFile weak = ColdStart.lenet(train.head(weakImages), 1, 1, "fashion-lenet5");
+    static List<Point> run(TrainerSettings settings, Dataset train, Dataset test, int weakImages, int labels, int roundLabels,
+                           PrintStream log) throws IOException {
+        ModelFile weak = ColdStart.lenet(train.head(weakImages), 1, settings.round().seed(), settings.modelName());
         TrainingRound.Version promoted = new TrainingRound.Version(1, weak.toBytes());
         TrainingRound.Version base = promoted;
         double parentTest = Evaluator.evaluate(weak.network(), test, weak.normalisation(), 256).accuracy();
         List<Point> curve = new ArrayList<>();
         curve.add(new Point(0, 1, parentTest, parentTest, true, Double.NaN, Double.NaN));
-        TrainingRound round = new TrainingRound(new TrainingRound.Config(150, 64, 5e-4f, 1), new PromotionGate(3.0));
-        HeldOutSplit split = new HeldOutSplit(10);
-        ReplayBuffer buffer = new ReplayBuffer(20_000, 1);
-        RecentSamples heldOut = new RecentSamples(2_000);
-        int size = train.imageSize();
+        TrainingRound round = new TrainingRound(settings.round(), new PromotionGate(settings.promotionZ()));
+        TrainingData data = new TrainingData(settings);
         long seen = 0;
         int sinceRound = 0;
         int version = 1;
         for (int i = weakImages; i < weakImages + labels; i++) {
-            byte[] pixels = new byte[size];
-            System.arraycopy(train.pixels(), i * size, pixels, 0, size);
-            Sample sample = new Sample("train-" + i, pixels, train.labels()[i]);
-            if (split.heldOut(sample.imageId())) {
-                heldOut.add(sample);
+            if (data.add(Sample.of(train, i, "train-" + i, train.labels()[i]))) {
                 continue;
             }
-            buffer.add(sample);
             seen++;
-            if (++sinceRound < roundLabels || heldOut.size() < 200) {
+            if (++sinceRound < roundLabels || data.heldOutSize() < settings.minHeldOut()) {
                 continue;
             }
             sinceRound = 0;
-            TrainingRound.Outcome outcome = round.run(base, promoted, ++version, buffer, heldOut.all(), () -> false);
+            TrainingRound.Outcome outcome = round.run(base, promoted, ++version, data.buffer(), data.heldOut(), () -> false);
             ModelFile candidate = outcome.candidate();
             double candidateTest = Evaluator.evaluate(candidate.network(), test, candidate.normalisation(), 256).accuracy();
             TrainingRound.Version fresh = new TrainingRound.Version(version, candidate.toBytes());

@@ -1,5 +1,8 @@
 package pipeline.trainer;
 
+import java.util.Arrays;
+import pipeline.convnet.data.Dataset;
+
 /**
  * One labelled image, ready to train on.
  *
@@ -8,4 +11,10 @@ package pipeline.trainer;
  * @param label   class index
  */
 public record Sample(String imageId, byte[] pixels, int label) {
+
+    /** Image {@code index} of {@code data} (its pixels copied) as {@code imageId}, labelled {@code label}. */
+    static Sample of(Dataset data, int index, String imageId, int label) {
+        int size = data.imageSize();
+        return new Sample(imageId, Arrays.copyOfRange(data.pixels(), index * size, (index + 1) * size), label);
+    }
 }

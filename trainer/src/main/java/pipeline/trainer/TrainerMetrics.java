@@ -39,7 +39,7 @@ public final class TrainerMetrics {
                 .description("held-out accuracy at the last evaluation").register(registry);
         Gauge.builder("trainer.evaluation.last", lastEvaluation, AtomicLong::get).baseUnit("seconds")
                 .description("Unix time of the last evaluation").register(registry);
-        Gauge.builder("trainer.model.version", promotedVersion, AtomicLong::get).description("the promoted version fine-tuned")
+        Gauge.builder("trainer.model.version", promotedVersion, AtomicLong::get).description("the promoted version candidates are judged against")
                 .register(registry);
         for (ModelStatus status : ModelStatus.values()) {
             Counter.builder("trainer.versions").tag("status", status.name().toLowerCase()).description("versions published")
@@ -70,7 +70,8 @@ public final class TrainerMetrics {
         }
     }
 
-    void fineTuning(int version) {
+    /** The promoted version candidates are judged against, at start or when another was promoted elsewhere. */
+    void promotedVersion(int version) {
         promotedVersion.set(version);
     }
 

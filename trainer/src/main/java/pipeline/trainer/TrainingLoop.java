@@ -37,10 +37,10 @@ import pipeline.schemas.topics.ModelKey;
 import pipeline.schemas.topics.Topics;
 
 /**
- * The training loop: reads {@code labels}, keeps the training side in a {@link ReplayBuffer} and
- * the held-out side (by {@link HeldOutSplit}) apart, and every {@code round-labels} new training
- * labels (or {@code round-interval} with at least one) runs a {@link TrainingRound} on the promoted
- * version. The candidate is published as PROMOTED when the {@link PromotionGate} lets it through,
+ * The training loop: reads {@code labels} into {@link TrainingData} (replay buffer and held-out
+ * set), and every {@code round-labels} new training labels (or {@code round-interval} with at
+ * least one) runs a {@link TrainingRound} from the promoted version or the last candidate no worse
+ * than it. The candidate is published as PROMOTED when the {@link PromotionGate} lets it through,
  * else as REJECTED, with its metrics, parent and samples seen; both evaluations go to
  * {@code training-metrics}; all of it in one transaction with the {@code labels} offsets read.
  *
@@ -62,10 +62,8 @@ public final class TrainingLoop implements Runnable {
     private final ModelLineage lineage;
     private final VersionPublisher publisher;
     private final TrainerMetrics metrics;
-    private final HeldOutSplit split;
     private final TrainingRound round;
-    private final ReplayBuffer buffer;
-    private final RecentSamples heldOut;
+    private final TrainingData data;
     private volatile boolean stopping;
     private volatile boolean ready;
     private volatile String failure;
@@ -92,11 +90,9 @@ public final class TrainingLoop implements Runnable {
         this.registry = registry;
         this.lineage = lineage;
         this.publisher = publisher;
-        this.split = new HeldOutSplit(settings.heldOutPercent());
         this.round = new TrainingRound(settings.round(), new PromotionGate(settings.promotionZ()));
-        this.buffer = new ReplayBuffer(settings.bufferSize(), settings.round().seed());
-        this.heldOut = new RecentSamples(settings.heldOutSize());
-        this.metrics = new TrainerMetrics(buffer::size, heldOut::size);
+        this.data = new TrainingData(settings);
+        this.metrics = new TrainerMetrics(() -> data.buffer().size(), data::heldOutSize);
     }
 
     public TrainerMetrics metrics() {
@@ -130,7 +126,7 @@ public final class TrainingLoop implements Runnable {
                 return;
             }
             Map<TopicPartition, Long> resumeAt = refillFrom(c);
-            metrics.fineTuning(lineage.promoted().version());
+            metrics.promotedVersion(lineage.promoted().version());
             ready = true;
             LOG.info("Training {} from v{}: rounds every {} new labels or {} s, {}% of image ids held out", settings.modelName(),
                     lineage.promoted().version(), settings.roundLabels(), settings.roundInterval().toSeconds(), settings.heldOutPercent());
@@ -225,12 +221,7 @@ public final class TrainingLoop implements Runnable {
             refuse(record, e.code, e.getMessage(), replayed, deadLetters);
             return;
         }
-        boolean held = split.heldOut(sample.imageId());
-        if (held) {
-            heldOut.add(sample);
-        } else {
-            buffer.add(sample);
-        }
+        boolean held = data.add(sample);
         if (!replayed) {
             metrics.label(held);
             if (!held) {
@@ -270,10 +261,10 @@ public final class TrainingLoop implements Runnable {
         }
         boolean due = newLabels >= settings.roundLabels()
                 || (newLabels > 0 && System.nanoTime() - lastRound >= settings.roundInterval().toNanos());
-        if (due && heldOut.size() < settings.minHeldOut()) {
+        if (due && data.heldOutSize() < settings.minHeldOut()) {
             if (!waitingLogged) {
                 LOG.info("{} new labels, but only {} of the {} held-out samples needed to judge a candidate", newLabels,
-                        heldOut.size(), settings.minHeldOut());
+                        data.heldOutSize(), settings.minHeldOut());
                 waitingLogged = true;
             }
             return false;
@@ -296,14 +287,14 @@ public final class TrainingLoop implements Runnable {
             }
             promotedVersion = promoted.version();
             base = served;
-            metrics.fineTuning(promotedVersion);
+            metrics.promotedVersion(promotedVersion);
         }
         int version = lineage.highestVersion() + 1;
         Map<TopicPartition, OffsetAndMetadata> offsets = Map.copyOf(taken);
         long start = System.nanoTime();
         TrainingRound.Outcome outcome;
         try {
-            outcome = round.run(base, served, version, buffer, heldOut.all(), () -> stopping);
+            outcome = round.run(base, served, version, data.buffer(), data.heldOut(), () -> stopping);
         } catch (RoundCancelledException e) {
             LOG.info("{}", e.getMessage());
             return false;
@@ -316,7 +307,6 @@ public final class TrainingLoop implements Runnable {
         long samplesSeen = lineage.samplesSeen() + newLabels;
         byte[] weights = outcome.candidate().toBytes();
         ModelVersion record = ModelRecords.of(outcome.candidate(), weights, settings.modelName(), version, status);
-        record.setMetrics(outcome.candidate().info().metrics());
         record.setSamplesSeen(samplesSeen);
         List<ProducerRecord<String, SpecificRecord>> out = new ArrayList<>(deadLetters);
         out.add(new ProducerRecord<>(Topics.MODELS.name(), new ModelKey(settings.modelName(), version).toString(), record));
@@ -340,7 +330,6 @@ public final class TrainingLoop implements Runnable {
         base = outcome.nextBase(new TrainingRound.Version(version, weights), served);
         if (status == ModelStatus.PROMOTED) {
             promotedVersion = version;
-            metrics.fineTuning(version);
         }
         LOG.info("{} v{} (from v{}, {} samples seen): held-out accuracy {} vs v{}'s {} on {} samples; {}; {} in {} ms; next round from v{}",
                 settings.modelName(), version, from, samplesSeen, pct(outcome.candidateScore()), promoted.version(),

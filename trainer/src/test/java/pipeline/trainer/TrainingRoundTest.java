@@ -37,11 +37,8 @@ class TrainingRoundTest {
             Collections.shuffle(labels, new Random(5));
         }
         List<Sample> out = new ArrayList<>();
-        int size = data.imageSize();
         for (int i = from; i < to; i++) {
-            byte[] pixels = new byte[size];
-            System.arraycopy(data.pixels(), i * size, pixels, 0, size);
-            out.add(new Sample("train-" + i, pixels, labels.get(i - from)));
+            out.add(Sample.of(data, i, "train-" + i, labels.get(i - from)));
         }
         return out;
     }
