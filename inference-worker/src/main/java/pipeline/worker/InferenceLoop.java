@@ -22,6 +22,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -67,6 +68,8 @@ public final class InferenceLoop implements Runnable {
     private final BatchAssembler<ConsumerRecord<String, byte[]>> batches;
     private final WorkerMetrics metrics;
     private final StopSignal stop = new StopSignal();
+    /** Partitions whose uncommitted records are to be read again from their committed offsets before anything else commits. */
+    private final Set<TopicPartition> toReread = new HashSet<>();
     private BatchCommitter committer;
     private volatile boolean assigned;
     private volatile String failure;
@@ -120,13 +123,10 @@ public final class InferenceLoop implements Runnable {
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                     // The batch in flight commits (or aborts) before the partitions move; what is
                     // still waiting was not committed, so their next owner reads it again. An aborted
-                    // batch on partitions this loop keeps is read again here.
-                    Set<TopicPartition> kept = new HashSet<>(committer.await());
-                    kept.removeAll(partitions);
+                    // batch on partitions this loop keeps is read again before the next batch.
+                    toReread.addAll(committer.await());
+                    toReread.removeAll(partitions);
                     batches.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
-                    if (!kept.isEmpty()) {
-                        rewind(c, kept);
-                    }
                 }
 
                 @Override
@@ -135,6 +135,9 @@ public final class InferenceLoop implements Runnable {
                 }
             });
             while (stop.running()) {
+                if (!toReread.isEmpty() && !rewound(c)) {
+                    continue;
+                }
                 try {
                     Duration wait = batches.untilDue(System.nanoTime());
                     long polling = System.nanoTime();
@@ -159,7 +162,7 @@ public final class InferenceLoop implements Runnable {
                     } catch (ProducerFencedException e) {
                         throw e;
                     } catch (RuntimeException e) {
-                        retryLater(c, batch, e);
+                        retryLater(batch, e);
                         break;
                     }
                 }
@@ -242,13 +245,12 @@ public final class InferenceLoop implements Runnable {
             offsets.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
                     (a, b) -> a.offset() >= b.offset() ? a : b);
         }
-        Set<TopicPartition> aborted = committer.await();
-        if (aborted.isEmpty()) {
+        toReread.addAll(committer.await());
+        if (toReread.isEmpty()) {
             committer.submit(out, offsets, consumer.groupMetadata());
         } else {
-            Set<TopicPartition> again = new HashSet<>(aborted);
-            again.addAll(offsets.keySet());
-            rewind(consumer, again);
+            toReread.addAll(offsets.keySet());
+            rewind(consumer);
         }
     }
 
@@ -256,35 +258,60 @@ public final class InferenceLoop implements Runnable {
      * A batch failed for a reason other than its images (those go to the dead-letter queue): nothing
      * of it was committed, so read it again after a pause, and report not-ready meanwhile.
      */
-    private void retryLater(KafkaConsumer<String, byte[]> consumer, List<ConsumerRecord<String, byte[]>> batch,
-                            RuntimeException cause) {
+    private void retryLater(List<ConsumerRecord<String, byte[]>> batch, RuntimeException cause) {
         failure = cause.toString();
-        Set<TopicPartition> partitions = new HashSet<>();
-        batch.forEach(r -> partitions.add(new TopicPartition(r.topic(), r.partition())));
-        LOG.error("Batch of {} images from {} failed; reading it again in {} ms", batch.size(), partitions,
+        batch.forEach(r -> toReread.add(new TopicPartition(r.topic(), r.partition())));
+        LOG.error("Batch of {} images from {} failed; reading it again in {} ms", batch.size(), toReread,
                 RETRY_PAUSE.toMillis(), cause);
-        rewind(consumer, partitions);
+        pause();
+    }
+
+    /**
+     * Reads the pending partitions again; on failure (no committed offsets in time) keeps them pending
+     * and pauses, so nothing is polled or committed past records that were not committed.
+     */
+    private boolean rewound(KafkaConsumer<String, byte[]> consumer) {
         try {
-            Thread.sleep(RETRY_PAUSE);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stop();
+            rewind(consumer);
+            return true;
+        } catch (WakeupException e) {
+            return false;
+        } catch (KafkaException e) {
+            failure = e.toString();
+            LOG.warn("Cannot go back to the committed offsets of {} ({}); trying again in {} ms", toReread, e,
+                    RETRY_PAUSE.toMillis());
+            pause();
+            return false;
         }
     }
 
-    /** Back to the last committed offsets, so an aborted batch is read and processed again. */
-    private void rewind(KafkaConsumer<String, byte[]> consumer, Set<TopicPartition> batchPartitions) {
-        Set<TopicPartition> partitions = new HashSet<>(batchPartitions);
-        partitions.addAll(committer.await());
-        batches.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(partitions);
-        for (TopicPartition partition : partitions) {
+    /**
+     * Back to the last committed offsets of the partitions {@link #toReread} (and of an aborted batch in
+     * flight), so their uncommitted records are read and processed again. The partitions stay pending
+     * until the seek is done.
+     */
+    private void rewind(KafkaConsumer<String, byte[]> consumer) {
+        toReread.addAll(committer.await());
+        toReread.retainAll(consumer.assignment());
+        batches.removeIf(r -> toReread.contains(new TopicPartition(r.topic(), r.partition())));
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(toReread);
+        for (TopicPartition partition : toReread) {
             OffsetAndMetadata at = committed.get(partition);
             if (at == null) {
                 consumer.seekToBeginning(Set.of(partition));
             } else {
                 consumer.seek(partition, at.offset());
             }
+        }
+        toReread.clear();
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(RETRY_PAUSE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop();
         }
     }
 

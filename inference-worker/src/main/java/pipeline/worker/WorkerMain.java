@@ -70,6 +70,7 @@ public final class WorkerMain {
                         + " metrics on http://{}:{}/", settings.instanceId(), served.get().name(), served.get().version(), settings.threads(),
                 settings.maxBatch(), settings.maxDelay().toMillis(), settings.httpHost(), http.port());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("Worker {} stopping: finishing and committing the current batches", settings.instanceId());
             loops.forEach(InferenceLoop::stop);
             follower.stop();
             for (Thread thread : threads) {
