@@ -27,11 +27,13 @@ import pipeline.config.ValueType;
  * @param accuracyWindow length of the windows of {@code model-accuracy}
  * @param coldStart      a model file, or a folder of IDX files to train one from, when no version is promoted
  * @param coldStartEpochs epochs of a cold start from IDX files
+ * @param stateDir       the feedback topology's local state (join windows); one per trainer process
  */
 public record TrainerSettings(String bootstrapServers, String registryUrl, String applicationId, String modelName, int threads,
                               int bufferSize, int heldOutPercent, int heldOutSize, int minHeldOut, int roundLabels,
                               Duration roundInterval, TrainingRound.Config round, double promotionZ, Duration feedbackWindow,
-                              Duration accuracyWindow, Path coldStart, int coldStartEpochs, String httpHost, int httpPort) {
+                              Duration accuracyWindow, Path coldStart, int coldStartEpochs, String httpHost, int httpPort,
+                              Path stateDir) {
 
     static final Setting<String> BOOTSTRAP = Setting.of("kafka.bootstrap-servers", ValueType.text(), "127.0.0.1:9092", "Kafka brokers");
     static final Setting<String> REGISTRY = Setting.of("registry.url", ValueType.text(),
@@ -76,9 +78,14 @@ public record TrainerSettings(String bootstrapServers, String registryUrl, Strin
     static final Setting<Integer> HTTP_PORT = Setting.of("trainer.http-port", ValueType.port(), 9500,
             "port of /health, /ready and /metrics (0 = any free port)");
 
+    static final Setting<Path> STATE_DIR = Setting.of("trainer.state-dir", ValueType.path(),
+            Path.of(System.getProperty("java.io.tmpdir"), "kafka-streams"),
+            "local state of the feedback topology; trainers on one machine need one each");
+
     static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, APPLICATION_ID, MODEL_NAME, THREADS, BUFFER_SIZE,
             HELD_OUT_PERCENT, HELD_OUT_SIZE, MIN_HELD_OUT, ROUND_LABELS, ROUND_INTERVAL, ROUND_STEPS, BATCH_SIZE, LEARNING_RATE,
-            PROMOTION_Z, FEEDBACK_WINDOW, ACCURACY_WINDOW, COLD_START, COLD_START_EPOCHS, SEED, HTTP_HOST, HTTP_PORT);
+            PROMOTION_Z, FEEDBACK_WINDOW, ACCURACY_WINDOW, COLD_START, COLD_START_EPOCHS, SEED, HTTP_HOST, HTTP_PORT,
+            STATE_DIR);
 
     public static TrainerSettings from(Settings s) {
         TrainingRound.Config round = new TrainingRound.Config(s.get(ROUND_STEPS), s.get(BATCH_SIZE),
@@ -86,7 +93,7 @@ public record TrainerSettings(String bootstrapServers, String registryUrl, Strin
         return new TrainerSettings(s.get(BOOTSTRAP), s.get(REGISTRY), s.get(APPLICATION_ID), s.get(MODEL_NAME), s.get(THREADS),
                 s.get(BUFFER_SIZE), s.get(HELD_OUT_PERCENT), s.get(HELD_OUT_SIZE), s.get(MIN_HELD_OUT), s.get(ROUND_LABELS),
                 s.get(ROUND_INTERVAL), round, s.get(PROMOTION_Z), s.get(FEEDBACK_WINDOW), s.get(ACCURACY_WINDOW),
-                s.get(COLD_START), s.get(COLD_START_EPOCHS), s.get(HTTP_HOST), s.get(HTTP_PORT));
+                s.get(COLD_START), s.get(COLD_START_EPOCHS), s.get(HTTP_HOST), s.get(HTTP_PORT), s.get(STATE_DIR));
     }
 
     /** The training loop's consumer group on {@code labels}: its committed offsets say which labels were new. */

@@ -21,7 +21,7 @@ final class TrainingData {
 
     /** Keeps {@code sample}; returns whether it was held out (false: it is for training). */
     boolean add(Sample sample) {
-        boolean held = split.heldOut(sample.imageId());
+        boolean held = split.heldOut(sample.pixels());
         if (held) {
             heldOut.add(sample);
         } else {

@@ -128,7 +128,7 @@ public final class TrainingLoop implements Runnable {
             Map<TopicPartition, Long> resumeAt = refillFrom(c);
             metrics.promotedVersion(lineage.promoted().version());
             ready = true;
-            LOG.info("Training {} from v{}: rounds every {} new labels or {} s, {}% of image ids held out", settings.modelName(),
+            LOG.info("Training {} from v{}: rounds every {} new labels or {} s, {}% of images held out (by their pixels)", settings.modelName(),
                     lineage.promoted().version(), settings.roundLabels(), settings.roundInterval().toSeconds(), settings.heldOutPercent());
             while (!stopping) {
                 List<ProducerRecord<String, SpecificRecord>> deadLetters = new ArrayList<>();

@@ -3,6 +3,7 @@ package pipeline.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,7 +71,7 @@ class TrainerServiceTest {
             throws Exception {
         TrainerSettings settings = new TrainerSettings(kafka.bootstrapServers(), registry.url(), applicationId, model, 1, 20_000, 10,
                 2_000, 100, 800, Duration.ofMinutes(10), new TrainingRound.Config(150, 64, 5e-4f, 1), 3.0, Duration.ofHours(1),
-                Duration.ofSeconds(5), coldStart, 1, "127.0.0.1", 0);
+                Duration.ofSeconds(5), coldStart, 1, "127.0.0.1", 0, Files.createTempDirectory("trainer-state"));
         try (Admin admin = kafka.admin()) {
             ConsumerGroups.startAtEnd(admin, settings.trainingGroup(), Topics.LABELS.name());
         }

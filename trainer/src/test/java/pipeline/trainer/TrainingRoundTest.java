@@ -49,7 +49,7 @@ class TrainingRoundTest {
         ReplayBuffer buffer = new ReplayBuffer(4_000, 1);
         List<Sample> heldOut = new ArrayList<>();
         all.forEach(s -> {
-            if (split.heldOut(s.imageId())) {
+            if (split.heldOut(s.pixels())) {
                 heldOut.add(s);
             } else {
                 buffer.add(s);
