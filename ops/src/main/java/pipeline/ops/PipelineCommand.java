@@ -27,7 +27,7 @@ import pipeline.ops.load.LoadReport;
  * everything it started.
  *
  * <pre>
- * pipeline run [--config FILE]   start the stack and its services; settings: stack.* / PIPELINE_STACK_*
+ * pipeline run [--config FILE] [--feed]   start the stack and its services (and a live feed); settings: stack.* / PIPELINE_STACK_*
  * pipeline load …                                   see {@link LoadOptions}
  * pipeline bench-worker [IMAGES [BATCH [REPEATS]]]   see {@link WorkerBenchmark}
  * </pre>
@@ -57,11 +57,12 @@ public final class PipelineCommand {
         if (command.equals("load")) {
             return load(rest, env, out, err);
         }
+        boolean feed = rest.remove("--feed");
         Path configFile = null;
         if (rest.size() == 2 && rest.get(0).equals("--config")) {
             configFile = Path.of(rest.get(1));
         } else if (!rest.isEmpty()) {
-            err.println("pipeline: unexpected arguments " + rest + "; expected [--config FILE]");
+            err.println("pipeline: unexpected arguments " + rest + "; expected [--config FILE] [--feed]");
             return 2;
         }
         if (configFile == null && env.get(Settings.CONFIG_FILE_ENV) != null && !env.get(Settings.CONFIG_FILE_ENV).isBlank()) {
@@ -73,7 +74,8 @@ public final class PipelineCommand {
         }
         try {
             Settings settings = Settings.load(settingsOfRun(), configFile, env);
-            runStack(StackOptions.from(settings), ServiceOptions.from(settings), out);
+            FeedOptions feedOptions = FeedOptions.from(settings);
+            runStack(StackOptions.from(settings), ServiceOptions.from(settings), feed ? feedOptions.on() : feedOptions, configFile, out);
             return 0;
         } catch (SettingsException | InfraException e) {
             err.println("pipeline: " + e.getMessage());
@@ -87,16 +89,23 @@ public final class PipelineCommand {
     private static List<Setting<?>> settingsOfRun() {
         List<Setting<?>> all = new ArrayList<>(StackOptions.SETTINGS);
         all.addAll(ServiceOptions.SETTINGS);
+        all.addAll(FeedOptions.SETTINGS);
         return all;
     }
 
     /** Starts the stack and blocks until the JVM is asked to stop; the shutdown hook stops everything. */
-    private static void runStack(StackOptions options, ServiceOptions serviceOptions, PrintStream out) throws InterruptedException {
+    private static void runStack(StackOptions options, ServiceOptions serviceOptions, FeedOptions feedOptions, Path configFile,
+                                 PrintStream out) throws InterruptedException {
         AtomicReference<LocalStack> running = new AtomicReference<>();
         AtomicReference<StackServices> services = new AtomicReference<>();
+        AtomicReference<LiveFeed> feed = new AtomicReference<>();
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             out.println("Stopping the local stack...");
+            LiveFeed feeding = feed.get();
+            if (feeding != null) {
+                feeding.close();
+            }
             StackServices started = services.get();
             if (started != null) {
                 started.close();
@@ -121,9 +130,18 @@ public final class PipelineCommand {
         }
         running.set(stack);
         stack.describe(out);
-        out.println("Starting the gateway and " + serviceOptions.workers() + " inference worker(s)...");
-        services.set(StackServices.start(stack, options, serviceOptions, out));
+        out.println("Starting the gateway, " + serviceOptions.workers() + " inference worker(s)"
+                + (serviceOptions.trainer() ? " and the trainer..." : "..."));
+        services.set(StackServices.start(stack, options, serviceOptions, configFile, out));
         services.get().describe(out);
+        if (feedOptions.enabled()) {
+            try {
+                feed.set(services.get().feed(feedOptions, out));
+            } catch (IOException e) {
+                out.println("The live feed cannot start: " + e.getMessage() + " (stack.feed-images is " + feedOptions.idx()
+                        + "; expected an IDX folder with t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte)");
+            }
+        }
         out.println("Press Ctrl-C to stop.");
         out.flush();
         stopped.await();
@@ -178,13 +196,15 @@ public final class PipelineCommand {
 
     private static void usage(PrintStream out) {
         out.println("""
-                Usage: pipeline run [--config FILE]
+                Usage: pipeline run [--config FILE] [--feed]
                        pipeline load (--rate N | --concurrency N) (--duration D | --count N) [...]   (load --help)
                        pipeline bench-worker [IMAGES [BATCH [REPEATS]]]
 
                   run           start Kafka (KRaft) and the schema registry on 127.0.0.1, create the topics,
                                 register the schemas, seed the models topic, start the gateway (with a new
-                                API key) and the inference workers, print the endpoints; Ctrl-C stops everything.
+                                API key), the inference workers and the trainer, print the endpoints; Ctrl-C
+                                stops everything. --feed: replay the sample images through the gateway and send
+                                half of their labels back, printing accuracy and model versions as they change.
                   load          a bounded HTTP load on the gateway, with a report (requests/s, latency, accuracy)
                   bench-worker  worker throughput through Kafka against the engine alone, on a stack of its own.
 

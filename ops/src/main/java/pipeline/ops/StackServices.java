@@ -1,5 +1,6 @@
 package pipeline.ops;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import pipeline.config.Settings;
 import pipeline.gateway.GatewayMain;
 import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
@@ -36,8 +38,12 @@ final class StackServices implements AutoCloseable {
         this.seeded = seeded;
     }
 
-    static StackServices start(LocalStack stack, StackOptions stackOptions, ServiceOptions options, PrintStream out)
-            throws InterruptedException {
+    /**
+     * @param configFile the settings file {@code run} was given, or {@code null}: the services read
+     *                   their own scopes of it ({@code gateway.*}, {@code worker.*}, {@code trainer.*})
+     */
+    static StackServices start(LocalStack stack, StackOptions stackOptions, ServiceOptions options, Path configFile,
+                               PrintStream out) throws InterruptedException {
         Path dataDir = stackOptions.dataDir().toAbsolutePath();
         ModelKey seeded;
         try (SchemaRegistryClient registry = new SchemaRegistryClient(RegistryClientOptions.of(stack.registryUrl()))) {
@@ -47,8 +53,11 @@ final class StackServices implements AutoCloseable {
         Path keyFile = dataDir.resolve("api-key");
         key.writeTo(keyFile);
 
-        Map<String, String> common = Map.of("PIPELINE_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
-                "PIPELINE_REGISTRY_URL", stack.registryUrl());
+        Map<String, String> common = new HashMap<>(Map.of("PIPELINE_KAFKA_BOOTSTRAP_SERVERS", stack.bootstrapServers(),
+                "PIPELINE_REGISTRY_URL", stack.registryUrl()));
+        if (configFile != null) {
+            common.put(Settings.CONFIG_FILE_ENV, configFile.toAbsolutePath().toString());
+        }
         List<ServiceProcess> services = new ArrayList<>();
         int gatewayPort = LocalStack.claim(options.gatewayPort(), "the gateway", ServiceOptions.GATEWAY_PORT.envName());
         URI gateway = URI.create("http://127.0.0.1:" + gatewayPort);
@@ -68,6 +77,7 @@ final class StackServices implements AutoCloseable {
             int port = LocalStack.claim(options.trainerPort(), "the trainer", ServiceOptions.TRAINER_PORT.envName());
             services.add(new ServiceProcess("trainer", TrainerMain.class.getName(), "1g", with(common, Map.of(
                     "PIPELINE_TRAINER_HTTP_PORT", Integer.toString(port),
+                    "PIPELINE_TRAINER_STATE_DIR", dataDir.resolve("trainer-state").toString(),
                     "PIPELINE_TRAINER_COLD_START", options.modelFile().toAbsolutePath().toString())),
                     URI.create("http://127.0.0.1:" + port + "/ready"), dataDir.resolve("trainer.log")));
         }
@@ -90,6 +100,11 @@ final class StackServices implements AutoCloseable {
         out.printf("API key   %s   (every scope; also in %s)%n", key.value(), keyFile);
         out.printf("Try       curl -H 'Authorization: Bearer %s' -H 'Content-Type: image/png' --data-binary @some.png '%s/v1/images?wait=5s'%n",
                 key.value(), gateway);
+    }
+
+    /** Starts a live feed through this stack's gateway, with its key. */
+    LiveFeed feed(FeedOptions options, PrintStream out) throws IOException {
+        return LiveFeed.start(gateway, key.value(), options.rate(), options.feedback(), options.idx(), Duration.ofSeconds(10), out);
     }
 
     @Override

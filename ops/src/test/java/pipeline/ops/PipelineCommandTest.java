@@ -2,10 +2,8 @@ package pipeline.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.URI;
@@ -15,17 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import pipeline.infra.ChildProcess;
 import pipeline.ops.load.LoadGenerator;
 import pipeline.ops.load.LoadImages;
 import pipeline.ops.load.LoadOptions;
@@ -34,26 +27,24 @@ import pipeline.ops.load.LoadReport;
 /** The {@code pipeline run} command as a user meets it: a separate JVM with its services, stopped by a signal. */
 class PipelineCommandTest {
 
-    static final Duration START = Duration.ofMinutes(2);
-
     @TempDir
     Path dataDir;
 
-    /** What the command printed so far. */
-    private final List<String> output = new CopyOnWriteArrayList<>();
-
-    /** Everything a test started, killed afterwards whatever the outcome, so a failure leaves no orphan. */
-    private final List<ProcessHandle> started = new ArrayList<>();
+    /** The command a test started, killed afterwards with all it started, whatever the outcome. */
+    private StackCommand stack;
 
     @AfterEach
     void killLeftovers() {
-        started.forEach(ProcessHandle::destroyForcibly);
+        if (stack != null) {
+            stack.close();
+        }
     }
 
     @Test
     void sigtermStopsBrokerRegistryAndItselfLeavingNoProcess() throws Exception {
-        Process command = startCommand();
-        List<ProcessHandle> children = awaitReady(command);
+        stack = StackCommand.start(dataDir, Map.of());
+        List<ProcessHandle> children = stack.awaitReady();
+        Process command = stack.process();
 
         command.destroy();
 
@@ -64,10 +55,10 @@ class PipelineCommandTest {
 
     @Test
     void theStackPredictsWithThePrintedKeyAndStartsAgainAServiceThatDies() throws Exception {
-        Process command = startCommand();
-        List<ProcessHandle> children = awaitReady(command);
-        String key = printed("API key").split("\\s+")[2];
-        URI gateway = URI.create(printed("Gateway").split("\\s+")[1]).resolve("/");
+        stack = StackCommand.start(dataDir, Map.of());
+        stack.awaitReady();
+        String key = stack.apiKey();
+        URI gateway = stack.gateway();
         assertThat(Files.readString(dataDir.resolve("api-key")).strip()).isEqualTo(key);
         assertThat(Files.getPosixFilePermissions(dataDir.resolve("api-key"))).containsExactlyInAnyOrder(
                 PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
@@ -76,17 +67,11 @@ class PipelineCommandTest {
         assertThat(first.statuses()).as("answers with a prediction").containsEntry(200, 20L);
         assertThat(first.correct()).as("right labels out of 20 (the model is at 91 %)").isGreaterThanOrEqualTo(14);
 
-        ProcessHandle worker = command.descendants().filter(c -> c.info().commandLine().orElse("").contains("-Dpipeline.service=worker-1 ")).findFirst()
-                .orElseThrow(() -> new AssertionError("no worker among " + children));
-        worker.destroyForcibly();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (output.stream().noneMatch(l -> l.startsWith("worker-1 exited unexpectedly"))) {
-            assertThat(System.nanoTime()).as("the stack says the worker died; output: %s", output).isLessThan(deadline);
-            Thread.sleep(200);
-        }
+        stack.service("worker-1").destroyForcibly();
+        stack.awaitLine("worker-1 exited unexpectedly", Duration.ofSeconds(30));
         LoadReport again = predictSome(gateway, key);
         assertThat(again.statuses()).as("answers after the worker was started again").containsEntry(200, 20L);
-        assertThat(command.isAlive()).isTrue();
+        assertThat(stack.process().isAlive()).isTrue();
     }
 
     /** 20 images from the committed sample through the gateway, each waiting for its prediction. */
@@ -101,17 +86,12 @@ class PipelineCommandTest {
         }
     }
 
-    private String printed(String prefix) {
-        return output.stream().filter(l -> l.startsWith(prefix)).findFirst()
-                .orElseThrow(() -> new AssertionError("no line starting with '" + prefix + "' in " + output));
-    }
-
     @Test
     void killingTheCommandOutrightStillTakesBrokerAndRegistryDown() throws Exception {
-        Process command = startCommand();
-        List<ProcessHandle> children = awaitReady(command);
+        stack = StackCommand.start(dataDir, Map.of());
+        List<ProcessHandle> children = stack.awaitReady();
 
-        command.destroyForcibly();
+        stack.process().destroyForcibly();
 
         for (ProcessHandle child : children) {
             child.onExit().get(60, TimeUnit.SECONDS);
@@ -171,53 +151,5 @@ class PipelineCommandTest {
         int exit = PipelineCommand.run(args.length == 0 ? new String[] {"run"} : args, env,
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    private Process startCommand() throws IOException {
-        List<String> java = new ArrayList<>(List.of(ChildProcess.javaExecutable()));
-        java.addAll(ServiceProcess.JVM_FLAGS);
-        java.addAll(List.of("-cp", ChildProcess.absoluteClassPath(), PipelineCommand.class.getName(), "run"));
-        ProcessBuilder builder = new ProcessBuilder(java).redirectErrorStream(true);
-        builder.environment().putAll(Map.of("PIPELINE_STACK_DATA_DIR", dataDir.toString(),
-                "PIPELINE_STACK_KAFKA_PORT", "0", "PIPELINE_STACK_CONTROLLER_PORT", "0",
-                "PIPELINE_STACK_REGISTRY_PORT", "0", "PIPELINE_STACK_REGISTRY_MANAGEMENT_PORT", "0",
-                "PIPELINE_STACK_GATEWAY_PORT", "0", "PIPELINE_STACK_WORKER_PORT", "0", "PIPELINE_STACK_TRAINER_PORT", "0",
-                "PIPELINE_STACK_MODEL_FILE", Path.of("../models/fashion-lenet5.model").toAbsolutePath().toString()));
-        Process command = builder.start();
-        started.add(command.toHandle());
-        return command;
-    }
-
-    /** Waits for the ready line; returns the command's child processes (broker, registry, gateway, worker, trainer). */
-    private List<ProcessHandle> awaitReady(Process command) throws InterruptedException {
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread.ofVirtual().start(() -> {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(command.getInputStream(), StandardCharsets.UTF_8))) {
-                reader.lines().forEach(line -> {
-                    lines.add(line);
-                    output.add(line);
-                });
-            } catch (IOException ignored) {
-                // The command ended.
-            }
-        });
-        List<String> seen = new ArrayList<>();
-        long deadline = System.nanoTime() + START.toNanos();
-        while (System.nanoTime() < deadline) {
-            String line = lines.poll(1, TimeUnit.SECONDS);
-            if (line != null) {
-                seen.add(line);
-                if (line.contains("Press Ctrl-C to stop.")) {
-                    assertThat(seen).anyMatch(l -> l.contains("Kafka bootstrap servers   127.0.0.1:"))
-                            .anyMatch(l -> l.contains("Schema registry           http://127.0.0.1:"));
-                    List<ProcessHandle> children = command.children().toList();
-                    started.addAll(children);
-                    return children;
-                }
-            }
-            assertThat(command.isAlive()).as("command still running; output so far: %s", seen).isTrue();
-        }
-        command.destroyForcibly();
-        throw new AssertionError("no ready line within " + START + "; output: " + seen);
     }
 }

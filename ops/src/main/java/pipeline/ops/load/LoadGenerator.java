@@ -51,15 +51,54 @@ public final class LoadGenerator {
     private final LongAdder correct = new LongAdder();
     private final LongAdder feedbackSent = new LongAdder();
     private final LongAdder feedbackAccepted = new LongAdder();
+    private final AnswerObserver observer;
     private volatile long startNanos;
+    private volatile boolean stopped;
+
+    /** Told of each answer to an image request, from the request's thread. */
+    @FunctionalInterface
+    public interface AnswerObserver {
+        /**
+         * @param id     the image id the request gave
+         * @param status the HTTP status: 202 accepted, 200 with the prediction as {@code body} (with {@code --wait}), …
+         * @param body   the gateway's JSON answer
+         */
+        void answered(String id, LoadImages.Image image, int status, String body);
+    }
 
     public LoadGenerator(LoadOptions options, List<LoadImages.Image> images, PrintStream progress) {
+        this(options, images, progress, (id, image, status, body) -> { });
+    }
+
+    public LoadGenerator(LoadOptions options, List<LoadImages.Image> images, PrintStream progress, AnswerObserver observer) {
         if (images.isEmpty()) {
             throw new IllegalArgumentException("a load needs at least one image");
         }
         this.options = options;
         this.images = images;
         this.progress = progress;
+        this.observer = observer;
+    }
+
+    /**
+     * Counts so far.
+     *
+     * @param done             requests answered (or dropped)
+     * @param feedbackAccepted feedback requests the gateway accepted
+     * @param failed           requests that failed or got a status of 400 or above
+     */
+    public record Progress(long done, long feedbackAccepted, long failed) {
+    }
+
+    public Progress progress() {
+        long failed = errors.values().stream().mapToLong(LongAdder::sum).sum()
+                + statuses.entrySet().stream().filter(e -> e.getKey() >= 400).mapToLong(e -> e.getValue().sum()).sum();
+        return new Progress(done.sum(), feedbackAccepted.sum(), failed);
+    }
+
+    /** Ends the load early: no request leaves after this; {@link #run()} returns once those in flight are answered. */
+    public void stop() {
+        stopped = true;
     }
 
     public LoadReport run() throws InterruptedException {
@@ -73,7 +112,7 @@ public final class LoadGenerator {
                 for (int c = 0; c < options.concurrency(); c++) {
                     requests.submit(() -> {
                         long i;
-                        while ((i = next.getAndIncrement()) < options.count() && System.nanoTime() < deadline) {
+                        while (!stopped && (i = next.getAndIncrement()) < options.count() && System.nanoTime() < deadline) {
                             send(i, System.nanoTime());
                         }
                     });
@@ -100,8 +139,11 @@ public final class LoadGenerator {
                 break;
             }
             long now;
-            while ((now = System.nanoTime()) < due) {
+            while ((now = System.nanoTime()) < due && !stopped) {
                 LockSupport.parkNanos(due - now);
+            }
+            if (stopped) {
+                break;
             }
             next.set(i + 1);
             if (!inFlight.tryAcquire()) {
@@ -136,11 +178,14 @@ public final class LoadGenerator {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             latency.recordValue(Math.min(HIGHEST_MICROS, (System.nanoTime() - dueNanos) / 1000));
             statuses.computeIfAbsent(response.statusCode(), k -> new LongAdder()).increment();
-            if (response.statusCode() == 200 && image.label() != null) {
+            observer.answered(id, image, response.statusCode(), response.body());
+            if (response.statusCode() == 200) {
                 JsonArray top = new JsonObject(response.body()).getJsonArray("top");
-                predicted.increment();
-                if (!top.isEmpty() && image.label().equals(top.getJsonObject(0).getString("label"))) {
-                    correct.increment();
+                if (image.label() != null) {
+                    predicted.increment();
+                    if (!top.isEmpty() && image.label().equals(top.getJsonObject(0).getString("label"))) {
+                        correct.increment();
+                    }
                 }
             }
             if ((response.statusCode() == 200 || response.statusCode() == 202) && image.label() != null && chosenForFeedback(i)) {
@@ -182,8 +227,7 @@ public final class LoadGenerator {
             double elapsed = (System.nanoTime() - startNanos) / 1e9;
             double share = options.duration() != null ? elapsed / options.duration().toSeconds() : (double) done.sum() / options.count();
             int filled = (int) Math.min(BAR, Math.round(share * BAR));
-            long failed = errors.values().stream().mapToLong(LongAdder::sum).sum()
-                    + statuses.entrySet().stream().filter(e -> e.getKey() >= 400).mapToLong(e -> e.getValue().sum()).sum();
+            long failed = progress().failed();
             progress.printf("\r%6.1f s [%s%s] %3d %%  %d done  %.0f req/s  p99 %.1f ms  failed %d ", elapsed, "#".repeat(filled),
                     "-".repeat(BAR - filled), Math.round(Math.min(1, share) * 100), done.sum(), done.sum() / elapsed,
                     latency.getValueAtPercentile(99) / 1000.0, failed);

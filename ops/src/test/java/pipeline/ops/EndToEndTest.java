@@ -1,0 +1,355 @@
+package pipeline.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+import pipeline.infra.KafkaBroker;
+import pipeline.infra.Ports;
+import pipeline.ops.load.LoadGenerator;
+import pipeline.ops.load.LoadImages;
+import pipeline.ops.load.LoadOptions;
+import pipeline.ops.load.LoadReport;
+import pipeline.schemas.avro.ModelVersion;
+import pipeline.schemas.avro.Prediction;
+import pipeline.schemas.registry.RegistryClientOptions;
+import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.topics.Topics;
+
+/**
+ * The whole system as {@code ./pipeline run} starts it (broker, registry, gateway, a worker and the
+ * trainer, each a process of its own) taking images over HTTP, and losing none of them when a
+ * worker, the broker or the trainer goes down.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EndToEndTest {
+
+    static final Path SAMPLE = Path.of("../convnet/src/test/resources/fashion-mnist-sample");
+    static final Duration ALL_PREDICTED = Duration.ofMinutes(2);
+
+    /** The stack's data folder. */
+    private Path dataDir;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private StackCommand stack;
+    private KafkaBroker restartedBroker;
+    private SchemaRegistryClient registry;
+    private List<LoadImages.Image> images;
+    private int kafkaPort;
+    private int controllerPort;
+
+    @BeforeAll
+    void startTheStack(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
+        dataDir = dir;
+        kafkaPort = freePort();
+        controllerPort = freePort();
+        // Training rounds after a few labels, so that restarting the trainer meets it mid-training; the
+        // test's one key may ask more than a camera's share.
+        Path config = Files.writeString(dataDir.resolve("stack.properties"), """
+                gateway.rate-per-key = 10000
+                gateway.burst-per-key = 10000
+                trainer.round-labels = 60
+                trainer.round-interval = 3s
+                trainer.round-steps = 20
+                trainer.min-held-out = 5
+                """);
+        stack = StackCommand.start(dataDir.resolve("stack"), Map.of("PIPELINE_STACK_KAFKA_PORT", Integer.toString(kafkaPort),
+                "PIPELINE_STACK_CONTROLLER_PORT", Integer.toString(controllerPort)), "--config", config.toString());
+        stack.awaitReady();
+        registry = new SchemaRegistryClient(RegistryClientOptions.of(stack.printed("  Schema registry").split("\\s+")[3]));
+        images = LoadImages.fromIdx(SAMPLE, 1000);
+    }
+
+    @AfterAll
+    void stopTheStack() throws Exception {
+        if (stack != null) {
+            // The services' logs are in the same folder, kept when a test fails.
+            Files.write(dataDir.resolve("stack-output.txt"), stack.output());
+            stack.process().destroy();
+            stack.process().waitFor(90, TimeUnit.SECONDS);
+            stack.close();
+        }
+        if (restartedBroker != null) {
+            restartedBroker.close();
+        }
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aThousandImagesThroughTheGatewayEachHaveOnePredictionRetrievableByIdAndOnTheLiveStream() throws Exception {
+        Set<String> streamed = ConcurrentHashMap.newKeySet();
+        CompletableFuture<?> stream = followTheLiveStream("e2e-once", streamed);
+
+        Set<String> accepted = load("e2e-once", "--concurrency", "8", "--count", "1000").accepted();
+
+        assertThat(accepted).hasSize(1000);
+        assertEachHasExactlyOnePrediction(accepted);
+        for (String id : accepted) {
+            HttpResponse<String> byId = get("/v1/predictions/" + id);
+            assertThat(byId.statusCode()).as("GET /v1/predictions/%s", id).isEqualTo(200);
+            assertThat(new JsonObject(byId.body()).getString("id")).isEqualTo(id);
+        }
+        awaitTrue(() -> streamed.containsAll(accepted), Duration.ofSeconds(30),
+                () -> "every prediction on the live stream; missing " + difference(accepted, streamed));
+        stream.cancel(true);
+    }
+
+    @Test
+    @Order(2)
+    void aWorkerKilledDuringLoadAndStartedAgainLeavesEveryAcceptedImageWithOnePrediction() throws Exception {
+        Load load = startLoad("e2e-kill", "--rate", "100", "--duration", "8s");
+        Thread.sleep(2_000);
+        stack.service("worker-1").destroyForcibly();
+        stack.awaitLine("worker-1 exited unexpectedly", Duration.ofSeconds(30));
+        Set<String> accepted = load.answers().get(3, TimeUnit.MINUTES).accepted();
+
+        assertThat(accepted).as("images accepted while the worker was down too").hasSizeGreaterThan(700);
+        assertEachHasExactlyOnePrediction(accepted);
+    }
+
+    @Test
+    @Order(3)
+    void theBrokerKilledAndStartedAgainDuringLoadMeans503MeanwhileThenRecoveryAndNoAcceptedImageLost() throws Exception {
+        Load load = startLoad("e2e-outage", "--rate", "50", "--duration", "3m");
+        Thread.sleep(4_000);
+        ProcessHandle broker = stack.process().children().filter(EndToEndTest::isBroker).findFirst()
+                .orElseThrow(() -> new AssertionError("no broker among the stack's processes"));
+        // Abruptly, as a crash or a lost machine would: the restart then recovers its logs too.
+        broker.destroyForcibly();
+        // Not onExit(): for a process that is not its child, the JVM here can miss the exit.
+        awaitTrue(() -> !Ports.accepts(kafkaPort), Duration.ofSeconds(30), () -> "the broker's port to close");
+        Thread.sleep(5_000);
+        long starting = System.nanoTime();
+        restartedBroker = KafkaBroker.start(dataDir.resolve("stack").resolve("kafka"), kafkaPort, controllerPort, Duration.ofMinutes(2));
+        System.err.printf("The broker started again in %.1f s%n", (System.nanoTime() - starting) / 1e9);
+        Thread.sleep(15_000);
+        Answers answers = load.finish();
+
+        assertThat(answers.report().statuses()).as("answers while the broker was down").containsKey(503);
+        assertThat(answers.report().statuses().keySet()).as("statuses").containsOnly(202, 503);
+        assertThat(answers.acceptedAfterFirst503()).as("images accepted again after the outage, without a restart")
+                .isGreaterThan(100);
+        assertEachHasExactlyOnePrediction(answers.accepted());
+    }
+
+    @Test
+    @Order(4)
+    void theTrainerKilledMidTrainingResumesFromTheLatestVersionAndReusesNoVersionNumber() throws Exception {
+        CompletableFuture<Void> labelling = CompletableFuture.runAsync(() -> label("e2e-train-a", 0, 700));
+        awaitModels(versions -> versions.size() >= 3, "two versions from the trainer");
+        stack.service("trainer").destroyForcibly();
+        stack.awaitLine("trainer exited unexpectedly", Duration.ofSeconds(30));
+        List<ModelVersion> before = readModels();
+        int highestBefore = highest(before).getVersion();
+
+        labelling.get(3, TimeUnit.MINUTES);
+        label("e2e-train-b", 700, 1000);
+        List<ModelVersion> after = awaitModels(versions -> highest(versions).getVersion() > highestBefore,
+                "a version from the restarted trainer");
+
+        Map<Integer, Long> records = after.stream().collect(Collectors.groupingBy(ModelVersion::getVersion, Collectors.counting()));
+        assertThat(records).as("records per version number").allSatisfy((version, count) -> assertThat(count).isEqualTo(1L));
+        ModelVersion resumed = after.stream().filter(v -> v.getVersion() == highestBefore + 1).findFirst()
+                .orElseThrow(() -> new AssertionError("no v" + (highestBefore + 1) + " after the restart: " + describe(after)));
+        assertThat(resumed.getParentVersion()).as("the restarted trainer's first version fine-tunes a published one")
+                .isNotNull().isBetween(1, highestBefore);
+        assertThat(resumed.getSamplesSeen()).as("samples seen go on counting from v%d", highestBefore)
+                .isGreaterThan(highest(before).getSamplesSeen());
+    }
+
+    /** Labels images {@code from}…{@code to} of the sample through {@code POST /v1/labels}, as a labelling tool would. */
+    private void label(String source, int from, int to) {
+        for (int i = from; i < to; i++) {
+            LoadImages.Image image = images.get(i);
+            HttpRequest request = HttpRequest.newBuilder(stack.gateway().resolve("/v1/labels?label="
+                            + URLEncoder.encode(image.label(), StandardCharsets.UTF_8) + "&id=" + source + "-" + i))
+                    .header("Authorization", "Bearer " + stack.apiKey()).header("Content-Type", image.contentType())
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(image.bytes())).build();
+            try {
+                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as("label %d: %s", i, response.body()).isEqualTo(202);
+            } catch (IOException | InterruptedException e) {
+                throw new AssertionError("label " + i + " not sent", e);
+            }
+        }
+    }
+
+    private List<ModelVersion> awaitModels(Predicate<List<ModelVersion>> done, String what) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        List<ModelVersion> versions = readModels();
+        while (!done.test(versions)) {
+            assertThat(System.nanoTime()).as("waiting for %s; models: %s", what, describe(versions)).isLessThan(deadline);
+            Thread.sleep(1_000);
+            versions = readModels();
+        }
+        return versions;
+    }
+
+    private List<ModelVersion> readModels() {
+        return CommittedRecords.read(bootstrapServers(), registry, Topics.MODELS.name(), ModelVersion.class);
+    }
+
+    private static ModelVersion highest(List<ModelVersion> versions) {
+        return versions.stream().max((a, b) -> Integer.compare(a.getVersion(), b.getVersion())).orElseThrow();
+    }
+
+    private static String describe(List<ModelVersion> versions) {
+        return versions.stream().map(v -> "v" + v.getVersion() + "(parent " + v.getParentVersion() + ", " + v.getStatus() + ")").toList()
+                .toString();
+    }
+
+    /** Waits until each of {@code accepted} has a committed prediction, then a little longer for doubles; each must have one. */
+    private void assertEachHasExactlyOnePrediction(Set<String> accepted) throws Exception {
+        Map<String, Long> counts = predictionCounts(accepted);
+        long deadline = System.nanoTime() + ALL_PREDICTED.toNanos();
+        while (counts.size() < accepted.size() && System.nanoTime() < deadline) {
+            Thread.sleep(1_000);
+            counts = predictionCounts(accepted);
+        }
+        Thread.sleep(2_000);
+        counts = predictionCounts(accepted);
+        assertThat(counts.keySet()).as("accepted images with a prediction; missing %s", difference(accepted, counts.keySet()))
+                .hasSameSizeAs(accepted);
+        assertThat(counts).as("predictions per image").allSatisfy((id, count) -> assertThat(count).isEqualTo(1L));
+    }
+
+    private Map<String, Long> predictionCounts(Set<String> ids) {
+        return CommittedRecords.read(bootstrapServers(), registry, Topics.PREDICTIONS.name(), Prediction.class).stream()
+                .map(p -> p.getImageId().toString()).filter(ids::contains)
+                .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
+    }
+
+    private String bootstrapServers() {
+        return "127.0.0.1:" + kafkaPort;
+    }
+
+    /** Collects the ids of the predictions of {@code source} the gateway's live stream sends. */
+    private CompletableFuture<?> followTheLiveStream(String source, Set<String> ids) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(stack.gateway().resolve("/v1/predictions/stream?source=" + source))
+                .header("Authorization", "Bearer " + stack.apiKey()).build();
+        CompletableFuture<Void> connected = new CompletableFuture<>();
+        CompletableFuture<?> stream = http.sendAsync(request, HttpResponse.BodyHandlers.ofLines()).thenAccept(response -> {
+            connected.complete(null);
+            response.body().forEach(line -> {
+                if (line.startsWith("data: ")) {
+                    ids.add(new JsonObject(line.substring("data: ".length())).getString("id"));
+                }
+            });
+        });
+        connected.get(10, TimeUnit.SECONDS);
+        return stream;
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(stack.gateway().resolve(path)).header("Authorization", "Bearer " + stack.apiKey())
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** What a load got back: its report, the ids accepted (202), and how many of them came after the first 503. */
+    record Answers(LoadReport report, Set<String> accepted, long acceptedAfterFirst503) {
+    }
+
+    /** A load of the sample's images running in the background. */
+    record Load(LoadGenerator generator, CompletableFuture<Answers> answers) {
+        /** Stops the load now (if its duration or count has not already) and returns what it got back. */
+        Answers finish() throws Exception {
+            generator.stop();
+            return answers.get(3, TimeUnit.MINUTES);
+        }
+    }
+
+    private Answers load(String source, String... shape) throws Exception {
+        return startLoad(source, shape).answers().get(3, TimeUnit.MINUTES);
+    }
+
+    private Load startLoad(String source, String... shape) {
+        List<String> args = new ArrayList<>(List.of("--url", stack.gateway().toString(), "--key", stack.apiKey(),
+                "--source", source, "--quiet"));
+        args.addAll(List.of(shape));
+        LoadOptions options = LoadOptions.parse(args, Path.of("unused"));
+        Set<String> accepted = ConcurrentHashMap.newKeySet();
+        long[] afterFirst503 = {0};
+        boolean[] seen503 = {false};
+        LoadGenerator generator = new LoadGenerator(options, images, System.err, (id, image, status, body) -> {
+            synchronized (accepted) {
+                if (status == 202) {
+                    accepted.add(id);
+                    if (seen503[0]) {
+                        afterFirst503[0]++;
+                    }
+                } else if (status == 503) {
+                    seen503[0] = true;
+                }
+            }
+        });
+        return new Load(generator, CompletableFuture.supplyAsync(() -> {
+            try {
+                LoadReport report = generator.run();
+                return new Answers(report, accepted, afterFirst503[0]);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }));
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, Duration timeout, Supplier<String> what) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waiting for %s", what.get()).isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    private static Set<String> difference(Set<String> all, Set<String> some) {
+        return all.stream().filter(id -> !some.contains(id)).limit(20).collect(Collectors.toSet());
+    }
+
+    /** Whether {@code process} runs {@code kafka.Kafka}; read from /proc, as {@link ProcessHandle.Info} cuts long command lines short. */
+    private static boolean isBroker(ProcessHandle process) {
+        try {
+            return Files.readString(Path.of("/proc/" + process.pid() + "/cmdline")).contains("\0kafka.Kafka\0");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        }
+    }
+}
