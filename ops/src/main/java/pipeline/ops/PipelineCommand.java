@@ -27,7 +27,7 @@ import pipeline.ops.load.LoadReport;
  * everything it started.
  *
  * <pre>
- * pipeline run [--config FILE] [--feed]   start the stack and its services (and a live feed); settings: stack.* / PIPELINE_STACK_*
+ * pipeline run [--config FILE] [--feed | --demo]   start the stack and its services (and a live feed); settings: stack.* / PIPELINE_STACK_*
  * pipeline load …                                   see {@link LoadOptions}
  * pipeline bench-worker [IMAGES [BATCH [REPEATS]]]   see {@link WorkerBenchmark}
  * </pre>
@@ -57,12 +57,13 @@ public final class PipelineCommand {
         if (command.equals("load")) {
             return load(rest, env, out, err);
         }
-        boolean feed = rest.remove("--feed");
+        boolean demo = rest.remove("--demo");
+        boolean feed = rest.remove("--feed") || demo;
         Path configFile = null;
         if (rest.size() == 2 && rest.get(0).equals("--config")) {
             configFile = Path.of(rest.get(1));
         } else if (!rest.isEmpty()) {
-            err.println("pipeline: unexpected arguments " + rest + "; expected [--config FILE] [--feed]");
+            err.println("pipeline: unexpected arguments " + rest + "; expected [--config FILE] [--feed | --demo]");
             return 2;
         }
         if (configFile == null && env.get(Settings.CONFIG_FILE_ENV) != null && !env.get(Settings.CONFIG_FILE_ENV).isBlank()) {
@@ -75,10 +76,20 @@ public final class PipelineCommand {
         try {
             Settings settings = Settings.load(settingsOfRun(), configFile, env);
             FeedOptions feedOptions = FeedOptions.from(settings);
-            runStack(StackOptions.from(settings), ServiceOptions.from(settings), feed ? feedOptions.on() : feedOptions, configFile, out);
+            StackOptions stackOptions = StackOptions.from(settings);
+            ServiceOptions serviceOptions = ServiceOptions.from(settings);
+            if (demo) {
+                serviceOptions = serviceOptions.withModelFile(WeakStart.write(feedOptions.idx(), serviceOptions.modelFile(),
+                        stackOptions.dataDir(), out));
+            }
+            runStack(stackOptions, serviceOptions, feed ? feedOptions.on() : feedOptions, configFile, out);
             return 0;
         } catch (SettingsException | InfraException e) {
             err.println("pipeline: " + e.getMessage());
+            return 1;
+        } catch (IOException e) {
+            err.println("pipeline: the demo's weak model cannot be trained: " + e.getMessage()
+                    + " (stack.feed-images names the IDX folder it trains on)");
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -196,7 +207,7 @@ public final class PipelineCommand {
 
     private static void usage(PrintStream out) {
         out.println("""
-                Usage: pipeline run [--config FILE] [--feed]
+                Usage: pipeline run [--config FILE] [--feed | --demo]
                        pipeline load (--rate N | --concurrency N) (--duration D | --count N) [...]   (load --help)
                        pipeline bench-worker [IMAGES [BATCH [REPEATS]]]
 
@@ -205,6 +216,7 @@ public final class PipelineCommand {
                                 API key), the inference workers and the trainer, print the endpoints; Ctrl-C
                                 stops everything. --feed: replay the sample images through the gateway and send
                                 half of their labels back, printing accuracy and model versions as they change.
+                                --demo: --feed from a weak first model, so the trainer visibly replaces it.
                   load          a bounded HTTP load on the gateway, with a report (requests/s, latency, accuracy)
                   bench-worker  worker throughput through Kafka against the engine alone, on a stack of its own.
 

@@ -35,6 +35,10 @@ public record ServiceOptions(int gatewayPort, int workers, int workerPort, Path 
 
     static final List<Setting<?>> SETTINGS = List.of(GATEWAY_PORT, WORKERS, WORKER_PORT, MODEL_FILE, TRAINER, TRAINER_PORT);
 
+    ServiceOptions withModelFile(Path file) {
+        return new ServiceOptions(gatewayPort, workers, workerPort, file, trainer, trainerPort);
+    }
+
     public static ServiceOptions from(Settings settings) {
         return new ServiceOptions(settings.get(GATEWAY_PORT), settings.get(WORKERS), settings.get(WORKER_PORT), settings.get(MODEL_FILE),
                 settings.get(TRAINER), settings.get(TRAINER_PORT));

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +28,8 @@ import pipeline.ops.load.LoadReport;
 
 /** The {@code pipeline run} command as a user meets it: a separate JVM with its services, stopped by a signal. */
 class PipelineCommandTest {
+
+    static final Path SAMPLE = Path.of("../convnet/src/test/resources/fashion-mnist-sample");
 
     @TempDir
     Path dataDir;
@@ -41,12 +45,21 @@ class PipelineCommandTest {
     }
 
     @Test
-    void sigtermStopsBrokerRegistryAndItselfLeavingNoProcess() throws Exception {
-        stack = StackCommand.start(dataDir, Map.of());
+    void theDemoFeedsImagesAndLabelsFromAWeakModelAndSigtermStopsEverything() throws Exception {
+        stack = StackCommand.start(dataDir, Map.of("PIPELINE_STACK_FEED_IMAGES", SAMPLE.toAbsolutePath().toString()), "--demo");
         List<ProcessHandle> children = stack.awaitReady();
         Process command = stack.process();
 
+        Matcher weak = stack.awaitLine(Pattern.compile("  model fashion-lenet5 v1 PROMOTED: ([0-9.]+) % on its test set.*"),
+                Duration.ofSeconds(30));
+        Matcher counts = stack.awaitLine(Pattern.compile("[0-9:]+ feed: (\\d+) sent, (\\d+) predicted .*, (\\d+) labels back.*"),
+                Duration.ofSeconds(30));
+        assertThat(Double.parseDouble(weak.group(1))).as("the demo's first model is weak: %s", weak.group()).isLessThan(60);
+        assertThat(Integer.parseInt(counts.group(2))).as("predicted in 10 s at 50/s").isGreaterThan(200);
+        assertThat(Integer.parseInt(counts.group(3))).as("labels sent back in 10 s").isGreaterThan(100);
+
         command.destroy();
+
 
         assertThat(command.waitFor(90, TimeUnit.SECONDS)).as("command exits").isTrue();
         assertThat(children).as("broker, registry, gateway, worker and trainer").hasSize(5)
@@ -77,7 +90,7 @@ class PipelineCommandTest {
     /** 20 images from the committed sample through the gateway, each waiting for its prediction. */
     private static LoadReport predictSome(URI gateway, String key) throws InterruptedException {
         LoadOptions options = LoadOptions.parse(List.of("--url", gateway.toString(), "--key", key, "--concurrency", "2",
-                "--count", "20", "--wait", "60s", "--idx", Path.of("../convnet/src/test/resources/fashion-mnist-sample").toString(),
+                "--count", "20", "--wait", "60s", "--idx", SAMPLE.toString(),
                 "--quiet"), Path.of("unused"));
         try {
             return new LoadGenerator(options, LoadImages.fromIdx(options.idx(), 20), System.err).run();

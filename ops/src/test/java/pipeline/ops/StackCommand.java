@@ -17,6 +17,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import pipeline.infra.ChildProcess;
 
 /**
@@ -77,15 +79,23 @@ final class StackCommand implements AutoCloseable {
 
     /** Waits until the command prints a line starting with {@code prefix}; fails (with the output) after {@code timeout}. */
     String awaitLine(String prefix, Duration timeout) throws InterruptedException {
+        return awaitLine(Pattern.compile(Pattern.quote(prefix) + ".*"), timeout).group();
+    }
+
+    /** Waits until the command prints a line {@code pattern} matches whole; fails (with the output) after {@code timeout}. */
+    Matcher awaitLine(Pattern pattern, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             String line = lines.poll(200, TimeUnit.MILLISECONDS);
-            if (line != null && line.startsWith(prefix)) {
-                return line;
+            if (line != null) {
+                Matcher matcher = pattern.matcher(line);
+                if (matcher.matches()) {
+                    return matcher;
+                }
             }
             assertThat(process.isAlive()).as("command still running; output so far: %s", output).isTrue();
         }
-        throw new AssertionError("no line starting with '" + prefix + "' within " + timeout + "; output: " + output);
+        throw new AssertionError("no line matching '" + pattern + "' within " + timeout + "; output: " + output);
     }
 
     /** The first line printed so far that starts with {@code prefix}. */

@@ -34,7 +34,7 @@ import pipeline.schemas.topics.Topics;
  * {@code trainer.cold-start} model file as it is, or a LeNet-5 trained on the Fashion-MNIST IDX
  * files in that folder. Published as PROMOTED under the next free version number (1 on an empty topic).
  */
-final class ColdStart {
+public final class ColdStart {
 
     private static final Logger LOG = LoggerFactory.getLogger(ColdStart.class);
 
@@ -63,21 +63,28 @@ final class ColdStart {
 
     /** LeNet-5 trained with Adam on {@code folder}'s {@code train} images, scored on its {@code t10k} images when present. */
     private static ModelFile train(Path folder, TrainerSettings settings) throws IOException {
+        LOG.info("Training a first {} from the images in {} ({} epochs)", settings.modelName(), folder, settings.coldStartEpochs());
+        return lenetFromIdx(folder, Integer.MAX_VALUE, settings.coldStartEpochs(), settings.round().seed(), settings.modelName());
+    }
+
+    /**
+     * A LeNet-5 trained with Adam on the first {@code limit} {@code train} images of an IDX folder,
+     * with its accuracy on the folder's {@code t10k} images (when there are any) in its metrics.
+     */
+    public static ModelFile lenetFromIdx(Path folder, int limit, int epochs, long seed, String name) throws IOException {
         Dataset train = Dataset.readIdx(folder, "train", Dataset.FASHION_MNIST_CLASSES);
-        LOG.info("Training a first {} from {} images in {} ({} epochs)", settings.modelName(), train.size(), folder,
-                settings.coldStartEpochs());
-        ModelFile model = lenet(train, settings.coldStartEpochs(), settings.round().seed(), settings.modelName());
+        ModelFile model = lenet(train.head(Math.min(limit, train.size())), epochs, seed, name);
         if (!Files.exists(folder.resolve("t10k-labels-idx1-ubyte.gz")) && !Files.exists(folder.resolve("t10k-labels-idx1-ubyte"))) {
             return model;
         }
         Evaluation test = Evaluator.evaluate(model.network(), Dataset.readIdx(folder, "t10k", Dataset.FASHION_MNIST_CLASSES),
                 model.normalisation(), 256);
-        return new ModelFile(model.network(), model.normalisation(), model.classNames(), new ModelInfo(settings.modelName(), 1, null,
+        return new ModelFile(model.network(), model.normalisation(), model.classNames(), new ModelInfo(name, 1, null,
                 Instant.now(), Map.of("testAccuracy", test.accuracy(), "testLoss", test.meanLoss())));
     }
 
     /** A LeNet-5 initialised (He) and trained from scratch with Adam (learning rate 10⁻³, batches of 64) on Fashion-MNIST-like images. */
-    static ModelFile lenet(Dataset train, int epochs, long seed, String name) {
+    public static ModelFile lenet(Dataset train, int epochs, long seed, String name) {
         Network network = NetworkSpec.builtIn("lenet5", seed);
         new Initializer(Initializer.Scheme.HE, seed).initialise(network.layers());
         new Trainer(network, Normalisation.FASHION_MNIST, new Trainer.Config(epochs, 64, LearningRateSchedule.constant(1e-3f),
