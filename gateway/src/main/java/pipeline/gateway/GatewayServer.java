@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.PfxOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
 import java.io.IOException;
 import java.io.InputStream;
@@ -60,6 +61,12 @@ public final class GatewayServer implements AutoCloseable {
         this.uploads = Files.createTempDirectory("gateway-uploads");
         Router router = Router.router(vertx);
         router.route().handler(metrics::observe);
+        // The web UI: static files from the class path, no key needed to load them (the page asks for one).
+        router.route("/").handler(ctx -> ctx.reroute("/ui/index.html"));
+        router.route("/ui/*").handler(ctx -> {
+            ctx.response().putHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' blob:");
+            ctx.next();
+        }).handler(StaticHandler.create("web"));
         router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(metrics.scrape()));
         router.get("/v1/openapi.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(openApi));
         router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));

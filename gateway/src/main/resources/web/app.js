@@ -1,0 +1,262 @@
+'use strict';
+// The gateway's web UI: classify an image, watch the live predictions, see and promote model versions.
+// Plain browser JavaScript against the gateway's own API (/v1/...), with the API key kept in localStorage.
+
+const KEY_ITEM = 'pipeline-api-key';
+const FEED_ROWS = 25;
+const $ = id => document.getElementById(id);
+
+let key = localStorage.getItem(KEY_ITEM);
+let paused = false;
+let missedWhilePaused = 0;
+
+function api(path, options = {}) {
+  const headers = Object.assign({ Authorization: 'Bearer ' + key }, options.headers || {});
+  return fetch(path, Object.assign({}, options, { headers }));
+}
+
+/** The gateway's error body ({code, message}) as one line, or the status when there is none. */
+async function problem(response) {
+  try {
+    const body = await response.json();
+    return `${response.status} ${body.code}: ${body.message}`;
+  } catch (e) {
+    return `${response.status} ${response.statusText}`;
+  }
+}
+
+function percent(x) {
+  return (100 * x).toFixed(1) + ' %';
+}
+
+// --- the key -------------------------------------------------------------------------------------
+
+async function start() {
+  if (!key) {
+    showKeyForm('');
+    return;
+  }
+  const check = await api('/v1/models');
+  if (check.status === 401 || check.status === 403) {
+    showKeyForm('The gateway refused the key: ' + await problem(check));
+    return;
+  }
+  $('key-form').hidden = true;
+  $('app').hidden = false;
+  $('forget-key').hidden = false;
+  showModels(check.ok ? await check.json() : null, check.ok ? '' : await problem(check));
+  followPredictions();
+}
+
+function showKeyForm(message) {
+  $('app').hidden = true;
+  $('key-form').hidden = false;
+  $('key-error').textContent = message;
+}
+
+$('key-form').querySelector('form').addEventListener('submit', event => {
+  event.preventDefault();
+  key = $('key').value.trim();
+  localStorage.setItem(KEY_ITEM, key);
+  start();
+});
+
+$('forget-key').addEventListener('click', () => {
+  localStorage.removeItem(KEY_ITEM);
+  location.reload();
+});
+
+// --- classify ------------------------------------------------------------------------------------
+
+const drop = $('drop');
+drop.addEventListener('dragover', event => { event.preventDefault(); drop.classList.add('over'); });
+drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+drop.addEventListener('drop', event => {
+  event.preventDefault();
+  drop.classList.remove('over');
+  if (event.dataTransfer.files.length > 0) {
+    classify(event.dataTransfer.files[0]);
+  }
+});
+$('file').addEventListener('change', () => {
+  if ($('file').files.length > 0) {
+    classify($('file').files[0]);
+  }
+});
+
+async function classify(file) {
+  $('classify-error').textContent = '';
+  $('result').hidden = true;
+  const response = await api('/v1/images?wait=10s&source=web-ui', {
+    method: 'POST', headers: { 'Content-Type': file.type || 'application/octet-stream' }, body: file });
+  if (response.status === 202) {
+    $('classify-error').textContent = 'Accepted, but no prediction came back within 10 s (is a worker running?)';
+    return;
+  }
+  if (!response.ok) {
+    $('classify-error').textContent = await problem(response);
+    return;
+  }
+  const prediction = await response.json();
+  $('preview').src = URL.createObjectURL(file);
+  $('result-model').textContent = `${prediction.model.name} v${prediction.model.version} · image ${prediction.id}`;
+  const top = $('top');
+  top.replaceChildren(...prediction.top.map(scored => {
+    const item = document.createElement('li');
+    const label = document.createElement('span');
+    label.className = 'label';
+    label.textContent = scored.label;
+    const bar = document.createElement('span');
+    bar.className = 'bar';
+    bar.style.width = percent(scored.score).replace(' ', '');
+    const score = document.createElement('span');
+    score.className = 'score';
+    score.textContent = percent(scored.score);
+    item.append(label, bar, score);
+    return item;
+  }));
+  drawEmbedding(prediction.embedding);
+  $('result').hidden = false;
+}
+
+/** The embedding as bars around a middle line: one bar per dimension, height proportional to its value. */
+function drawEmbedding(values) {
+  const svg = $('embedding');
+  const largest = Math.max(1e-9, ...values.map(Math.abs));
+  const width = 256 / values.length;
+  svg.replaceChildren(...values.map((value, i) => {
+    const bar = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
+    const height = 28 * Math.abs(value) / largest;
+    bar.setAttribute('x', i * width);
+    bar.setAttribute('width', Math.max(width * 0.8, 0.5));
+    bar.setAttribute('y', value >= 0 ? 30 - height : 30);
+    bar.setAttribute('height', height);
+    return bar;
+  }));
+}
+
+// --- live predictions ----------------------------------------------------------------------------
+
+$('pause').addEventListener('click', () => {
+  paused = !paused;
+  $('pause').textContent = paused ? 'Resume' : 'Pause';
+  if (!paused && missedWhilePaused > 0) {
+    $('feed-status').textContent = `resumed; ${missedWhilePaused} predictions went by while paused`;
+    missedWhilePaused = 0;
+  }
+});
+
+/** Reads the server-sent events of /v1/predictions/stream (fetch, not EventSource, so the key travels in a header). */
+async function followPredictions() {
+  while (true) {
+    try {
+      const response = await api('/v1/predictions/stream');
+      if (!response.ok) {
+        throw new Error(await problem(response));
+      }
+      $('feed-status').textContent = 'live';
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffered = '';
+      while (true) {
+        const { value, done } = await reader.read();
+        if (done) {
+          break;
+        }
+        buffered += value;
+        let end;
+        while ((end = buffered.indexOf('\n\n')) >= 0) {
+          const event = buffered.slice(0, end);
+          buffered = buffered.slice(end + 2);
+          const data = event.split('\n').filter(line => line.startsWith('data: ')).map(line => line.slice(6)).join('\n');
+          if (data) {
+            showPrediction(JSON.parse(data));
+          }
+        }
+      }
+      $('feed-status').textContent = 'the stream ended; reconnecting…';
+    } catch (e) {
+      $('feed-status').textContent = 'the stream failed (' + e.message + '); reconnecting in 2 s…';
+    }
+    await new Promise(resolve => setTimeout(resolve, 2000));
+  }
+}
+
+function showPrediction(prediction) {
+  if (paused) {
+    missedWhilePaused++;
+    $('feed-status').textContent = `paused; ${missedWhilePaused} predictions not shown`;
+    return;
+  }
+  const best = prediction.top[0] || { label: '–', score: 0 };
+  const row = document.createElement('tr');
+  const cells = [new Date(prediction.predictedAt).toLocaleTimeString(), prediction.id, best.label, percent(best.score),
+    'v' + prediction.model.version, prediction.timings.batchSize];
+  row.replaceChildren(...cells.map((text, i) => {
+    const cell = document.createElement('td');
+    cell.textContent = text;
+    if (i >= 3) {
+      cell.className = 'num';
+    }
+    return cell;
+  }));
+  const rows = $('feed-rows');
+  rows.prepend(row);
+  while (rows.children.length > FEED_ROWS) {
+    rows.lastChild.remove();
+  }
+}
+
+// --- model versions ------------------------------------------------------------------------------
+
+$('refresh-models').addEventListener('click', loadModels);
+
+async function loadModels() {
+  const response = await api('/v1/models');
+  showModels(response.ok ? await response.json() : null, response.ok ? '' : await problem(response));
+}
+
+function showModels(list, error) {
+  $('models-error').textContent = error;
+  if (!list) {
+    return;
+  }
+  const versions = list.models.slice().sort((a, b) => b.version - a.version);
+  const served = versions.find(v => v.served);
+  $('served').textContent = served ? `serving ${served.name} v${served.version}` : '';
+  $('model-rows').replaceChildren(...versions.map(v => {
+    const row = document.createElement('tr');
+    const metric = name => v.metrics[name] === undefined ? '–' : percent(v.metrics[name]);
+    const cells = ['v' + v.version + (v.served ? ' (served)' : ''), v.parent ? 'v' + v.parent : '–', v.status,
+      metric('heldOutAccuracy'), metric('promotedHeldOutAccuracy'), metric('testAccuracy'), v.samplesSeen];
+    row.replaceChildren(...cells.map((text, i) => {
+      const cell = document.createElement('td');
+      cell.textContent = text;
+      if (i === 2) {
+        cell.className = 'status-' + v.status;
+      }
+      return cell;
+    }));
+    const action = document.createElement('td');
+    if (!v.served) {
+      const promote = document.createElement('button');
+      promote.type = 'button';
+      promote.textContent = v.version < (served ? served.version : 0) ? 'Roll back to this' : 'Promote';
+      promote.addEventListener('click', () => promoteVersion(v));
+      action.append(promote);
+    }
+    row.append(action);
+    return row;
+  }));
+}
+
+async function promoteVersion(v) {
+  const response = await api(`/v1/models/${encodeURIComponent(v.name + ':' + v.version)}/promote`, { method: 'POST' });
+  if (!response.ok) {
+    $('models-error').textContent = 'Promotion refused: ' + await problem(response);
+    return;
+  }
+  $('models-error').textContent = '';
+  setTimeout(loadModels, 1000);
+}
+
+start();
