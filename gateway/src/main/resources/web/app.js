@@ -119,17 +119,23 @@ async function classify(file) {
   $('result').hidden = false;
 }
 
-/** The embedding as bars around a middle line: one bar per dimension, height proportional to its value. */
+/**
+ * The embedding as one bar per dimension, height proportional to its value: from the bottom when no
+ * value is negative (an embedding taken after a ReLU), else around a middle line.
+ */
 function drawEmbedding(values) {
   const svg = $('embedding');
   const largest = Math.max(1e-9, ...values.map(Math.abs));
+  const signed = values.some(value => value < 0);
+  const zero = signed ? 30 : 60;
+  const scale = signed ? 28 : 58;
   const width = 256 / values.length;
   svg.replaceChildren(...values.map((value, i) => {
     const bar = document.createElementNS('http://www.w3.org/2000/svg', 'rect');
-    const height = 28 * Math.abs(value) / largest;
+    const height = scale * Math.abs(value) / largest;
     bar.setAttribute('x', i * width);
     bar.setAttribute('width', Math.max(width * 0.8, 0.5));
-    bar.setAttribute('y', value >= 0 ? 30 - height : 30);
+    bar.setAttribute('y', value >= 0 ? zero - height : zero);
     bar.setAttribute('height', height);
     return bar;
   }));
