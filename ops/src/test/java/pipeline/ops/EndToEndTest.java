@@ -22,6 +22,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -302,24 +304,22 @@ class EndToEndTest {
         args.addAll(List.of(shape));
         LoadOptions options = LoadOptions.parse(args, Path.of("unused"));
         Set<String> accepted = ConcurrentHashMap.newKeySet();
-        long[] afterFirst503 = {0};
-        boolean[] seen503 = {false};
+        AtomicBoolean seen503 = new AtomicBoolean();
+        AtomicLong afterFirst503 = new AtomicLong();
         LoadGenerator generator = new LoadGenerator(options, images, System.err, (id, image, status, body) -> {
-            synchronized (accepted) {
-                if (status == 202) {
-                    accepted.add(id);
-                    if (seen503[0]) {
-                        afterFirst503[0]++;
-                    }
-                } else if (status == 503) {
-                    seen503[0] = true;
+            if (status == 503) {
+                seen503.set(true);
+            } else if (status == 202) {
+                accepted.add(id);
+                if (seen503.get()) {
+                    afterFirst503.incrementAndGet();
                 }
             }
         });
         return new Load(generator, CompletableFuture.supplyAsync(() -> {
             try {
                 LoadReport report = generator.run();
-                return new Answers(report, accepted, afterFirst503[0]);
+                return new Answers(report, accepted, afterFirst503.get());
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
