@@ -30,7 +30,7 @@ public final class Settings {
     public static final String CONFIG_FILE_ENV = "PIPELINE_CONFIG";
     /** Every scope some part of the system reads. */
     public static final Set<String> KNOWN_SCOPES =
-            Set.of("kafka", "registry", "stack", "worker", "gateway", "trainer", "convnet");
+            Set.of("kafka", "registry", "stack", "provision", "worker", "gateway", "trainer", "convnet");
 
     /** Where a value came from, named in messages so a user knows what to change. */
     public enum Origin { DEFAULT, FILE, ENVIRONMENT }

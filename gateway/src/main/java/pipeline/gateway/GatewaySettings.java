@@ -52,7 +52,8 @@ public record GatewaySettings(String bootstrapServers, String registryUrl, Strin
     static final Setting<String> TLS_PASSWORD = Setting.of("gateway.tls-password", ValueType.text(), "",
             "password of the TLS keystore");
 
-    static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, HOST, PORT, API_KEYS, MAX_BODY, MAX_SIDE, RATE, BURST,
+    /** Every setting this service reads. */
+    public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, HOST, PORT, API_KEYS, MAX_BODY, MAX_SIDE, RATE, BURST,
             REQUEST_TIMEOUT, MAX_WAIT, CACHE_SIZE, TLS_KEYSTORE, TLS_PASSWORD);
 
     /** Plain HTTP settings for a gateway on {@code host:port}, the rest as given (tests and embedding). */

@@ -1,5 +1,7 @@
 package pipeline.worker;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,7 +33,7 @@ public record WorkerSettings(String bootstrapServers, String registryUrl, String
     static final Setting<String> GROUP = Setting.of("worker.group-id", ValueType.text(), "inference-workers",
             "consumer group the workers share the images partitions in");
     static final Setting<String> INSTANCE = Setting.of("worker.instance-id", ValueType.text(),
-            "worker-" + ProcessHandle.current().pid(), "this worker's name, in dead letters and transactional ids");
+            defaultInstanceId(), "this worker's name, in dead letters and transactional ids (unique per worker)");
     static final Setting<Integer> MAX_BATCH = Setting.of("worker.max-batch", ValueType.integer(1, 4096), 32, "most images per batch");
     static final Setting<Duration> MAX_DELAY = Setting.of("worker.max-delay", ValueType.duration(), Duration.ofMillis(20),
             "longest a batch waits after its first image arrived");
@@ -53,8 +55,25 @@ public record WorkerSettings(String bootstrapServers, String registryUrl, String
     static final Setting<Integer> HTTP_PORT = Setting.of("worker.http-port", ValueType.port(), 9400,
             "port of /health, /ready and /metrics (0 = any free port)");
 
-    static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, GROUP, INSTANCE, MAX_BATCH, MAX_DELAY, TOP_K, MAX_SIDE,
+    /** Every setting this service reads. */
+    public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, GROUP, INSTANCE, MAX_BATCH, MAX_DELAY, TOP_K, MAX_SIDE,
             MODEL_FILE, THREADS, SESSION_TIMEOUT, TRANSACTION_TIMEOUT, HTTP_HOST, HTTP_PORT);
+
+    /**
+     * {@code worker-HOST-PID}: unique on one machine by the process id, and across containers (where
+     * every worker is process 1) by the host name, which is the container's.
+     */
+    private static String defaultInstanceId() {
+        String host = System.getenv().getOrDefault("HOSTNAME", "");
+        if (host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                host = "unknown-host";
+            }
+        }
+        return "worker-" + host + "-" + ProcessHandle.current().pid();
+    }
 
     public static WorkerSettings from(Settings s) {
         long side = s.get(MAX_SIDE);

@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
+import pipeline.config.Setting;
 import pipeline.convnet.model.ModelFile;
 import pipeline.infra.InfraException;
 import pipeline.modelstore.ModelRecords;
@@ -36,8 +37,11 @@ final class ModelSeed {
     private ModelSeed() {
     }
 
-    /** @return the version published, or {@code null} when {@code models} already had versions */
-    static ModelKey seedIfEmpty(String bootstrapServers, SchemaRegistryClient registry, Path modelFile)
+    /**
+     * @param setting the setting that named {@code modelFile}, for messages
+     * @return the version published, or {@code null} when {@code models} already had versions
+     */
+    static ModelKey seedIfEmpty(String bootstrapServers, SchemaRegistryClient registry, Path modelFile, Setting<Path> setting)
             throws InterruptedException {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
             Map<TopicPartition, OffsetSpec> ends = admin.describeTopics(List.of(Topics.MODELS.name()))
@@ -59,7 +63,7 @@ final class ModelSeed {
             return key;
         } catch (IOException e) {
             throw new InfraException("Cannot read the model file " + modelFile.toAbsolutePath() + " to seed the models topic: "
-                    + e.getMessage() + " (set stack.model-file / PIPELINE_STACK_MODEL_FILE)", e);
+                    + e.getMessage() + " (set " + setting.key() + " / " + setting.envName() + ")", e);
         } catch (ExecutionException e) {
             throw new InfraException("Cannot seed the models topic with " + modelFile + ": " + e.getCause().getMessage(), e);
         } catch (KafkaException e) {

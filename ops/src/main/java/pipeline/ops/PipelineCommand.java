@@ -28,6 +28,7 @@ import pipeline.ops.load.LoadReport;
  *
  * <pre>
  * pipeline run [--config FILE] [--feed | --demo]   start the stack and its services (and a live feed); settings: stack.* / PIPELINE_STACK_*
+ * pipeline provision                                topics, schemas and the first model on a cluster run elsewhere
  * pipeline load …                                   see {@link LoadOptions}
  * pipeline bench-worker [IMAGES [BATCH [REPEATS]]]   see {@link WorkerBenchmark}
  * </pre>
@@ -57,6 +58,9 @@ public final class PipelineCommand {
         if (command.equals("load")) {
             return load(rest, env, out, err);
         }
+        if (command.equals("provision")) {
+            return provision(rest, env, out, err);
+        }
         boolean demo = rest.remove("--demo");
         boolean feed = rest.remove("--feed") || demo;
         Path configFile = null;
@@ -70,7 +74,7 @@ public final class PipelineCommand {
             configFile = Path.of(env.get(Settings.CONFIG_FILE_ENV));
         }
         if (!command.equals("run")) {
-            err.println("pipeline: unknown command '" + command + "'; expected run, load or bench-worker (see --help)");
+            err.println("pipeline: unknown command '" + command + "'; expected run, provision, load or bench-worker (see --help)");
             return 2;
         }
         try {
@@ -90,6 +94,24 @@ public final class PipelineCommand {
         } catch (IOException e) {
             err.println("pipeline: the demo's weak model cannot be trained: " + e.getMessage()
                     + " (stack.feed-images names the IDX folder it trains on)");
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
+        }
+    }
+
+    private static int provision(List<String> rest, Map<String, String> env, PrintStream out, PrintStream err) {
+        if (!rest.isEmpty()) {
+            err.println("pipeline provision: unexpected arguments " + rest + "; it takes none (settings: provision.*, kafka.*, registry.*)");
+            return 2;
+        }
+        String file = env.get(Settings.CONFIG_FILE_ENV);
+        try {
+            Settings settings = Settings.load(Provisioning.SETTINGS, file == null || file.isBlank() ? null : Path.of(file), env);
+            return Provisioning.run(settings, out) ? 0 : 1;
+        } catch (SettingsException | InfraException e) {
+            err.println("pipeline provision: " + e.getMessage());
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -208,6 +230,7 @@ public final class PipelineCommand {
     private static void usage(PrintStream out) {
         out.println("""
                 Usage: pipeline run [--config FILE] [--feed | --demo]
+                       pipeline provision
                        pipeline load (--rate N | --concurrency N) (--duration D | --count N) [...]   (load --help)
                        pipeline bench-worker [IMAGES [BATCH [REPEATS]]]
 
@@ -217,6 +240,10 @@ public final class PipelineCommand {
                                 stops everything. --feed: replay the sample images through the gateway and send
                                 half of their labels back, printing accuracy and model versions as they change.
                                 --demo: --feed from a weak first model, so the trainer visibly replaces it.
+                  provision     ready a Kafka cluster and schema registry run elsewhere for the services: create
+                                the topics, register the schemas, seed an empty models topic (settings:
+                                kafka.bootstrap-servers, registry.url, provision.replication-factor,
+                                provision.model-file; PIPELINE_... as below)
                   load          a bounded HTTP load on the gateway, with a report (requests/s, latency, accuracy)
                   bench-worker  worker throughput through Kafka against the engine alone, on a stack of its own.
 

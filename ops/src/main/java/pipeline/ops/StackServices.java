@@ -47,7 +47,7 @@ final class StackServices implements AutoCloseable {
         Path dataDir = stackOptions.dataDir().toAbsolutePath();
         ModelKey seeded;
         try (SchemaRegistryClient registry = new SchemaRegistryClient(RegistryClientOptions.of(stack.registryUrl()))) {
-            seeded = ModelSeed.seedIfEmpty(stack.bootstrapServers(), registry, options.modelFile());
+            seeded = ModelSeed.seedIfEmpty(stack.bootstrapServers(), registry, options.modelFile(), ServiceOptions.MODEL_FILE);
         }
         ApiKey key = ApiKey.generate();
         Path keyFile = dataDir.resolve("api-key");

@@ -82,7 +82,8 @@ public record TrainerSettings(String bootstrapServers, String registryUrl, Strin
             Path.of(System.getProperty("java.io.tmpdir"), "kafka-streams"),
             "local state of the feedback topology; trainers on one machine need one each");
 
-    static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, APPLICATION_ID, MODEL_NAME, THREADS, BUFFER_SIZE,
+    /** Every setting this service reads. */
+    public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, APPLICATION_ID, MODEL_NAME, THREADS, BUFFER_SIZE,
             HELD_OUT_PERCENT, HELD_OUT_SIZE, MIN_HELD_OUT, ROUND_LABELS, ROUND_INTERVAL, ROUND_STEPS, BATCH_SIZE, LEARNING_RATE,
             PROMOTION_Z, FEEDBACK_WINDOW, ACCURACY_WINDOW, COLD_START, COLD_START_EPOCHS, SEED, HTTP_HOST, HTTP_PORT,
             STATE_DIR);

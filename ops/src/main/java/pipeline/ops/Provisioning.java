@@ -1,0 +1,69 @@
+package pipeline.ops;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.KafkaException;
+import pipeline.config.Setting;
+import pipeline.config.Settings;
+import pipeline.config.ValueType;
+import pipeline.infra.InfraException;
+import pipeline.schemas.registry.RegistryClientOptions;
+import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.registry.SchemaRegistryException;
+import pipeline.schemas.topics.ModelKey;
+import pipeline.schemas.topics.ProvisionReport;
+import pipeline.schemas.topics.SchemaPublisher;
+import pipeline.schemas.topics.TopicProvisioner;
+import pipeline.schemas.topics.Topics;
+
+/**
+ * {@code pipeline provision}: readies a Kafka cluster and a schema registry someone else runs (a
+ * cluster, docker-compose) for the services, as {@code pipeline run} does for its own: creates the
+ * topics (or names how existing ones differ from the catalogue), registers the schemas, and seeds an
+ * empty {@code models} topic with a model file. Running it again changes nothing.
+ */
+final class Provisioning {
+
+    static final Setting<String> BOOTSTRAP = Setting.of("kafka.bootstrap-servers", ValueType.text(), "127.0.0.1:9092", "Kafka brokers");
+    static final Setting<String> REGISTRY = Setting.of("registry.url", ValueType.text(),
+            "http://127.0.0.1:8081/apis/ccompat/v7", "schema registry, Confluent REST API");
+    static final Setting<Integer> REPLICATION = Setting.of("provision.replication-factor", ValueType.integer(1, 32), 1,
+            "copies of each topic's partitions (3 on a production cluster)");
+    static final Setting<Path> MODEL_FILE = Setting.of("provision.model-file", ValueType.path(), Path.of("models/fashion-lenet5.model"),
+            "model published as version 1 when the models topic is empty");
+
+    static final List<Setting<?>> SETTINGS = List.of(BOOTSTRAP, REGISTRY, REPLICATION, MODEL_FILE);
+
+    private Provisioning() {
+    }
+
+    /** Provisions what {@code settings} name; prints what it did. Returns false when existing topics differ from the catalogue. */
+    static boolean run(Settings settings, PrintStream out) throws InterruptedException {
+        String bootstrap = settings.get(BOOTSTRAP);
+        ProvisionReport report;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            report = new TopicProvisioner(admin, settings.get(REPLICATION).shortValue()).provision(Topics.all());
+        } catch (KafkaException | IllegalStateException e) {
+            throw new InfraException("Cannot create the topics on " + bootstrap + ": " + e.getMessage()
+                    + " (set kafka.bootstrap-servers / PIPELINE_KAFKA_BOOTSTRAP_SERVERS)", e);
+        }
+        out.printf("Topics on %s: %d created, %d already as the catalogue says%n", bootstrap, report.created().size(),
+                report.unchanged().size());
+        report.differences().forEach(d -> out.println("  differs: " + d));
+        try (SchemaRegistryClient registry = new SchemaRegistryClient(RegistryClientOptions.of(settings.get(REGISTRY)))) {
+            Map<String, Integer> ids = new SchemaPublisher(registry).publish(Topics.all());
+            out.printf("Schemas at %s: %d subjects registered%n", settings.get(REGISTRY), ids.size());
+            ModelKey seeded = ModelSeed.seedIfEmpty(bootstrap, registry, settings.get(MODEL_FILE), MODEL_FILE);
+            out.println(seeded == null ? "Models: the topic already holds versions; left as it is"
+                    : "Models: " + seeded + " published from " + settings.get(MODEL_FILE) + ", promoted");
+        } catch (SchemaRegistryException e) {
+            throw new InfraException("Cannot register the schemas at " + settings.get(REGISTRY) + ": " + e.getMessage()
+                    + " (set registry.url / PIPELINE_REGISTRY_URL)", e);
+        }
+        return report.matchesCatalogue();
+    }
+}

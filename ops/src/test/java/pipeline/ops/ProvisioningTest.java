@@ -1,0 +1,74 @@
+package pipeline.ops;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import pipeline.schemas.avro.ModelStatus;
+import pipeline.schemas.avro.ModelVersion;
+import pipeline.schemas.registry.RegistryClientOptions;
+import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.topics.TopicSpec;
+import pipeline.schemas.topics.Topics;
+import pipeline.testkit.RealInfrastructure;
+import pipeline.testkit.TestKafka;
+import pipeline.testkit.TestRegistry;
+
+/** {@code pipeline provision} against a cluster and registry it did not start, as docker-compose's provision service runs it. */
+@ExtendWith(RealInfrastructure.class)
+class ProvisioningTest {
+
+    @Test
+    void createsTopicsSchemasAndTheFirstModelOnceAndChangesNothingTheSecondTime(TestKafka kafka, TestRegistry registry)
+            throws Exception {
+        Map<String, String> env = Map.of("PIPELINE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                "PIPELINE_REGISTRY_URL", registry.url(),
+                "PIPELINE_PROVISION_MODEL_FILE", Path.of("../models/fashion-lenet5.model").toAbsolutePath().toString());
+
+        String first = provision(env);
+        String second = provision(env);
+
+        assertThat(first).contains("Models: fashion-lenet5:1 published");
+        assertThat(second).contains("0 created, " + Topics.all().size() + " already as the catalogue says")
+                .contains("Models: the topic already holds versions");
+        try (Admin admin = kafka.admin()) {
+            assertThat(admin.listTopics().names().get()).containsAll(Topics.all().stream().map(TopicSpec::name).toList());
+        }
+        try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()))) {
+            assertThat(client.subjects()).contains(Topics.IMAGES.valueSubject(), Topics.PREDICTIONS.valueSubject());
+            List<ModelVersion> models = CommittedRecords.read(kafka.bootstrapServers(), client, Topics.MODELS.name(), ModelVersion.class);
+            assertThat(models).singleElement().satisfies(m -> {
+                assertThat(m.getVersion()).isEqualTo(1);
+                assertThat(m.getStatus()).isEqualTo(ModelStatus.PROMOTED);
+            });
+        }
+    }
+
+    @Test
+    void anInvalidReplicationFactorIsNamedWithItsSetting(TestKafka kafka, TestRegistry registry) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = PipelineCommand.run(new String[] {"provision"}, Map.of("PIPELINE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                "PIPELINE_REGISTRY_URL", registry.url(), "PIPELINE_PROVISION_REPLICATION_FACTOR", "0"),
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("provision.replication-factor")
+                .contains("PIPELINE_PROVISION_REPLICATION_FACTOR");
+    }
+
+    private static String provision(Map<String, String> env) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = PipelineCommand.run(new String[] {"provision"}, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(exit).as("exit; stderr: %s", err).isZero();
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}
