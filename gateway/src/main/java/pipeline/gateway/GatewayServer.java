@@ -53,7 +53,8 @@ public final class GatewayServer implements AutoCloseable {
         this.catalog = new ModelCatalog(settings.bootstrapServers(), registry);
         this.catalogReader = Thread.ofPlatform().name("gateway-models").start(catalog);
         long side = settings.maxImageSide();
-        ImageCheck check = new ImageCheck(vertx, new ImageProbe(side * side));
+        ImageProbe probe = new ImageProbe(side * side);
+        ImageCheck check = new ImageCheck(vertx, probe);
         ImageIngest ingest = new ImageIngest(check, publisher, predictions, settings.maxWait());
 
         GatewayMetrics metrics = new GatewayMetrics();
@@ -64,7 +65,7 @@ public final class GatewayServer implements AutoCloseable {
         // The web UI: static files from the class path, no key needed to load them (the page asks for one).
         router.route("/").handler(ctx -> ctx.reroute("/ui/index.html"));
         router.route("/ui/*").handler(ctx -> {
-            ctx.response().putHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' blob:");
+            ctx.response().putHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' blob: data:");
             ctx.next();
         }).handler(StaticHandler.create("web"));
         router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4").end(metrics.scrape()));
@@ -91,6 +92,12 @@ public final class GatewayServer implements AutoCloseable {
         router.get("/v1/models").handler(auth.require(Scope.READ)).handler(models::list);
         router.get("/v1/models/:version").handler(auth.require(Scope.READ)).handler(models::get);
         router.post("/v1/models/:version/promote").handler(auth.require(Scope.ADMIN)).handler(models::promote);
+        ModelInsight insight = new ModelInsight(vertx, catalog, check, probe);
+        router.get("/v1/models/:version/filters.png").handler(auth.require(Scope.READ)).handler(insight::filters);
+        router.post("/v1/models/:version/inspect").handler(auth.require(Scope.READ))
+                .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes())).handler(insight::inspect);
+        router.get("/v1/models/:version/layers/:layer/maximum-response.png").handler(auth.require(Scope.READ))
+                .handler(insight::maximumResponse);
         router.get("/v1/predictions/stream").handler(auth.require(Scope.READ)).handler(new PredictionStream(vertx, predictions));
         router.get("/v1/predictions/:id").handler(auth.require(Scope.READ)).handler(ctx -> {
             String id = ctx.pathParam("id");
@@ -109,7 +116,11 @@ public final class GatewayServer implements AutoCloseable {
                 "the gateway failed on this request; it has been logged"));
 
         this.router = router;
-        HttpServerOptions options = new HttpServerOptions().setHost(settings.host()).setPort(settings.port());
+        // No HTTP/2 upgrade over cleartext: the JDK's HttpClient asks for it by default, and a response
+        // of some 17 KB (the OpenAPI document) to an upgrading request once never arrived. HTTP/2 stays
+        // available over TLS (ALPN).
+        HttpServerOptions options = new HttpServerOptions().setHost(settings.host()).setPort(settings.port())
+                .setHttp2ClearTextEnabled(false);
         if (settings.tls()) {
             options.setSsl(true).setKeyCertOptions(new PfxOptions().setPath(settings.tlsKeystore()).setPassword(settings.tlsPassword()));
         }

@@ -32,7 +32,7 @@ final class ModelApi {
 
     void get(RoutingContext ctx) {
         try {
-            ctx.json(describe(find(ctx.pathParam("version"))));
+            ctx.json(describe(catalog.find(ctx.pathParam("version"))));
         } catch (ApiError error) {
             error.send(ctx);
         }
@@ -40,7 +40,7 @@ final class ModelApi {
 
     void promote(RoutingContext ctx) {
         try {
-            ModelVersion chosen = find(ctx.pathParam("version"));
+            ModelVersion chosen = catalog.find(ctx.pathParam("version"));
             ModelVersion promoted = ModelVersion.newBuilder(chosen).setStatus(ModelStatus.PROMOTED).build();
             String key = new ModelKey(promoted.getName().toString(), promoted.getVersion()).toString();
             ApiError.acceptedWhen(ctx, publisher.publish(Topics.MODELS.name(), key, promoted)
@@ -48,22 +48,6 @@ final class ModelApi {
         } catch (ApiError error) {
             error.send(ctx);
         }
-    }
-
-    private ModelVersion find(String path) {
-        ModelKey key;
-        try {
-            if (path.contains(":")) {
-                key = ModelKey.parse(path);
-            } else {
-                String name = catalog.onlyName().orElseThrow(() -> new ApiError(400, "AMBIGUOUS_MODEL",
-                        "several (or no) model names are known; name the version as name:version"));
-                key = new ModelKey(name, Integer.parseInt(path));
-            }
-        } catch (IllegalArgumentException e) {
-            throw new ApiError(400, "INVALID_VERSION", "'" + path + "' is not a model version: expected a number or name:version");
-        }
-        return catalog.version(key).orElseThrow(() -> new ApiError(404, "UNKNOWN_MODEL", "no model version " + key + " on the models topic"));
     }
 
     private JsonObject describe(ModelVersion v) {

@@ -60,4 +60,25 @@ final class ModelCatalog extends TopicFollower<ModelVersion> {
     List<String> servedClasses() {
         return serving.values().stream().flatMap(v -> v.getClassNames().stream()).map(CharSequence::toString).distinct().toList();
     }
+
+    /**
+     * The version a path names: {@code name:version}, or a bare number when one model name is known.
+     *
+     * @throws ApiError 400 for a malformed or ambiguous name, 404 for an unknown version
+     */
+    ModelVersion find(String path) {
+        ModelKey key;
+        try {
+            if (path.contains(":")) {
+                key = ModelKey.parse(path);
+            } else {
+                String name = onlyName().orElseThrow(() -> new ApiError(400, "AMBIGUOUS_MODEL",
+                        "several (or no) model names are known; name the version as name:version"));
+                key = new ModelKey(name, Integer.parseInt(path));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(400, "INVALID_VERSION", "'" + path + "' is not a model version: expected a number or name:version");
+        }
+        return version(key).orElseThrow(() -> new ApiError(404, "UNKNOWN_MODEL", "no model version " + key + " on the models topic"));
+    }
 }

@@ -1,6 +1,7 @@
 package pipeline.convnet.inspect;
 
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -39,6 +40,10 @@ public final class Inspector {
         return Picture.grid(planes, kh, kw, Math.min(8, planes.length), scale);
     }
 
+    /** One layer's output for one image, as a grid of its channel maps. */
+    public record LayerMaps(int index, String layer, int[] shape, BufferedImage picture) {
+    }
+
     /** The channels of layer {@code index}'s output (0-based) for one image {@code [1, C, H, W]}. */
     public BufferedImage activationMaps(Tensor image, int index, int scale) {
         Tensor out = prefix(index + 1).forward(image, Mode.INFER);
@@ -46,6 +51,25 @@ public final class Inspector {
             throw new IllegalArgumentException("layer " + index + " (" + network.layers().layers().get(index).describe()
                     + ") gives " + out.shapeString() + ", not channel maps [1, C, H, W]");
         }
+        return channelGrid(out, scale);
+    }
+
+    /** Every layer's output that is channel maps {@code [1, C, H, W]}, in order, from one forward pass of {@code image}. */
+    public List<LayerMaps> activationMaps(Tensor image, int scale) {
+        List<LayerMaps> maps = new ArrayList<>();
+        List<Layer> layers = network.layers().layers();
+        Tensor x = image;
+        for (int i = 0; i < layers.size(); i++) {
+            x = layers.get(i).forward(x, Mode.INFER);
+            if (x.rank() == 4) {
+                maps.add(new LayerMaps(i, layers.get(i).describe(), x.shape(), channelGrid(x, scale)));
+            }
+        }
+        return maps;
+    }
+
+    /** {@code [1, C, H, W]} as a grid of C pictures, 8 to a row. */
+    private static BufferedImage channelGrid(Tensor out, int scale) {
         int c = out.dim(1);
         int plane = out.dim(2) * out.dim(3);
         float[][] planes = new float[c][];
@@ -83,6 +107,11 @@ public final class Inspector {
         return Picture.grid(new float[][] {saliency(image, classIndex)}, image.dim(2), image.dim(3), 1, scale);
     }
 
+    /** {@link #saliency} as a red heat layer for the input, {@code scale}× enlarged (see {@link Picture#heat}). */
+    public BufferedImage saliencyHeat(Tensor image, int classIndex, int scale) {
+        return Picture.heat(saliency(image, classIndex), image.dim(2), image.dim(3), scale);
+    }
+
     /**
      * An input that makes channel {@code channel} of layer {@code index} respond strongly: gradient
      * ascent from faint noise on the channel's mean activation, in steps of {@code rate} along the
@@ -118,6 +147,12 @@ public final class Inspector {
         }
         network.parameters().forEach(Parameter::zeroGrad);
         return x;
+    }
+
+    /** The shape of layer {@code index}'s output for one input, e.g. {@code [1, 16, 10, 10]} or {@code [1, 120]}. */
+    public int[] outputShape(int index) {
+        int[] in = network.input();
+        return prefix(index + 1).forward(Tensor.zeros(1, in[0], in[1], in[2]), Mode.INFER).shape();
     }
 
     /** The mean activation of one channel of layer {@code index} for {@code x}. */

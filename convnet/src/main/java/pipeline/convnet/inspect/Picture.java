@@ -6,7 +6,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import javax.imageio.ImageIO;
 
-/** Planes of floats to grey pictures: each plane stretched to 0–255, tiled in a grid, enlarged, as PNG. */
+/**
+ * Planes of floats to pictures: grey grids (each plane stretched to 0–255, tiled, enlarged) and red
+ * heat layers, as PNG.
+ */
 public final class Picture {
 
     private Picture() {
@@ -37,6 +40,27 @@ public final class Picture {
                     int grey = range == 0 ? 128 : Math.round(255 * (v - min) / range);
                     image.getRaster().setSample(left + x, top + y, 0, grey);
                 }
+            }
+        }
+        return image;
+    }
+
+    /**
+     * One {@code h×w} plane as a red heat layer to lay over the picture it was computed for: the
+     * plane's largest value fully red and opaque, zero (or the smallest, if it is above zero)
+     * transparent, each pixel a {@code scale×scale} square.
+     */
+    public static BufferedImage heat(float[] plane, int h, int w, int scale) {
+        float max = 0f;
+        for (float v : plane) {
+            max = Math.max(max, v);
+        }
+        BufferedImage image = new BufferedImage(w * scale, h * scale, BufferedImage.TYPE_INT_ARGB);
+        for (int y = 0; y < h * scale; y++) {
+            for (int x = 0; x < w * scale; x++) {
+                float v = plane[(y / scale) * w + x / scale];
+                int alpha = max <= 0f ? 0 : Math.round(255 * Math.max(0f, v) / max);
+                image.setRGB(x, y, alpha << 24 | 0xE0 << 16 | 0x20 << 8 | 0x10);
             }
         }
         return image;

@@ -61,6 +61,39 @@ class InspectorTest {
     }
 
     @Test
+    void oneForwardPassGivesTheMapsOfEveryLayerWithChannelOutput() {
+        Inspector inspector = new Inspector(lenet);
+
+        var maps = inspector.activationMaps(image, 1);
+
+        // LeNet-5: conv, ReLU, pool, conv, ReLU, pool give [1, C, H, W]; flatten and the dense layers do not.
+        assertThat(maps).extracting(Inspector.LayerMaps::index).containsExactly(0, 1, 2, 3, 4, 5);
+        assertThat(maps.get(3).shape()).containsExactly(1, 16, 10, 10);
+        BufferedImage single = inspector.activationMaps(image, 4, 1);
+        BufferedImage fromAll = maps.get(4).picture();
+        assertThat(fromAll.getWidth()).isEqualTo(single.getWidth());
+        for (int y = 0; y < single.getHeight(); y++) {
+            for (int x = 0; x < single.getWidth(); x++) {
+                assertThat(fromAll.getRGB(x, y)).as("pixel %d,%d", x, y).isEqualTo(single.getRGB(x, y));
+            }
+        }
+    }
+
+    @Test
+    void theSaliencyHeatLayerIsOpaqueWhereTheGradientIsLargestAndClearWhereItIsZero() {
+        float[] plane = {0f, 1f, 4f, 2f};
+
+        BufferedImage heat = Picture.heat(plane, 2, 2, 3);
+
+        assertThat(heat.getWidth()).isEqualTo(6);
+        assertThat(heat.getRGB(0, 0) >>> 24).isZero();
+        assertThat(heat.getRGB(3, 0) >>> 24).isEqualTo(64);
+        assertThat(heat.getRGB(0, 3) >>> 24).isEqualTo(255);
+        assertThat(heat.getRGB(5, 5) >>> 24).isEqualTo(128);
+        assertThat(new Inspector(lenet).saliencyHeat(image, 9, 2).getWidth()).isEqualTo(56);
+    }
+
+    @Test
     void saliencyIsTheGradientOfTheClassScore() {
         Inspector inspector = new Inspector(lenet);
         int label = 9;
