@@ -22,7 +22,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import pipeline.convnet.data.ImageProbe;
+import pipeline.schemas.avro.ModelAccuracy;
+import pipeline.schemas.avro.TrainingMetrics;
 import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.topics.Topics;
 
 /**
  * The HTTP API on Vert.x: routes, the order of checks (key and scope before the body is read,
@@ -37,6 +40,9 @@ public final class GatewayServer implements AutoCloseable {
     private final Thread predictionReader;
     private final ModelCatalog catalog;
     private final Thread catalogReader;
+    /** Live accuracy and training rounds for {@code /v1/stats}, each read on a thread of its own. */
+    private final List<TopicFeed<?>> statsFeeds;
+    private final List<Thread> statsReaders;
     private final HttpServer server;
     private final Router router;
     /** Where multipart parts wait while a request is handled (each request deletes its own). */
@@ -52,6 +58,13 @@ public final class GatewayServer implements AutoCloseable {
         this.predictionReader = Thread.ofPlatform().name("gateway-predictions").start(predictions);
         this.catalog = new ModelCatalog(settings.bootstrapServers(), registry);
         this.catalogReader = Thread.ofPlatform().name("gateway-models").start(catalog);
+        SystemStats stats = new SystemStats(System::currentTimeMillis);
+        predictions.listen(stats::prediction);
+        this.statsFeeds = List.of(
+                new TopicFeed<>(settings.bootstrapServers(), registry, Topics.MODEL_ACCURACY.name(), ModelAccuracy.class, stats::accuracy),
+                new TopicFeed<>(settings.bootstrapServers(), registry, Topics.TRAINING_METRICS.name(), TrainingMetrics.class,
+                        stats::training));
+        this.statsReaders = statsFeeds.stream().map(feed -> Thread.ofPlatform().name("gateway-stats").start(feed)).toList();
         long side = settings.maxImageSide();
         ImageProbe probe = new ImageProbe(side * side);
         ImageCheck check = new ImageCheck(vertx, probe);
@@ -98,6 +111,7 @@ public final class GatewayServer implements AutoCloseable {
                 .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes())).handler(insight::inspect);
         router.get("/v1/models/:version/layers/:layer/maximum-response.png").handler(auth.require(Scope.READ))
                 .handler(insight::maximumResponse);
+        router.get("/v1/stats").handler(auth.require(Scope.READ)).handler(stats::handle);
         router.get("/v1/predictions/stream").handler(auth.require(Scope.READ)).handler(new PredictionStream(vertx, predictions));
         router.get("/v1/predictions/:id").handler(auth.require(Scope.READ)).handler(ctx -> {
             String id = ctx.pathParam("id");
@@ -168,9 +182,13 @@ public final class GatewayServer implements AutoCloseable {
         } finally {
             predictions.close();
             catalog.close();
+            statsFeeds.forEach(TopicFeed::close);
             try {
                 predictionReader.join(Duration.ofSeconds(10));
                 catalogReader.join(Duration.ofSeconds(10));
+                for (Thread reader : statsReaders) {
+                    reader.join(Duration.ofSeconds(10));
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
