@@ -68,7 +68,8 @@ public final class GatewayServer implements AutoCloseable {
         long side = settings.maxImageSide();
         ImageProbe probe = new ImageProbe(side * side);
         ImageCheck check = new ImageCheck(vertx, probe);
-        ImageIngest ingest = new ImageIngest(check, publisher, predictions, settings.maxWait());
+        RecentImages recent = new RecentImages(1024);
+        ImageIngest ingest = new ImageIngest(check, publisher, predictions, recent, settings.maxWait());
 
         GatewayMetrics metrics = new GatewayMetrics();
         String openApi = openApiDocument();
@@ -112,7 +113,7 @@ public final class GatewayServer implements AutoCloseable {
         router.get("/v1/models/:version/layers/:layer/maximum-response.png").handler(auth.require(Scope.READ))
                 .handler(insight::maximumResponse);
         router.get("/v1/stats").handler(auth.require(Scope.READ)).handler(stats::handle);
-        router.get("/v1/predictions/stream").handler(auth.require(Scope.READ)).handler(new PredictionStream(vertx, predictions));
+        router.get("/v1/predictions/stream").handler(auth.require(Scope.READ)).handler(new PredictionStream(vertx, predictions, recent));
         router.get("/v1/predictions/:id").handler(auth.require(Scope.READ)).handler(ctx -> {
             String id = ctx.pathParam("id");
             predictions.get(id).ifPresentOrElse(p -> ctx.json(PredictionJson.of(p)), () -> ApiError.send(ctx, 404,

@@ -30,10 +30,13 @@ final class ImageIngest implements Handler<RoutingContext> {
     private static final Pattern WAIT = Pattern.compile("(\\d{1,9})\\s*(ms|s)?");
     private final ImageCheck check;
     private final ImagePublisher publisher;
+    /** Accepted images, for the live feed's thumbnails. */
+    private final RecentImages recent;
     private final PredictionCache predictions;
     private final Duration maxWait;
 
-    ImageIngest(ImageCheck check, ImagePublisher publisher, PredictionCache predictions, Duration maxWait) {
+    ImageIngest(ImageCheck check, ImagePublisher publisher, PredictionCache predictions, RecentImages recent, Duration maxWait) {
+        this.recent = recent;
         this.check = check;
         this.publisher = publisher;
         this.predictions = predictions;
@@ -51,7 +54,8 @@ final class ImageIngest implements Handler<RoutingContext> {
             ImageCheck.Checked image = check.body(ctx);
             ImageEvent event = accept(ctx, image);
             Future<Void> stored = check.decodable(image)
-                    .compose(decoded -> publisher.publish(Topics.IMAGES.name(), event.getId(), event));
+                    .compose(decoded -> publisher.publish(Topics.IMAGES.name(), event.getId(), event))
+                    .onSuccess(v -> recent.keep(event.getId(), image));
             // With a wait, a prediction in time is the answer (200); otherwise, or without one, 202 with the id.
             Future<Void> answered = wait.isZero() ? stored : stored.compose(v -> predictions.await(event.getId(), wait))
                     .compose(found -> {
@@ -82,7 +86,8 @@ final class ImageIngest implements Handler<RoutingContext> {
                 for (ImageCheck.Checked image : images) {
                     ImageEvent event = accept(ctx, image);
                     ids.add(event.getId());
-                    sends.add(publisher.publish(Topics.IMAGES.name(), event.getId(), event));
+                    sends.add(publisher.publish(Topics.IMAGES.name(), event.getId(), event)
+                            .onSuccess(v -> recent.keep(event.getId(), image)));
                 }
                 return Future.all(sends).map(all -> new JsonObject().put("ids", ids));
             });

@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -73,6 +74,9 @@ class PredictionsTest {
                         .header("Authorization", "Bearer " + KEY).GET().build(), HttpResponse.BodyHandlers.ofLines());
                 assertThat(stream.statusCode()).isEqualTo(200);
                 assertThat(stream.headers().firstValue("Content-Type")).hasValue("text/event-stream");
+                HttpResponse<Stream<String>> withThumbnails = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                                + gateway.port() + "/v1/predictions/stream?source=cam&thumbnails=true"))
+                        .header("Authorization", "Bearer " + KEY).GET().build(), HttpResponse.BodyHandlers.ofLines());
                 post(gateway, "/v1/images?wait=15s&source=other-camera", Images.encoded("png"));
                 HttpResponse<String> answered = post(gateway, "/v1/images?wait=15s&id=" + id + "&source=cam", Images.encoded("png"));
 
@@ -90,6 +94,12 @@ class PredictionsTest {
                 // The stream filtered on source "cam" carries this prediction, and not the other camera's sent before it.
                 List<String> events = stream.body().filter(line -> line.startsWith("data: ")).limit(1).toList();
                 assertThat(new JsonObject(events.getFirst().substring(6))).isEqualTo(prediction);
+                JsonObject shown = new JsonObject(withThumbnails.body().filter(line -> line.startsWith("data: ")).findFirst()
+                        .orElseThrow().substring(6));
+                assertThat(shown.getString("thumbnail")).as("the image itself, for the live feed")
+                        .isEqualTo("data:image/png;base64," + Base64.getEncoder().encodeToString(Images.encoded("png")));
+                shown.remove("thumbnail");
+                assertThat(shown).isEqualTo(prediction);
             } finally {
                 loop.stop();
                 worker.join(Duration.ofSeconds(30));
