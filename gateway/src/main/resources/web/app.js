@@ -1,14 +1,19 @@
 'use strict';
-// The gateway's web UI: classify an image, watch the live predictions, see and promote model versions.
+// The gateway's web UI: classify an image (with its saliency), look inside the served model, watch the
+// live predictions and charts of what the system did lately, see and promote model versions.
 // Plain browser JavaScript against the gateway's own API (/v1/...), with the API key kept in localStorage.
 
 const KEY_ITEM = 'pipeline-api-key';
 const FEED_ROWS = 25;
+const STATS_EVERY_MS = 5000;
 const $ = id => document.getElementById(id);
 
 let key = localStorage.getItem(KEY_ITEM);
 let paused = false;
 let missedWhilePaused = 0;
+/** The served version as name:version (the inside-the-model panels look at it), and the live accuracy per version. */
+let servedVersion = null;
+let liveAccuracy = {};
 
 function api(path, options = {}) {
   const headers = Object.assign({ Authorization: 'Bearer ' + key }, options.headers || {});
@@ -46,6 +51,20 @@ async function start() {
   $('forget-key').hidden = false;
   showModels(check.ok ? await check.json() : null, check.ok ? '' : await problem(check));
   followPredictions();
+  refreshStats();
+  setInterval(refreshStats, STATS_EVERY_MS);
+}
+
+/** An image endpoint's PNG into an <img>, through fetch so that the key travels in a header. */
+async function loadPicture(img, path, errorElement) {
+  const response = await api(path);
+  if (!response.ok) {
+    errorElement.textContent = await problem(response);
+    return false;
+  }
+  img.src = URL.createObjectURL(await response.blob());
+  img.hidden = false;
+  return true;
 }
 
 function showKeyForm(message) {
@@ -58,7 +77,80 @@ $('key-form').querySelector('form').addEventListener('submit', event => {
   event.preventDefault();
   key = $('key').value.trim();
   localStorage.setItem(KEY_ITEM, key);
-  start();
+  /**
+ * The layers of a version, from an inspect answer on a blank image of the model's size: the layer
+ * list for the maximum-response form (layers whose output is channel maps).
+ */
+async function layersOf(version) {
+  const blank = await blankPng(28, 28);
+  const response = await api(`/v1/models/${encodeURIComponent(version)}/inspect`, {
+    method: 'POST', headers: { 'Content-Type': 'image/png' }, body: blank });
+  return response.ok ? (await response.json()).layers : [];
+}
+
+function blankPng(width, height) {
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  return new Promise(resolve => canvas.toBlob(resolve, 'image/png'));
+}
+
+// --- charts --------------------------------------------------------------------------------------
+
+async function refreshStats() {
+  const response = await api('/v1/stats');
+  if (!response.ok) {
+    $('charts-error').textContent = await problem(response);
+    return;
+  }
+  $('charts-error').textContent = '';
+  const stats = await response.json();
+  const buckets = stats.predictions;
+  const line = (field, name) => ({ name, points: buckets.filter(b => b[field] !== null).map(b => [b.start, b[field]]) });
+  const from = buckets[0].start;
+  const to = stats.now;
+  drawChart($('chart-rate'), [line('imagesPerSecond', 'images/s')], from, to);
+  drawChart($('chart-latency'), [line('latencyP50', 'p50'), line('latencyP90', 'p90'), line('latencyP99', 'p99')], from, to);
+  drawChart($('chart-batch'), [line('meanBatch', 'batch')], from, to);
+  const versions = {};
+  stats.liveAccuracy.forEach(w => {
+    (versions[w.version] = versions[w.version] || []).push([w.windowEnd, 100 * w.accuracy]);
+    liveAccuracy[w.version] = w.accuracy;
+  });
+  const accuracy = Object.entries(versions).map(([version, points]) => ({ name: 'live v' + version, points }));
+  accuracy.push({ name: 'training held-out', points: stats.training.map(r => [r.at, 100 * r.heldOutAccuracy]) });
+  const times = accuracy.flatMap(s => s.points.map(p => p[0]));
+  drawChart($('chart-accuracy'), accuracy, Math.min(from, ...times), to, 100);
+  loadModels();
+}
+
+/** Lines over time in an SVG of 320×120: the largest value at the top-left, a legend at the bottom. */
+function drawChart(svg, series, from, to, top) {
+  const largest = top || Math.max(1e-9, ...series.flatMap(s => s.points.map(p => p[1])));
+  const x = t => 30 + 285 * (t - from) / Math.max(1, to - from);
+  const y = v => 100 - 90 * v / largest;
+  const ns = 'http://www.w3.org/2000/svg';
+  const text = (content, tx, ty) => {
+    const element = document.createElementNS(ns, 'text');
+    element.setAttribute('x', tx);
+    element.setAttribute('y', ty);
+    element.textContent = content;
+    return element;
+  };
+  const children = [text(largest >= 10 ? largest.toFixed(0) : largest.toPrecision(2), 2, 14), text('0', 2, 100)];
+  series.forEach((s, i) => {
+    const line = document.createElementNS(ns, 'polyline');
+    line.setAttribute('class', 's' + (i % 7));
+    line.setAttribute('points', s.points.map(p => `${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(' '));
+    children.push(line);
+    const legend = text(s.name, 30 + i * 70, 116);
+    legend.setAttribute('class', 'legend s' + (i % 7));
+    children.push(legend);
+  });
+  svg.replaceChildren(...children);
+}
+
+start();
 });
 
 $('forget-key').addEventListener('click', () => {
@@ -117,7 +209,61 @@ async function classify(file) {
   }));
   drawEmbedding(prediction.embedding);
   $('result').hidden = false;
+  inspect(file, prediction.model.name + ':' + prediction.model.version);
 }
+
+// --- inside the model ----------------------------------------------------------------------------
+
+/** Saliency over the preview and every layer's activation maps, from the version that classified the image. */
+async function inspect(file, version) {
+  $('saliency').hidden = true;
+  const response = await api(`/v1/models/${encodeURIComponent(version)}/inspect`, {
+    method: 'POST', headers: { 'Content-Type': file.type || 'application/octet-stream' }, body: file });
+  if (!response.ok) {
+    $('inside-error').textContent = 'Looking inside failed: ' + await problem(response);
+    return;
+  }
+  const seen = await response.json();
+  $('saliency').src = 'data:image/png;base64,' + seen.saliency;
+  $('saliency').hidden = !$('show-saliency').checked;
+  $('saliency-class').textContent = seen.class;
+  $('activations-hint').textContent = `${seen.model.name} v${seen.model.version} on image ${file.name || 'uploaded'}:`;
+  $('activations').replaceChildren(...seen.layers.map(layer => {
+    const figure = document.createElement('figure');
+    const caption = document.createElement('figcaption');
+    caption.textContent = `layer ${layer.index}: ${layer.layer} → [${layer.shape.join(', ')}]`;
+    const img = document.createElement('img');
+    img.src = 'data:image/png;base64,' + layer.maps;
+    img.alt = 'activation maps of layer ' + layer.index;
+    figure.append(caption, img);
+    return figure;
+  }));
+}
+
+$('show-saliency').addEventListener('change', () => {
+  $('saliency').hidden = !$('show-saliency').checked || !$('saliency').src;
+});
+
+/** The filters and the layer choice for the served version; called when the served version changes. */
+async function showInside(version, layers) {
+  $('inside-model').textContent = version;
+  $('inside-error').textContent = '';
+  await loadPicture($('filters'), `/v1/models/${encodeURIComponent(version)}/filters.png`, $('inside-error'));
+  $('unit-layer').replaceChildren(...layers.map(layer => {
+    const option = document.createElement('option');
+    option.value = layer.index;
+    option.textContent = `${layer.index}: ${layer.layer}`;
+    return option;
+  }));
+}
+
+$('units-form').addEventListener('submit', async event => {
+  event.preventDefault();
+  $('inside-error').textContent = '';
+  const path = `/v1/models/${encodeURIComponent(servedVersion)}/layers/${$('unit-layer').value}/maximum-response.png`
+    + `?units=${encodeURIComponent($('units').value.trim())}`;
+  await loadPicture($('max-response'), path, $('inside-error'));
+});
 
 /**
  * The embedding as one bar per dimension, height proportional to its value: from the bottom when no
@@ -156,7 +302,7 @@ $('pause').addEventListener('click', () => {
 async function followPredictions() {
   while (true) {
     try {
-      const response = await api('/v1/predictions/stream');
+      const response = await api('/v1/predictions/stream?thumbnails=true');
       if (!response.ok) {
         throw new Error(await problem(response));
       }
@@ -195,6 +341,14 @@ function showPrediction(prediction) {
   }
   const best = prediction.top[0] || { label: '–', score: 0 };
   const row = document.createElement('tr');
+  const thumb = document.createElement('td');
+  thumb.className = 'thumb';
+  if (prediction.thumbnail) {
+    const img = document.createElement('img');
+    img.src = prediction.thumbnail;
+    img.alt = '';
+    thumb.append(img);
+  }
   const cells = [new Date(prediction.predictedAt).toLocaleTimeString(), prediction.id, best.label, percent(best.score),
     'v' + prediction.model.version, prediction.timings.batchSize];
   row.replaceChildren(...cells.map((text, i) => {
@@ -205,6 +359,7 @@ function showPrediction(prediction) {
     }
     return cell;
   }));
+  row.prepend(thumb);
   const rows = $('feed-rows');
   rows.prepend(row);
   while (rows.children.length > FEED_ROWS) {
@@ -229,11 +384,17 @@ function showModels(list, error) {
   const versions = list.models.slice().sort((a, b) => b.version - a.version);
   const served = versions.find(v => v.served);
   $('served').textContent = served ? `serving ${served.name} v${served.version}` : '';
+  const nowServed = served ? served.name + ':' + served.version : null;
+  if (nowServed && nowServed !== servedVersion) {
+    servedVersion = nowServed;
+    layersOf(nowServed).then(layers => showInside(nowServed, layers));
+  }
   $('model-rows').replaceChildren(...versions.map(v => {
     const row = document.createElement('tr');
     const metric = name => v.metrics[name] === undefined ? '–' : percent(v.metrics[name]);
     const cells = ['v' + v.version + (v.served ? ' (served)' : ''), v.parent ? 'v' + v.parent : '–', v.status,
-      metric('heldOutAccuracy'), metric('promotedHeldOutAccuracy'), metric('testAccuracy'), v.samplesSeen];
+      metric('heldOutAccuracy'), metric('promotedHeldOutAccuracy'), metric('testAccuracy'),
+      liveAccuracy[v.version] === undefined ? '–' : percent(liveAccuracy[v.version]), v.samplesSeen];
     row.replaceChildren(...cells.map((text, i) => {
       const cell = document.createElement('td');
       cell.textContent = text;
@@ -263,6 +424,79 @@ async function promoteVersion(v) {
   }
   $('models-error').textContent = '';
   setTimeout(loadModels, 1000);
+}
+
+/**
+ * The layers of a version, from an inspect answer on a blank image of the model's size: the layer
+ * list for the maximum-response form (layers whose output is channel maps).
+ */
+async function layersOf(version) {
+  const blank = await blankPng(28, 28);
+  const response = await api(`/v1/models/${encodeURIComponent(version)}/inspect`, {
+    method: 'POST', headers: { 'Content-Type': 'image/png' }, body: blank });
+  return response.ok ? (await response.json()).layers : [];
+}
+
+function blankPng(width, height) {
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  return new Promise(resolve => canvas.toBlob(resolve, 'image/png'));
+}
+
+// --- charts --------------------------------------------------------------------------------------
+
+async function refreshStats() {
+  const response = await api('/v1/stats');
+  if (!response.ok) {
+    $('charts-error').textContent = await problem(response);
+    return;
+  }
+  $('charts-error').textContent = '';
+  const stats = await response.json();
+  const buckets = stats.predictions;
+  const line = (field, name) => ({ name, points: buckets.filter(b => b[field] !== null).map(b => [b.start, b[field]]) });
+  const from = buckets[0].start;
+  const to = stats.now;
+  drawChart($('chart-rate'), [line('imagesPerSecond', 'images/s')], from, to);
+  drawChart($('chart-latency'), [line('latencyP50', 'p50'), line('latencyP90', 'p90'), line('latencyP99', 'p99')], from, to);
+  drawChart($('chart-batch'), [line('meanBatch', 'batch')], from, to);
+  const versions = {};
+  stats.liveAccuracy.forEach(w => {
+    (versions[w.version] = versions[w.version] || []).push([w.windowEnd, 100 * w.accuracy]);
+    liveAccuracy[w.version] = w.accuracy;
+  });
+  const accuracy = Object.entries(versions).map(([version, points]) => ({ name: 'live v' + version, points }));
+  accuracy.push({ name: 'training held-out', points: stats.training.map(r => [r.at, 100 * r.heldOutAccuracy]) });
+  const times = accuracy.flatMap(s => s.points.map(p => p[0]));
+  drawChart($('chart-accuracy'), accuracy, Math.min(from, ...times), to, 100);
+  loadModels();
+}
+
+/** Lines over time in an SVG of 320×120: the largest value at the top-left, a legend at the bottom. */
+function drawChart(svg, series, from, to, top) {
+  const largest = top || Math.max(1e-9, ...series.flatMap(s => s.points.map(p => p[1])));
+  const x = t => 30 + 285 * (t - from) / Math.max(1, to - from);
+  const y = v => 100 - 90 * v / largest;
+  const ns = 'http://www.w3.org/2000/svg';
+  const text = (content, tx, ty) => {
+    const element = document.createElementNS(ns, 'text');
+    element.setAttribute('x', tx);
+    element.setAttribute('y', ty);
+    element.textContent = content;
+    return element;
+  };
+  const children = [text(largest >= 10 ? largest.toFixed(0) : largest.toPrecision(2), 2, 14), text('0', 2, 100)];
+  series.forEach((s, i) => {
+    const line = document.createElementNS(ns, 'polyline');
+    line.setAttribute('class', 's' + (i % 7));
+    line.setAttribute('points', s.points.map(p => `${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(' '));
+    children.push(line);
+    const legend = text(s.name, 30 + i * 70, 116);
+    legend.setAttribute('class', 'legend s' + (i % 7));
+    children.push(legend);
+  });
+  svg.replaceChildren(...children);
 }
 
 start();

@@ -23,8 +23,9 @@ import pipeline.ops.load.LoadImages;
 /**
  * The gateway's web UI in a real browser against the real stack: Debian's Chromium, driven by
  * playwright-core from {@code src/test/browser/ui-test.mjs} (which {@code ./pipeline test} installs),
- * loads the page from {@code pipeline run --feed}, gives the key, uploads a Fashion-MNIST image, and
- * watches the live feed. The script reports what the page showed; this test compares it with what
+ * loads the page from {@code pipeline run --feed}, gives the key, uploads a Fashion-MNIST image, looks
+ * inside the model (saliency, activation maps, filters, maximum-response inputs), watches the live
+ * feed and the charts. The script reports what the page showed; this test compares it with what
  * the API answers. Screenshots land in {@code target/browser/}.
  */
 class BrowserUiTest {
@@ -59,6 +60,8 @@ class BrowserUiTest {
 
         JsonObject shown = drive(gateway, key, image);
 
+        assertThat(shown.getString("failure")).as("a step of the browser script failed (see target/browser/failure.png); "
+                + "what it saw: %s", shown).isNull();
         assertThat(shown.getJsonArray("errors")).as("script errors in the page").isEmpty();
         assertThat(shown.getBoolean("askedForKey")).isTrue();
         JsonObject result = shown.getJsonObject("shown");
@@ -70,10 +73,19 @@ class BrowserUiTest {
                 + api.getJsonObject("model").getInteger("version"));
         assertThat(result.getInteger("labels")).as("top-k bars").isEqualTo(api.getJsonArray("top").size());
         assertThat(result.getInteger("embeddingBars")).isEqualTo(api.getJsonArray("embedding").size());
+        JsonObject inside = shown.getJsonObject("inside");
+        assertThat(inside.getBoolean("saliencyShown")).as("the saliency layer over the image").isTrue();
+        assertThat(inside.getString("saliencyClass")).isEqualTo(result.getString("label"));
+        assertThat(inside.getInteger("activationLayers")).as("LeNet-5's layers with channel maps").isEqualTo(6);
+        assertThat(inside.getBoolean("filtersShown")).isTrue();
+        assertThat(inside.getInteger("maximumResponseWidth")).as("four units of 28×28 at 4×").isEqualTo(4 * (28 * 4 + 1) + 1);
         JsonObject feed = shown.getJsonObject("feed");
         assertThat(feed.getBoolean("changed")).as("new predictions appear in the feed").isTrue();
         assertThat(feed.getInteger("rows")).isGreaterThan(1);
         assertThat(feed.getBoolean("stillWhilePaused")).as("a paused feed stands still").isTrue();
+        assertThat(feed.getInteger("thumbnails")).as("rows with their image").isPositive();
+        assertThat(shown.getJsonObject("charts").getInteger("ratePoints")).as("images/s over time").isGreaterThan(1);
+        assertThat(shown.getJsonObject("charts").getInteger("latencyLines")).isEqualTo(3);
         assertThat(shown.getJsonObject("models").getInteger("rows")).isPositive();
         assertThat(shown.getJsonObject("models").getString("served")).startsWith("serving fashion-lenet5 v");
         assertThat(SCREENSHOTS.resolve("ui.png")).isNotEmptyFile();
@@ -83,11 +95,12 @@ class BrowserUiTest {
     private static JsonObject drive(URI gateway, String key, Path image) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(List.of("node", "ui-test.mjs", gateway.toString(), key,
                 image.toAbsolutePath().toString(), SCREENSHOTS.toAbsolutePath().toString()))
-                .directory(BROWSER.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT);
+                .directory(BROWSER.toFile()).redirectError(SCREENSHOTS.resolve("ui-test.log").toFile());
         Process node = builder.start();
         String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(node.waitFor(3, TimeUnit.MINUTES)).as("the browser script ends").isTrue();
-        assertThat(node.exitValue()).as("the browser script's exit (its errors are above); stdout: %s", out).isZero();
+        assertThat(node.exitValue()).as("the browser script's exit; stdout: %s; stderr: %s", out,
+                Files.readString(SCREENSHOTS.resolve("ui-test.log"))).isZero();
         return new JsonObject(out.strip().lines().reduce((first, last) -> last).orElseThrow());
     }
 
