@@ -26,13 +26,15 @@ final class SystemStats {
     private static final int SAMPLES_PER_BUCKET = 20_000;
     private static final int RECENT_RECORDS = 240;
 
-    /** One bucket's counts, open while its time lasts. */
+    /** One bucket's counts, open while its time lasts; summarised once when the next one opens. */
     private static final class Bucket {
         final long start;
         long images;
         long batchSizes;
         int samples;
         long[] latencies = new long[64];
+        /** The summary of a bucket whose time is over, so {@code /v1/stats} sorts only the open bucket's latencies. */
+        JsonObject closed;
 
         Bucket(long start) {
             this.start = start;
@@ -49,7 +51,16 @@ final class SystemStats {
             }
         }
 
-        JsonObject json() {
+        void close() {
+            closed = json();
+            latencies = null;
+        }
+
+        JsonObject summary() {
+            return closed != null ? closed : json();
+        }
+
+        private JsonObject json() {
             long[] sorted = Arrays.copyOf(latencies, samples);
             Arrays.sort(sorted);
             return new JsonObject().put("start", start).put("imagesPerSecond", images * 1000.0 / BUCKET_MILLIS)
@@ -72,6 +83,9 @@ final class SystemStats {
         long now = clock.getAsLong();
         long start = now - now % BUCKET_MILLIS;
         if (buckets.isEmpty() || buckets.getLast().start < start) {
+            if (!buckets.isEmpty()) {
+                buckets.getLast().close();
+            }
             buckets.addLast(new Bucket(start));
             while (buckets.size() > BUCKETS) {
                 buckets.removeFirst();
@@ -100,7 +114,7 @@ final class SystemStats {
         JsonArray series = new JsonArray();
         for (long start = newest - (BUCKETS - 1) * BUCKET_MILLIS; start <= newest; start += BUCKET_MILLIS) {
             long at = start;
-            series.add(buckets.stream().filter(b -> b.start == at).findFirst().orElseGet(() -> new Bucket(at)).json());
+            series.add(buckets.stream().filter(b -> b.start == at).findFirst().orElseGet(() -> new Bucket(at)).summary());
         }
         return new JsonObject().put("bucketSeconds", BUCKET_MILLIS / 1000).put("now", now).put("predictions", series)
                 .put("liveAccuracy", new JsonArray(accuracy.stream().toList()))
