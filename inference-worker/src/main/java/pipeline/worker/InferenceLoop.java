@@ -39,8 +39,10 @@ import pipeline.schemas.avro.ModelRef;
 import pipeline.schemas.avro.Prediction;
 import pipeline.schemas.avro.ScoredLabel;
 import pipeline.schemas.avro.Timings;
+import pipeline.schemas.intake.Intake;
+import pipeline.schemas.intake.Refusal;
+import pipeline.schemas.intake.RecordIntake;
 import pipeline.schemas.registry.SchemaRegistryClient;
-import pipeline.schemas.serde.AvroDeserializer;
 import pipeline.schemas.serde.AvroSerializer;
 import pipeline.schemas.serde.SerdeOptions;
 import pipeline.schemas.topics.DeadLetters;
@@ -110,7 +112,7 @@ public final class InferenceLoop implements Runnable {
 
     @Override
     public void run() {
-        AvroDeserializer<ImageEvent> images = AvroDeserializer.forClass(ImageEvent.class, registry);
+        RecordIntake<ImageEvent> images = RecordIntake.of(ImageEvent.class, registry);
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer());
              KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(producerConfig(), new StringSerializer(),
                      new AvroSerializer<>(registry, SerdeOptions.DEFAULTS, false));
@@ -172,7 +174,7 @@ public final class InferenceLoop implements Runnable {
         }
     }
 
-    private void processBatch(KafkaConsumer<String, byte[]> consumer, AvroDeserializer<ImageEvent> images,
+    private void processBatch(KafkaConsumer<String, byte[]> consumer, RecordIntake<ImageEvent> images,
                               List<ConsumerRecord<String, byte[]>> batch) {
         ModelSnapshot snapshot = model.get();
         long batchStart = System.currentTimeMillis();
@@ -184,11 +186,12 @@ public final class InferenceLoop implements Runnable {
         List<ImageEvent> read = new ArrayList<>();
         List<ConsumerRecord<String, byte[]>> readFrom = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> record : batch) {
-            try {
-                read.add(images.deserialize(record.topic(), record.value()));
-                readFrom.add(record);
-            } catch (RuntimeException e) {
-                out.add(deadLetter(record, "DESERIALIZATION_FAILED", "the value is not an ImageEvent in the Confluent wire format: " + e.getMessage()));
+            switch (images.read(record)) {
+                case Intake.Accepted<ImageEvent>(ImageEvent event) -> {
+                    read.add(event);
+                    readFrom.add(record);
+                }
+                case Intake.Refused<ImageEvent>(Refusal refusal) -> out.add(refused(record, refusal));
             }
         }
         Decoded[] results = new Decoded[read.size()];
@@ -332,6 +335,12 @@ public final class InferenceLoop implements Runnable {
                 .setTimestamp(Instant.now())
                 .setAttributes(event.getAttributes())
                 .build();
+    }
+
+    /** The intake has logged why; counted among the dead letters by its code. */
+    private ProducerRecord<String, SpecificRecord> refused(ConsumerRecord<String, byte[]> record, Refusal refusal) {
+        metrics.deadLetter(refusal.code());
+        return DeadLetters.of(record, refusal.code(), refusal.message(), transactionalId);
     }
 
     private ProducerRecord<String, SpecificRecord> deadLetter(ConsumerRecord<String, byte[]> record, String code, String message) {

@@ -21,20 +21,24 @@ import pipeline.modelstore.ModelSnapshot;
 import pipeline.modelstore.ModelVerifier;
 import pipeline.schemas.avro.ModelStatus;
 import pipeline.schemas.avro.ModelVersion;
+import pipeline.schemas.intake.Intake;
+import pipeline.schemas.intake.RecordIntake;
 import pipeline.schemas.registry.SchemaRegistryClient;
-import pipeline.schemas.serde.AvroDeserializer;
+import pipeline.schemas.registry.SchemaRegistryException;
 import pipeline.schemas.topics.Topics;
 
 /**
  * Follows {@code models} and swaps the served snapshot when a new version is promoted: the most
  * recent PROMOTED record (by offset) of the served model's name wins, so republishing an older
  * version as promoted rolls back. Every version is verified first; one that fails is refused,
- * logged and counted, and the current snapshot keeps serving. Reads the topic from the start
+ * logged and counted, and the current snapshot keeps serving; so is a record that is not a model
+ * version at all (see {@link RecordIntake}). Reads the topic from the start
  * without a consumer group, as every worker needs the whole history.
  */
 public final class ModelFollower implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelFollower.class);
+    private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
 
     private final String bootstrapServers;
     private final SchemaRegistryClient registry;
@@ -70,7 +74,7 @@ public final class ModelFollower implements Runnable {
     @Override
     public void run() {
         Map<String, Object> config = ModelRecords.readerConfig(bootstrapServers);
-        AvroDeserializer<ModelVersion> versions = AvroDeserializer.forClass(ModelVersion.class, registry);
+        RecordIntake<ModelVersion> versions = RecordIntake.of(ModelVersion.class, registry);
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             stop.watch(c);
@@ -80,8 +84,11 @@ public final class ModelFollower implements Runnable {
             c.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = c.endOffsets(partitions);
             while (stop.running()) {
-                for (ConsumerRecord<String, byte[]> record : c.poll(Duration.ofMillis(500))) {
-                    consider(record, versions);
+                SchemaRegistryException failure = versions.readAll(c, c.poll(Duration.ofMillis(500)), this::consider);
+                if (failure != null) {
+                    LOG.warn("Cannot read {} while the registry fails ({}); trying again in {} ms", Topics.MODELS.name(),
+                            failure.getMessage(), RETRY_PAUSE.toMillis());
+                    Thread.sleep(RETRY_PAUSE);
                 }
                 if (caughtUp.getCount() > 0 && partitions.stream().allMatch(p -> c.position(p) >= end.get(p))) {
                     caughtUp.countDown();
@@ -89,21 +96,18 @@ public final class ModelFollower implements Runnable {
             }
         } catch (WakeupException e) {
             // stop() was called.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
-    private void consider(ConsumerRecord<String, byte[]> record, AvroDeserializer<ModelVersion> versions) {
-        ModelVersion version;
-        try {
-            version = versions.deserialize(record.topic(), record.value());
-        } catch (RuntimeException e) {
+    private void consider(ConsumerRecord<String, byte[]> record, Intake<ModelVersion> read) {
+        if (!(read instanceof Intake.Accepted<ModelVersion>(ModelVersion version))) {
             refused.incrementAndGet();
-            LOG.warn("Model record {}/{}@{} (key {}) refused: it does not deserialise: {}", record.topic(),
-                    record.partition(), record.offset(), record.key(), e.getMessage());
             return;
         }
         ModelSnapshot current = served.get();
-        if (version == null || version.getStatus() != ModelStatus.PROMOTED
+        if (version.getStatus() != ModelStatus.PROMOTED
                 || (current != null && !current.name().equals(version.getName()))) {
             return;
         }

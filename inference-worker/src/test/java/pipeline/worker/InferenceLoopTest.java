@@ -84,7 +84,7 @@ class InferenceLoopTest {
                 assertThat(p.getEmbedding()).hasSize(84);
             });
             assertThat(deadLetters).extracting(DeadLetter::getErrorCode)
-                    .containsExactlyInAnyOrder("DESERIALIZATION_FAILED", "UNSUPPORTED_FORMAT", "IMAGE_TOO_LARGE");
+                    .containsExactlyInAnyOrder("NOT_WIRE_FORMAT", "UNSUPPORTED_FORMAT", "IMAGE_TOO_LARGE");
             assertThat(deadLetters).allSatisfy(d -> {
                 assertThat(d.getSourceTopic()).isEqualTo("images");
                 assertThat(d.getWorker()).isEqualTo("test-worker-0");

@@ -2,19 +2,23 @@ package pipeline.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import pipeline.convnet.model.ModelFile;
 import pipeline.modelstore.ModelSnapshot;
 import pipeline.modelstore.ModelVerifier;
+import pipeline.schemas.BadRecords;
 import pipeline.schemas.avro.ModelStatus;
 import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.registry.RegistryClientOptions;
@@ -44,6 +48,9 @@ class ModelFollowerTest {
                     new ModelVerifier().verify(BundledModel.record(1, BundledModel.bytes()), null));
             ModelFollower follower = new ModelFollower(kafka.bootstrapServers(), client, served);
             Thread thread = Thread.ofPlatform().name("model-follower").start(follower);
+            assertThat(follower.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            // Other tests share the topic, and some of their records are refused too.
+            long refusedBefore = follower.refusedVersions();
 
             publish(producer, BundledModel.record(2, BundledModel.bytes()));
             await(() -> served.get().version() == 2, "v2 served");
@@ -57,7 +64,7 @@ class ModelFollowerTest {
             ModelVersion candidate = BundledModel.record(5, BundledModel.bytes());
             candidate.setStatus(ModelStatus.CANDIDATE);
             publish(producer, candidate);
-            await(() -> follower.refusedVersions() == 2, "two versions refused");
+            await(() -> follower.refusedVersions() == refusedBefore + 2, "two versions refused");
             assertThat(served.get().version()).as("still serving after refusals and a candidate").isEqualTo(2);
 
             publish(producer, BundledModel.record(1, BundledModel.bytes()));
@@ -92,6 +99,45 @@ class ModelFollowerTest {
 
             assertThat(caughtUp).isTrue();
             assertThat(servingOnceCaughtUp).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void recordsThatAreNotModelVersionsAreSkippedAndCountedAndTheFollowerGoesOn(TestKafka kafka, TestRegistry registry) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            new TopicProvisioner(admin, (short) 1).provision(Topics.all());
+        }
+        String name = TestKafka.uniqueName("bad-models");
+        try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerConfig(), new ByteArraySerializer(),
+                     new ByteArraySerializer())) {
+            AtomicReference<ModelSnapshot> served = new AtomicReference<>(
+                    new ModelVerifier().verify(BundledModel.record(name, 1, BundledModel.bytes()), null));
+            ModelFollower follower = new ModelFollower(kafka.bootstrapServers(), client, served);
+            Thread thread = Thread.ofPlatform().name("model-follower").start(follower);
+            assertThat(follower.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
+            long refusedBefore = follower.refusedVersions();
+            ModelVersion v2 = BundledModel.record(name, 2, BundledModel.bytes());
+            List<BadRecords.Raw> bad = BadRecords.around(client, Topics.MODELS.name(), new ModelKey(name, 2).toString(), v2,
+                    ImageFeed.event(name, new byte[] {1}));
+            bad.removeIf(raw -> raw.key() == null); // the broker itself refuses a keyless record on a compacted topic
+            ModelVersion noWeights = BundledModel.record(name, 3, BundledModel.bytes());
+            noWeights.setWeights(ByteBuffer.allocate(0));
+            bad.add(BadRecords.absurd("no weights", client, Topics.MODELS.name(), new ModelKey(name, 3).toString(), noWeights,
+                    "INVALID_FIELD"));
+
+            for (BadRecords.Raw raw : bad) {
+                producer.send(raw.to(Topics.MODELS.name(), 0)).get();
+            }
+            producer.send(new BadRecords.Raw("good", new ModelKey(name, 4).toString(),
+                    BadRecords.wire(client, Topics.MODELS.name(), BundledModel.record(name, 4, BundledModel.bytes())), null)
+                    .to(Topics.MODELS.name(), 0)).get();
+            await(() -> served.get().version() == 4, "v4 served after the bad records");
+
+            assertThat(follower.refusedVersions() - refusedBefore).as("bad records counted").isEqualTo(bad.size());
+            assertThat(thread.isAlive()).as("the follower goes on").isTrue();
+            follower.stop();
+            thread.join(Duration.ofSeconds(10));
         }
     }
 

@@ -3,7 +3,10 @@ package pipeline.trainer;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.BiConsumer;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -13,10 +16,12 @@ import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.JoinWindows;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.StreamJoined;
 import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.state.WindowStore;
 import pipeline.schemas.avro.DeadLetter;
 import pipeline.schemas.avro.Feedback;
 import pipeline.schemas.avro.ImageEvent;
@@ -24,6 +29,8 @@ import pipeline.schemas.avro.LabelledImage;
 import pipeline.schemas.avro.ModelAccuracy;
 import pipeline.schemas.avro.ModelRef;
 import pipeline.schemas.avro.Prediction;
+import pipeline.schemas.intake.RecordIntake;
+import pipeline.schemas.intake.Refusal;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.serde.AvroSerde;
 import pipeline.schemas.topics.ModelKey;
@@ -44,7 +51,8 @@ import pipeline.schemas.topics.Topics;
  * </ol>
  *
  * {@code feedback} and {@code labels} have fewer partitions than {@code images} and
- * {@code predictions}; they are repartitioned by image id to match, as joins need.
+ * {@code predictions}; they are repartitioned by image id to match, as joins need. Every source is
+ * read through {@link SourceIntake}: a tombstone or foreign record never stops the stream thread.
  */
 public final class FeedbackTopology {
 
@@ -54,7 +62,14 @@ public final class FeedbackTopology {
     private FeedbackTopology() {
     }
 
-    public static Topology build(SchemaRegistryClient registry, Duration window, Duration accuracyWindow) {
+    /**
+     * @param refused told of every source record the topology cannot use (topic, why): those on
+     *                {@code feedback} and {@code predictions} go to {@code images.dlq}; those on
+     *                {@code images} and {@code labels} are skipped here, as the worker and the training
+     *                loop dead-letter them
+     */
+    public static Topology build(SchemaRegistryClient registry, Duration window, Duration accuracyWindow,
+                                 BiConsumer<String, Refusal> refused) {
         Serde<String> keys = Serdes.String();
         AvroSerde<ImageEvent> images = AvroSerde.forValues(ImageEvent.class, registry);
         AvroSerde<Feedback> feedback = AvroSerde.forValues(Feedback.class, registry);
@@ -66,8 +81,9 @@ public final class FeedbackTopology {
         JoinWindows within = JoinWindows.ofTimeDifferenceWithNoGrace(window);
 
         StreamsBuilder builder = new StreamsBuilder();
-        KStream<String, ImageEvent> imageStream = builder.stream(Topics.IMAGES.name(), Consumed.with(keys, images));
-        KStream<String, Feedback> corrections = builder.stream(Topics.FEEDBACK.name(), Consumed.with(keys, feedback))
+        Sources sources = new Sources(builder, registry, refused, deadLetters);
+        KStream<String, ImageEvent> imageStream = sources.read(Topics.IMAGES.name(), ImageEvent.class, false);
+        KStream<String, Feedback> corrections = sources.read(Topics.FEEDBACK.name(), Feedback.class, true)
                 .repartition(Repartitioned.<String, Feedback>as("feedback-by-image").withKeySerde(keys).withValueSerde(feedback)
                         .withNumberOfPartitions(partitions));
         KStream<String, LabelledOrNot> joined = corrections.leftJoin(imageStream, LabelledOrNot::of, within,
@@ -78,23 +94,39 @@ public final class FeedbackTopology {
                 .mapValues((id, result) -> unknownImage(id, result.feedback(), window, feedback))
                 .to(Topics.IMAGES_DLQ.name(), Produced.with(keys, deadLetters));
 
-        KStream<String, String> trueLabels = builder.stream(Topics.LABELS.name(), Consumed.with(keys, labelled))
+        KStream<String, String> trueLabels = sources.read(Topics.LABELS.name(), LabelledImage.class, false)
                 .mapValues(LabelledImage::getLabel)
                 .repartition(Repartitioned.<String, String>as("labels-by-image").withKeySerde(keys).withValueSerde(keys)
                         .withNumberOfPartitions(partitions));
-        builder.stream(Topics.PREDICTIONS.name(), Consumed.with(keys, predictions))
+        sources.read(Topics.PREDICTIONS.name(), Prediction.class, true)
                 .join(trueLabels, FeedbackTopology::scored, within,
                         StreamJoined.<String, Prediction, String>with(keys, predictions, keys).withStoreName("predictions-labels"))
                 .groupBy((id, one) -> new ModelKey(one.getModel().getName(), one.getModel().getVersion()).toString(),
                         Grouped.with("by-model", keys, accuracy))
                 // Labels come late: a window stays open as long as a label may still meet its prediction.
                 .windowedBy(TimeWindows.ofSizeAndGrace(accuracyWindow, window))
-                .reduce(FeedbackTopology::sum, Materialized.with(keys, accuracy))
+                .reduce(FeedbackTopology::sum, Materialized.<String, ModelAccuracy, WindowStore<Bytes, byte[]>>as("accuracy-windows")
+                        .withKeySerde(keys).withValueSerde(accuracy))
                 .toStream()
                 .map((windowed, total) -> KeyValue.pair(windowed.key(), ModelAccuracy.newBuilder(total)
                         .setWindowStart(windowed.window().startTime()).setWindowEnd(windowed.window().endTime()).build()))
                 .to(Topics.MODEL_ACCURACY.name(), Produced.with(keys, accuracy));
         return builder.build();
+    }
+
+    /** The source topics, each read through {@link SourceIntake}; refused records a topic answers for go to {@code images.dlq}. */
+    private record Sources(StreamsBuilder builder, SchemaRegistryClient registry, BiConsumer<String, Refusal> refused,
+                           AvroSerde<DeadLetter> deadLetters) {
+
+        <T extends SpecificRecord> KStream<String, T> read(String topic, Class<T> type, boolean deadLetter) {
+            RecordIntake<T> intake = RecordIntake.of(type, registry);
+            KStream<String, SourceIntake.Taken<T>> taken = builder.stream(topic, Consumed.with(Serdes.String(), Serdes.ByteArray()))
+                    .processValues(() -> new SourceIntake<>(intake, deadLetter, refused), Named.as(topic + "-intake"));
+            taken.filter((key, one) -> one.deadLetter() != null, Named.as(topic + "-refused"))
+                    .mapValues(SourceIntake.Taken::deadLetter)
+                    .to(Topics.IMAGES_DLQ.name(), Produced.with(Serdes.String(), deadLetters));
+            return taken.filter((key, one) -> one.value() != null, Named.as(topic + "-accepted")).mapValues(SourceIntake.Taken::value);
+        }
     }
 
     /** A label with its image, or alone when the image was not found within the window. */

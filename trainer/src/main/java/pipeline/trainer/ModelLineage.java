@@ -15,8 +15,10 @@ import pipeline.modelstore.ModelRefusedException;
 import pipeline.modelstore.ModelVerifier;
 import pipeline.schemas.avro.ModelStatus;
 import pipeline.schemas.avro.ModelVersion;
+import pipeline.schemas.intake.Intake;
+import pipeline.schemas.intake.RecordIntake;
 import pipeline.schemas.registry.SchemaRegistryClient;
-import pipeline.schemas.serde.AvroDeserializer;
+import pipeline.schemas.registry.SchemaRegistryException;
 import pipeline.schemas.topics.Topics;
 
 /**
@@ -28,6 +30,7 @@ import pipeline.schemas.topics.Topics;
 final class ModelLineage implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelLineage.class);
+    private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
 
     /** A promoted version whose weights passed {@link ModelVerifier}. */
     record Promoted(ModelVersion record, byte[] weights) {
@@ -38,18 +41,19 @@ final class ModelLineage implements AutoCloseable {
 
     private final String modelName;
     private final KafkaConsumer<String, byte[]> consumer;
-    private final AvroDeserializer<ModelVersion> versions;
+    private final RecordIntake<ModelVersion> versions;
     private final List<TopicPartition> partitions;
     private final ModelVerifier verifier = new ModelVerifier();
     private int highest;
     private long samplesSeen;
     private Promoted promoted;
+    private volatile long skipped;
 
     ModelLineage(String bootstrapServers, SchemaRegistryClient registry, String modelName) {
         this.modelName = modelName;
         Map<String, Object> config = ModelRecords.readerConfig(bootstrapServers);
         consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
-        versions = AvroDeserializer.forClass(ModelVersion.class, registry);
+        versions = RecordIntake.of(ModelVersion.class, registry);
         partitions = consumer.partitionsFor(Topics.MODELS.name(), Duration.ofSeconds(30)).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(partitions);
@@ -60,8 +64,16 @@ final class ModelLineage implements AutoCloseable {
     void catchUp() {
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
         while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                consider(record);
+            SchemaRegistryException failure = versions.readAll(consumer, consumer.poll(Duration.ofMillis(500)), this::consider);
+            if (failure != null) {
+                LOG.warn("Cannot read {} while the registry fails ({}); trying again in {} ms", Topics.MODELS.name(),
+                        failure.getMessage(), RETRY_PAUSE.toMillis());
+                try {
+                    Thread.sleep(RETRY_PAUSE);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("Interrupted while waiting for the registry to read " + Topics.MODELS.name(), e);
+                }
             }
         }
     }
@@ -74,6 +86,11 @@ final class ModelLineage implements AutoCloseable {
     /** Training samples seen by the highest version: where the next one's count continues from. */
     long samplesSeen() {
         return samplesSeen;
+    }
+
+    /** Records on {@code models} that are not model versions, skipped since start. */
+    long skippedRecords() {
+        return skipped;
     }
 
     /** The version to fine-tune, or {@code null} when none is promoted. */
@@ -89,16 +106,13 @@ final class ModelLineage implements AutoCloseable {
         }
     }
 
-    private void consider(ConsumerRecord<String, byte[]> record) {
-        ModelVersion version;
-        try {
-            version = versions.deserialize(record.topic(), record.value());
-        } catch (RuntimeException e) {
-            LOG.warn("Model record {}/{}@{} (key {}) skipped: it does not deserialise: {}", record.topic(), record.partition(),
-                    record.offset(), record.key(), e.getMessage());
+    /** Records that are not model versions are skipped (the intake logs them) and counted. */
+    private void consider(ConsumerRecord<String, byte[]> record, Intake<ModelVersion> read) {
+        if (!(read instanceof Intake.Accepted<ModelVersion>(ModelVersion version))) {
+            skipped++;
             return;
         }
-        if (version == null || !version.getName().equals(modelName)) {
+        if (!version.getName().equals(modelName)) {
             return;
         }
         count(version);

@@ -26,13 +26,15 @@ public final class TrainerMetrics {
     private final AtomicLong promotedVersion = new AtomicLong();
     private final AtomicLong lastEvaluation = new AtomicLong();
 
-    public TrainerMetrics(DoubleSupplier bufferSize, DoubleSupplier heldOutSize) {
+    public TrainerMetrics(DoubleSupplier bufferSize, DoubleSupplier heldOutSize, DoubleSupplier skippedModelRecords) {
         trainingLabels = Counter.builder("trainer.labels").tag("side", "training").description("labels read").register(registry);
         heldOutLabels = Counter.builder("trainer.labels").tag("side", "held-out").description("labels read").register(registry);
         rounds = Timer.builder("trainer.round.time").description("one round: judge the parent, fine-tune, judge the candidate")
                 .register(registry);
         Gauge.builder("trainer.buffer.size", bufferSize::getAsDouble).description("training samples kept").register(registry);
         Gauge.builder("trainer.held-out.size", heldOutSize::getAsDouble).description("held-out samples kept").register(registry);
+        Gauge.builder("trainer.models.skipped", skippedModelRecords::getAsDouble)
+                .description("records on models that are not model versions, skipped since start").register(registry);
         Gauge.builder("trainer.evaluation.accuracy", parentAccuracy, a -> Double.longBitsToDouble(a.get())).tag("model", "parent")
                 .description("held-out accuracy at the last evaluation").register(registry);
         Gauge.builder("trainer.evaluation.accuracy", candidateAccuracy, a -> Double.longBitsToDouble(a.get())).tag("model", "candidate")
@@ -53,6 +55,13 @@ public final class TrainerMetrics {
 
     void refused(String code) {
         Counter.builder("trainer.labels.refused").tag("code", code).description("labels the trainer could not use")
+                .register(registry).increment();
+    }
+
+    /** A record the feedback topology could not use, on one of its source topics. */
+    void refusedRecord(String topic, String code) {
+        Counter.builder("trainer.feedback.refused").tag("topic", topic).tag("code", code)
+                .description("source records the feedback topology could not use (dead-lettered or, on images and labels, skipped)")
                 .register(registry).increment();
     }
 

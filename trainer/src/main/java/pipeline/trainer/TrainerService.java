@@ -39,8 +39,8 @@ public final class TrainerService implements AutoCloseable {
         lineage.catchUp();
         ColdStart.ensurePromoted(settings, lineage, publisher);
         loop = new TrainingLoop(settings, registry, lineage, publisher);
-        streams = new KafkaStreams(FeedbackTopology.build(registry, settings.feedbackWindow(), settings.accuracyWindow()),
-                streamsConfig(settings));
+        streams = new KafkaStreams(FeedbackTopology.build(registry, settings.feedbackWindow(), settings.accuracyWindow(),
+                (topic, refusal) -> loop.metrics().refusedRecord(topic, refusal.code())), streamsConfig(settings));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("The feedback topology failed; replacing its thread", e);
             return StreamThreadExceptionResponse.REPLACE_THREAD;

@@ -30,8 +30,11 @@ import pipeline.schemas.avro.ModelRef;
 import pipeline.schemas.avro.ModelStatus;
 import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.avro.TrainingMetrics;
+import pipeline.schemas.intake.Intake;
+import pipeline.schemas.intake.RecordIntake;
+import pipeline.schemas.intake.Refusal;
 import pipeline.schemas.registry.SchemaRegistryClient;
-import pipeline.schemas.serde.AvroDeserializer;
+import pipeline.schemas.registry.SchemaRegistryException;
 import pipeline.schemas.topics.DeadLetters;
 import pipeline.schemas.topics.ModelKey;
 import pipeline.schemas.topics.Topics;
@@ -79,6 +82,8 @@ public final class TrainingLoop implements Runnable {
     private long lastRound = System.nanoTime();
     private long retryAt = System.nanoTime();
     private boolean waitingLogged;
+    /** Refused labels for {@code images.dlq}, published with the next transaction. */
+    private final List<ProducerRecord<String, SpecificRecord>> deadLetters = new ArrayList<>();
     /** Per partition, the offset after the last label taken into the buffers: what a transaction commits. */
     private final Map<TopicPartition, OffsetAndMetadata> taken = new HashMap<>();
     /** Per partition, the first offset this trainer's group ever read: a refill goes no further back. */
@@ -92,7 +97,7 @@ public final class TrainingLoop implements Runnable {
         this.publisher = publisher;
         this.round = new TrainingRound(settings.round(), new PromotionGate(settings.promotionZ()));
         this.data = new TrainingData(settings);
-        this.metrics = new TrainerMetrics(() -> data.buffer().size(), data::heldOutSize);
+        this.metrics = new TrainerMetrics(() -> data.buffer().size(), data::heldOutSize, lineage::skippedRecords);
     }
 
     public TrainerMetrics metrics() {
@@ -119,7 +124,7 @@ public final class TrainingLoop implements Runnable {
 
     @Override
     public void run() {
-        AvroDeserializer<LabelledImage> labels = AvroDeserializer.forClass(LabelledImage.class, registry);
+        RecordIntake<LabelledImage> labels = RecordIntake.of(LabelledImage.class, registry);
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer = c;
             if (stopping) {
@@ -131,20 +136,25 @@ public final class TrainingLoop implements Runnable {
             LOG.info("Training {} from v{}: rounds every {} new labels or {} s, {}% of images held out (by their pixels)", settings.modelName(),
                     lineage.promoted().version(), settings.roundLabels(), settings.roundInterval().toSeconds(), settings.heldOutPercent());
             while (!stopping) {
-                List<ProducerRecord<String, SpecificRecord>> deadLetters = new ArrayList<>();
-                for (ConsumerRecord<String, byte[]> record : c.poll(Duration.ofMillis(500))) {
+                SchemaRegistryException failure = labels.readAll(c, c.poll(Duration.ofMillis(500)), (record, read) -> {
                     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                    take(record, labels, record.offset() < resumeAt.getOrDefault(partition, 0L), deadLetters);
+                    take(record, read, record.offset() < resumeAt.getOrDefault(partition, 0L));
                     taken.put(partition, new OffsetAndMetadata(record.offset() + 1, HISTORY_START + historyStart.get(partition)));
-                    if (roundDue() && runRound(c, deadLetters)) {
-                        deadLetters = new ArrayList<>();
+                    if (roundDue()) {
+                        runRound(c);
                     }
-                }
+                });
                 if (!deadLetters.isEmpty()) {
-                    publisher.publish(deadLetters, Map.copyOf(taken), c.groupMetadata());
+                    publisher.publish(List.copyOf(deadLetters), Map.copyOf(taken), c.groupMetadata());
+                    deadLetters.clear();
+                }
+                if (failure != null) {
+                    LOG.warn("Cannot read {} while the registry fails ({}); trying again in {} s", Topics.LABELS.name(),
+                            failure.getMessage(), RETRY.toSeconds());
+                    pause(RETRY);
                 }
                 if (roundDue()) {
-                    runRound(c, List.of());
+                    runRound(c);
                 }
             }
         } catch (WakeupException e) {
@@ -200,25 +210,17 @@ public final class TrainingLoop implements Runnable {
         return resume;
     }
 
-    private void take(ConsumerRecord<String, byte[]> record, AvroDeserializer<LabelledImage> labels, boolean replayed,
-                      List<ProducerRecord<String, SpecificRecord>> deadLetters) {
-        if (record.key() == null) {
-            refuse(record, "MISSING_KEY", "a labels record needs the image id as its key", replayed, deadLetters);
-            return;
-        }
-        LabelledImage labelled;
-        try {
-            labelled = labels.deserialize(record.topic(), record.value());
-        } catch (RuntimeException e) {
-            refuse(record, "DESERIALIZATION_FAILED", "not a LabelledImage in the registry's wire format: " + e.getMessage(),
-                    replayed, deadLetters);
+    private void take(ConsumerRecord<String, byte[]> record, Intake<LabelledImage> read, boolean replayed) {
+        if (!(read instanceof Intake.Accepted<LabelledImage>(LabelledImage labelled))) {
+            Refusal refusal = ((Intake.Refused<LabelledImage>) read).refusal();
+            refuse(record, refusal.code(), refusal.message(), replayed, false);
             return;
         }
         Sample sample;
         try {
             sample = decoder().decode(record.key(), labelled);
         } catch (SampleDecoder.Refused e) {
-            refuse(record, e.code, e.getMessage(), replayed, deadLetters);
+            refuse(record, e.code, e.getMessage(), replayed, true);
             return;
         }
         boolean held = data.add(sample);
@@ -244,14 +246,18 @@ public final class TrainingLoop implements Runnable {
         return decoder;
     }
 
-    /** Refused labels read again on a restart were dead-lettered the first time. */
-    private void refuse(ConsumerRecord<String, byte[]> record, String code, String message, boolean replayed,
-                        List<ProducerRecord<String, SpecificRecord>> deadLetters) {
+    /**
+     * Dead-letters a label; one read again on a restart was dead-lettered the first time. {@code log}:
+     * whether to say so here ({@link RecordIntake} has logged its own refusals).
+     */
+    private void refuse(ConsumerRecord<String, byte[]> record, String code, String message, boolean replayed, boolean log) {
         if (replayed) {
             return;
         }
         metrics.refused(code);
-        LOG.warn("Label {}/{}@{} refused ({}): {}", record.topic(), record.partition(), record.offset(), code, message);
+        if (log) {
+            LOG.warn("Label {}/{}@{} refused ({}): {}", record.topic(), record.partition(), record.offset(), code, message);
+        }
         deadLetters.add(DeadLetters.of(record, code, message, settings.transactionalId()));
     }
 
@@ -273,10 +279,10 @@ public final class TrainingLoop implements Runnable {
     }
 
     /**
-     * Runs a round and publishes its outcome with {@code deadLetters} (refused labels not yet
-     * published) and the offsets taken; returns whether it published.
+     * Runs a round and publishes its outcome with the refused labels not yet published and the
+     * offsets taken.
      */
-    private boolean runRound(KafkaConsumer<String, byte[]> c, List<ProducerRecord<String, SpecificRecord>> deadLetters) {
+    private void runRound(KafkaConsumer<String, byte[]> c) {
         lineage.catchUp();
         ModelLineage.Promoted promoted = lineage.promoted();
         TrainingRound.Version served = new TrainingRound.Version(promoted.version(), promoted.weights());
@@ -297,7 +303,7 @@ public final class TrainingLoop implements Runnable {
             outcome = round.run(base, served, version, data.buffer(), data.heldOut(), () -> stopping);
         } catch (RoundCancelledException e) {
             LOG.info("{}", e.getMessage());
-            return false;
+            return;
         } catch (IOException e) {
             throw new IllegalStateException("v" + base.number() + " passed verification but does not read", e);
         }
@@ -319,8 +325,9 @@ public final class TrainingLoop implements Runnable {
         } catch (KafkaException e) {
             LOG.warn("v{} could not be published ({}); another round in {} s", version, e.getMessage(), RETRY.toSeconds());
             retryAt = System.nanoTime() + RETRY.toNanos();
-            return false;
+            return;
         }
+        deadLetters.clear();
         lineage.published(record, weights);
         metrics.published(status, version);
         newLabels = 0;
@@ -334,7 +341,15 @@ public final class TrainingLoop implements Runnable {
         LOG.info("{} v{} (from v{}, {} samples seen): held-out accuracy {} vs v{}'s {} on {} samples; {}; {} in {} ms; next round from v{}",
                 settings.modelName(), version, from, samplesSeen, pct(outcome.candidateScore()), promoted.version(),
                 pct(outcome.promotedScore()), outcome.heldOutSamples(), outcome.verdict().reason(), status, took.toMillis(), base.number());
-        return true;
+    }
+
+    private void pause(Duration pause) {
+        try {
+            Thread.sleep(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop();
+        }
     }
 
     private ProducerRecord<String, SpecificRecord> evaluation(int version, Evaluation score, TrainingRound.Outcome outcome,

@@ -1,23 +1,30 @@
 package pipeline.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import pipeline.schemas.BadRecords;
 import pipeline.schemas.avro.DeadLetter;
 import pipeline.schemas.avro.Feedback;
 import pipeline.schemas.avro.ImageEvent;
@@ -43,6 +50,7 @@ class FeedbackTopologyTest {
     private static final Duration ACCURACY_WINDOW = Duration.ofMinutes(5);
     private static final Instant T0 = Instant.parse("2026-11-22T10:00:00Z");
 
+    private final List<String> refused = new ArrayList<>();
     private SchemaRegistryClient registry;
     private TopologyTestDriver driver;
     private TestInputTopic<String, ImageEvent> images;
@@ -59,7 +67,7 @@ class FeedbackTopologyTest {
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "feedback-topology-test");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(FeedbackTopology.build(registry, WINDOW, ACCURACY_WINDOW), config, T0);
+        driver = new TopologyTestDriver(FeedbackTopology.build(registry, WINDOW, ACCURACY_WINDOW, (topic, refusal) -> refused.add(topic + " " + refusal.code())), config, T0);
         var keys = Serdes.String();
         images = driver.createInputTopic(Topics.IMAGES.name(), keys.serializer(), AvroSerde.forValues(ImageEvent.class, registry).serializer());
         feedback = driver.createInputTopic(Topics.FEEDBACK.name(), keys.serializer(), AvroSerde.forValues(Feedback.class, registry).serializer());
@@ -145,6 +153,51 @@ class FeedbackTopologyTest {
         assertThat(v1Second.getCorrect()).isZero();
     }
 
+    @Test
+    void badRecordsOnFeedbackAndPredictionsAreDeadLetteredAndOnImagesAndLabelsSkippedAndTheTopologyGoesOn() {
+        TestInputTopic<byte[], byte[]> rawFeedback = raw(Topics.FEEDBACK.name());
+        TestInputTopic<byte[], byte[]> rawPredictions = raw(Topics.PREDICTIONS.name());
+        TestInputTopic<byte[], byte[]> rawImages = raw(Topics.IMAGES.name());
+        TestInputTopic<byte[], byte[]> rawLabels = raw(Topics.LABELS.name());
+        List<BadRecords.Raw> badFeedback = BadRecords.around(registry, Topics.FEEDBACK.name(), "img-1", label("img-1", "Bag"),
+                labelled("img-1", "Bag"));
+        List<BadRecords.Raw> badPredictions = BadRecords.around(registry, Topics.PREDICTIONS.name(), "img-1",
+                prediction("img-1", 1, "Bag", T0), label("img-1", "Bag"));
+        List<BadRecords.Raw> badImages = BadRecords.around(registry, Topics.IMAGES.name(), "img-1", image("img-1", new byte[] {1}),
+                label("img-1", "Bag"));
+        List<BadRecords.Raw> badLabels = BadRecords.around(registry, Topics.LABELS.name(), "img-1", labelled("img-1", "Bag"),
+                label("img-1", "Bag"));
+
+        images.pipeInput("img-1", image("img-1", new byte[] {1}), T0);
+        badFeedback.forEach(bad -> pipe(rawFeedback, bad));
+        badPredictions.forEach(bad -> pipe(rawPredictions, bad));
+        badImages.forEach(bad -> pipe(rawImages, bad));
+        badLabels.forEach(bad -> pipe(rawLabels, bad));
+        feedback.pipeInput("img-1", label("img-1", "Bag"), T0.plusSeconds(1));
+        predict("img-1", 1, "Bag", T0.plusSeconds(2));
+
+        List<DeadLetter> letters = deadLetters.readValuesToList();
+        assertThat(letters).extracting(DeadLetter::getSourceTopic, DeadLetter::getErrorCode)
+                .containsExactlyInAnyOrderElementsOf(Stream.concat(
+                        badFeedback.stream().map(b -> tuple(Topics.FEEDBACK.name(), b.expectedCode())),
+                        badPredictions.stream().map(b -> tuple(Topics.PREDICTIONS.name(), b.expectedCode())))
+                        .toList());
+        assertThat(letters).extracting(d -> d.getSourceTopic() + "@" + d.getSourceOffset()).doesNotHaveDuplicates();
+        assertThat(refused).hasSize(badFeedback.size() + badPredictions.size() + badImages.size() + badLabels.size());
+        assertThat(labels.readValuesToList()).as("the good label after the bad records").extracting(LabelledImage::getLabel)
+                .containsExactly("Bag");
+        assertThat(accuracy.readValuesToList()).as("the good prediction met its label").isNotEmpty();
+    }
+
+    private TestInputTopic<byte[], byte[]> raw(String topic) {
+        return driver.createInputTopic(topic, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static void pipe(TestInputTopic<byte[], byte[]> topic, BadRecords.Raw bad) {
+        ProducerRecord<byte[], byte[]> record = bad.to("unused", 0);
+        topic.pipeInput(new TestRecord<>(record.key(), record.value(), record.headers(), T0));
+    }
+
     private static ModelAccuracy last(List<KeyValue<String, ModelAccuracy>> updates, String key, Instant windowStart) {
         return updates.stream().filter(u -> u.key.equals(key) && u.value.getWindowStart().equals(windowStart))
                 .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no accuracy for " + key + " from " + windowStart
@@ -152,9 +205,13 @@ class FeedbackTopologyTest {
     }
 
     private void predict(String id, int version, String topLabel, Instant at) {
-        predictions.pipeInput(id, Prediction.newBuilder().setImageId(id).setSource("camera-3")
+        predictions.pipeInput(id, prediction(id, version, topLabel, at), at);
+    }
+
+    private static Prediction prediction(String id, int version, String topLabel, Instant at) {
+        return Prediction.newBuilder().setImageId(id).setSource("camera-3")
                 .setModel(new ModelRef("fashion", version)).setTopK(List.of(new ScoredLabel(topLabel, 0.9f)))
-                .setEmbedding(List.of(1f)).setTimings(new Timings(1L, 1L, 1)).setTimestamp(at).setAttributes(Map.of()).build(), at);
+                .setEmbedding(List.of(1f)).setTimings(new Timings(1L, 1L, 1)).setTimestamp(at).setAttributes(Map.of()).build();
     }
 
     private static ImageEvent image(String id, byte[] bytes) {

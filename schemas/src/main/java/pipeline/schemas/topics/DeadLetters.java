@@ -20,17 +20,23 @@ public final class DeadLetters {
      */
     public static ProducerRecord<String, SpecificRecord> of(ConsumerRecord<String, byte[]> record, String code, String message,
                                                             String service) {
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setKey(record.key())
-                .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-                .setSourceTopic(record.topic())
-                .setSourcePartition(record.partition())
-                .setSourceOffset(record.offset())
+        DeadLetter letter = letter(record.topic(), record.partition(), record.offset(), record.key(), record.value(), code, message, service);
+        return new ProducerRecord<>(Topics.IMAGES_DLQ.name(), record.key(), letter);
+    }
+
+    /** The dead letter of the record at {@code topic}/{@code partition}@{@code offset}, its key and value kept whole. */
+    public static DeadLetter letter(String topic, int partition, long offset, String key, byte[] value, String code, String message,
+                                    String service) {
+        return DeadLetter.newBuilder()
+                .setKey(key)
+                .setValue(value == null ? null : ByteBuffer.wrap(value))
+                .setSourceTopic(topic)
+                .setSourcePartition(partition)
+                .setSourceOffset(offset)
                 .setErrorCode(code)
                 .setMessage(message)
                 .setWorker(service)
                 .setTimestamp(Instant.now())
                 .build();
-        return new ProducerRecord<>(Topics.IMAGES_DLQ.name(), record.key(), letter);
     }
 }
