@@ -1,5 +1,6 @@
 package pipeline.gateway;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -27,6 +28,12 @@ final class GatewayMetrics {
                     .register(registry).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         });
         ctx.next();
+    }
+
+    /** {@code gateway_records_skipped} per followed topic: records that are not what the topic carries. */
+    void follow(TopicFollower<?> follower) {
+        Gauge.builder("gateway.records.skipped", follower::skipped).tag("topic", follower.topic())
+                .description("records skipped on a followed topic because they are not what it carries").register(registry);
     }
 
     String scrape() {

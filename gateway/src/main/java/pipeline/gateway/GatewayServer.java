@@ -72,6 +72,9 @@ public final class GatewayServer implements AutoCloseable {
         ImageIngest ingest = new ImageIngest(check, publisher, predictions, recent, settings.maxWait());
 
         GatewayMetrics metrics = new GatewayMetrics();
+        metrics.follow(predictions);
+        metrics.follow(catalog);
+        statsFeeds.forEach(metrics::follow);
         String openApi = openApiDocument();
         this.uploads = Files.createTempDirectory("gateway-uploads");
         Router router = Router.router(vertx);

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -15,19 +16,26 @@ import org.apache.avro.specific.SpecificRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pipeline.schemas.registry.SchemaRegistryClient;
-import pipeline.schemas.serde.AvroDeserializer;
+import pipeline.schemas.intake.Intake;
+import pipeline.schemas.intake.RecordIntake;
+import pipeline.schemas.registry.SchemaRegistryException;
 
 /**
  * Reads every partition of one topic on its own thread (read_committed, no consumer group: each
  * gateway instance sees everything), from the start or from the end, and hands each record to
- * {@link #accept}. An unreadable record is logged and skipped, never a reason to stop.
+ * {@link #accept}. A record that is not what the topic carries is logged, counted and skipped, never
+ * a reason to stop; while the registry fails, the record is read again a second later.
  */
 abstract class TopicFollower<T extends SpecificRecord> implements Runnable, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicFollower.class);
 
+    private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
+
+    private final String topic;
     private final KafkaConsumer<String, byte[]> consumer;
-    private final AvroDeserializer<T> values;
+    private final RecordIntake<T> values;
+    private final AtomicLong skipped = new AtomicLong();
     private volatile boolean running = true;
 
     TopicFollower(String bootstrapServers, SchemaRegistryClient registry, String topic, Class<T> type, boolean fromStart) {
@@ -38,7 +46,8 @@ abstract class TopicFollower<T extends SpecificRecord> implements Runnable, Auto
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20);
         config.put(ConsumerConfig.CLIENT_ID_CONFIG, "gateway-" + topic + "-" + ProcessHandle.current().pid());
         this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
-        this.values = AvroDeserializer.forClass(type, registry);
+        this.topic = topic;
+        this.values = RecordIntake.of(type, registry);
         List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(partitions);
@@ -53,25 +62,47 @@ abstract class TopicFollower<T extends SpecificRecord> implements Runnable, Auto
     /** One record, on the follower's thread. */
     protected abstract void accept(T value);
 
+    String topic() {
+        return topic;
+    }
+
+    /** Records skipped since start because they are not what the topic carries (see {@link RecordIntake}). */
+    long skipped() {
+        return skipped.get();
+    }
+
     @Override
     public void run() {
         try {
             while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    try {
-                        accept(values.deserialize(record.topic(), record.value()));
-                    } catch (RuntimeException e) {
-                        LOG.warn("Skipping an unreadable record at {}-{} offset {}: {}", record.topic(), record.partition(),
-                                record.offset(), e.getMessage());
-                    }
+                SchemaRegistryException failure = values.readAll(consumer, consumer.poll(Duration.ofMillis(500)), this::take);
+                if (failure != null) {
+                    LOG.warn("Cannot read {} while the registry fails ({}); trying again in {} ms", topic, failure.getMessage(),
+                            RETRY_PAUSE.toMillis());
+                    Thread.sleep(RETRY_PAUSE);
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (WakeupException e) {
             if (running) {
                 throw e;
             }
         } finally {
             consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void take(ConsumerRecord<String, byte[]> record, Intake<T> read) {
+        if (!(read instanceof Intake.Accepted<T>(T value))) {
+            skipped.incrementAndGet();
+            return;
+        }
+        try {
+            accept(value);
+        } catch (RuntimeException e) {
+            skipped.incrementAndGet();
+            LOG.warn("Skipping {}-{}@{}: the gateway could not use it: {}", record.topic(), record.partition(), record.offset(), e.toString());
         }
     }
 

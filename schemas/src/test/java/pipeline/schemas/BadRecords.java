@@ -31,10 +31,15 @@ public final class BadRecords {
     /** One record as raw bytes, and the refusal code a consumer should give it ({@code null}: any). */
     public record Raw(String kind, String key, byte[] value, String expectedCode) {
 
-        /** To one partition, so its offset is known from the send; with headers the consumer does not expect. */
+        /** To one partition, so a test knows where its records are; with headers the consumer does not expect. */
         public ProducerRecord<byte[], byte[]> to(String topic, int partition) {
             return new ProducerRecord<>(topic, partition, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value,
                     foreignHeaders());
+        }
+
+        /** To the partition of its key, as joins by key need; with headers the consumer does not expect. */
+        public ProducerRecord<byte[], byte[]> to(String topic) {
+            return new ProducerRecord<>(topic, null, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value, foreignHeaders());
         }
     }
 
