@@ -1,17 +1,14 @@
 package pipeline.convnet.kernel;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.stream.IntStream;
-
 /**
  * The engine's worker threads. Work is split into fixed chunks whose results never depend on which
  * thread ran them, so a fixed thread count (indeed any thread count) gives identical numbers.
+ * The threads are a persistent {@link Team}: the caller and its helpers, one region at a time.
  * Tuning knob: system property {@code convnet.threads} (default: available processors).
  */
 public final class Parallelism {
 
-    private static volatile ForkJoinPool pool = new ForkJoinPool(
-            Integer.getInteger("convnet.threads", Runtime.getRuntime().availableProcessors()));
+    private static volatile Team team = new Team(Integer.getInteger("convnet.threads", Runtime.getRuntime().availableProcessors()));
 
     /** Body of a parallel loop over {@code [from, to)}. */
     @FunctionalInterface
@@ -23,17 +20,17 @@ public final class Parallelism {
     }
 
     public static int threads() {
-        return pool.getParallelism();
+        return team.size();
     }
 
     public static synchronized void setThreads(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("thread count " + threads + " must be 1 or more");
         }
-        if (threads != pool.getParallelism()) {
-            ForkJoinPool old = pool;
-            pool = new ForkJoinPool(threads);
-            old.shutdown();
+        if (threads != team.size()) {
+            Team old = team;
+            team = new Team(threads);
+            old.close();
         }
     }
 
@@ -45,12 +42,12 @@ public final class Parallelism {
             return;
         }
         int step = (total + chunks - 1) / chunks;
-        pool.submit(() -> IntStream.range(0, chunks).parallel().forEach(c -> {
+        team.run(chunks, c -> {
             int from = c * step;
             int to = Math.min(total, from + step);
             if (from < to) {
                 body.run(from, to);
             }
-        })).join();
+        });
     }
 }
