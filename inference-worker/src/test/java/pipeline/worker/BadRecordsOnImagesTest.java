@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -75,19 +76,22 @@ class BadRecordsOnImagesTest {
                     "UNSUPPORTED_FORMAT"));
             Map<Long, BadRecords.Raw> badAt = new HashMap<>();
             List<String> good = new ArrayList<>();
+            Set<Long> written = new HashSet<>();
             try (KafkaProducer<byte[], byte[]> producer = rawProducer(kafka)) {
                 for (int i = 0; i < pictures.size(); i++) {
                     String id = run + "-" + i;
                     good.add(id);
-                    send(producer, new BadRecords.Raw("good", id, BadRecords.wire(client, "images", event(id, pictures.get(i))), null));
+                    byte[] value = BadRecords.wire(client, "images", event(id, pictures.get(i)));
+                    written.add(send(producer, new BadRecords.Raw("good", id, value, null)));
                     if (i < bad.size()) {
                         badAt.put(send(producer, bad.get(i)), bad.get(i));
                     }
                 }
             }
+            written.addAll(badAt.keySet());
             String group = TestKafka.uniqueName("bad-workers");
 
-            Outcomes outcomes = runWorkerUntil(kafka, registry, client, group, run, o -> o.predictions.size() >= good.size()
+            Outcomes outcomes = runWorkerUntil(kafka, registry, client, group, run, written, o -> o.predictions.size() >= good.size()
                     && o.letters.keySet().containsAll(badAt.keySet()));
 
             assertThat(outcomes.predictions.keySet()).containsExactlyInAnyOrderElementsOf(good);
@@ -105,9 +109,10 @@ class BadRecordsOnImagesTest {
             // image and meets no bad record again.
             String last = run + "-after";
             try (KafkaProducer<byte[], byte[]> producer = rawProducer(kafka)) {
-                send(producer, new BadRecords.Raw("good", last, BadRecords.wire(client, "images", event(last, pictures.getFirst())), null));
+                byte[] value = BadRecords.wire(client, "images", event(last, pictures.getFirst()));
+                written.add(send(producer, new BadRecords.Raw("good", last, value, null)));
             }
-            Outcomes again = runWorkerUntil(kafka, registry, client, group, run, o -> o.predictions.containsKey(last));
+            Outcomes again = runWorkerUntil(kafka, registry, client, group, run, written, o -> o.predictions.containsKey(last));
             // Read from the start, the outputs now hold both workers' work: every record still has one outcome.
             assertThat(again.predictions).as("predictions after the restart").hasSize(good.size() + 1)
                     .allSatisfy((id, n) -> assertThat(n).as(id).isEqualTo(1));
@@ -125,20 +130,22 @@ class BadRecordsOnImagesTest {
             int otherSchemaId = BadRecords.schemaId(BadRecords.wire(client, "predictions", prediction(run)));
             Map<Long, String> keyAt = new HashMap<>();
             List<String> good = new ArrayList<>();
+            Set<Long> written = new HashSet<>();
             try (KafkaProducer<byte[], byte[]> producer = rawProducer(kafka)) {
                 for (int i = 0; i < 300; i++) {
                     String id = run + "-" + i;
                     byte[] valid = BadRecords.wire(client, "images", event(id, pictures.get(i % pictures.size())));
                     if (i % 15 == 0) {
                         good.add(id);
-                        send(producer, new BadRecords.Raw("good", id, valid, null));
+                        written.add(send(producer, new BadRecords.Raw("good", id, valid, null)));
                     } else {
                         keyAt.put(send(producer, BadRecords.mutant(random, i, id, valid, otherSchemaId)), id);
                     }
                 }
             }
 
-            Outcomes outcomes = runWorkerUntil(kafka, registry, client, TestKafka.uniqueName("noise-workers"), run,
+            written.addAll(keyAt.keySet());
+            Outcomes outcomes = runWorkerUntil(kafka, registry, client, TestKafka.uniqueName("noise-workers"), run, written,
                     o -> good.stream().allMatch(o.predictions::containsKey)
                             && keyAt.entrySet().stream().allMatch(e -> o.letters.containsKey(e.getKey()) || o.predictions.containsKey(e.getValue())));
 
@@ -158,10 +165,11 @@ class BadRecordsOnImagesTest {
     /**
      * Runs one inference loop of {@code group} (instance id {@code run}) until {@code done} holds (or
      * 90 s), then a second longer to see late duplicates; collects the predictions of ids starting
-     * with {@code run} and the dead letters this run's workers wrote for {@link #PARTITION}.
+     * with {@code run} and the dead letters of the records at offsets {@code written} of {@link #PARTITION}
+     * (the worker reads the whole topic, other tests' bad records too).
      */
     private static Outcomes runWorkerUntil(TestKafka kafka, TestRegistry registry, SchemaRegistryClient client, String group,
-                                           String run, Predicate<Outcomes> done) throws Exception {
+                                           String run, Set<Long> written, Predicate<Outcomes> done) throws Exception {
         ModelSnapshot snapshot = new ModelVerifier().verify(BundledModel.record(1, BundledModel.bytes()), null);
         WorkerSettings settings = new WorkerSettings(kafka.bootstrapServers(), registry.url(), group, run, 16,
                 Duration.ofMillis(20), 3, 4096L * 4096, BundledModel.FILE, 1, Duration.ofSeconds(10), Duration.ofSeconds(20),
@@ -183,7 +191,7 @@ class BadRecordsOnImagesTest {
                     } else if (r.topic().equals("images.dlq")) {
                         DeadLetter letter = deadLetters.deserialize(r.topic(), r.value());
                         if (letter.getSourceTopic().equals("images") && letter.getSourcePartition() == PARTITION
-                                && letter.getWorker().startsWith(run)) {
+                                && written.contains(letter.getSourceOffset()) && letter.getWorker().startsWith(run)) {
                             outcomes.letters.computeIfAbsent(letter.getSourceOffset(), o -> new ArrayList<>()).add(letter);
                         }
                     }

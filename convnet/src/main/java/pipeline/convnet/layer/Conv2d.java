@@ -166,25 +166,34 @@ public final class Conv2d implements Layer {
         // A few images at a time, so the GEMM reads their columns while they are still in cache.
         int chunk = Math.min(geo.n(), Math.max(1, CHUNK_FLOATS / Math.max(1, geo.rows() * geo.plane())));
         boolean keep = mode == Mode.TRAIN;
-        // Training keeps every image's columns for backward; inference needs one chunk's.
-        float[] cols = keep ? trainingColumns(geo.columnsSize())
-                : Workspace.floats(Workspace.Slot.COLUMNS, groups * geo.rows() * chunk * geo.plane());
-        float[] product = Workspace.floats(Workspace.Slot.PRODUCT, outChannels * chunk * geo.plane());
+        // Training keeps every image's columns for backward, in one array the chunks share (each
+        // writes its own columns); inference lowers a chunk at a time into its thread's workspace.
+        float[] kept = keep ? trainingColumns(geo.columnsSize()) : null;
+        float[] b = bias == null ? null : bias.value().data();
         Tensor out = Tensor.zeros(geo.n(), outChannels, geo.window().outH(), geo.window().outW());
-        for (int first = 0; first < geo.n(); first += chunk) {
-            int last = Math.min(geo.n(), first + chunk);
-            int width = (last - first) * geo.plane();
-            int ld = keep ? np : width;
-            int cols0 = keep ? first * geo.plane() : 0;
-            lowerBatch(geo, x.data(), first, last, cols, cols0, ld);
-            // product[OC, chunk·P] = W_g × cols_g, group by group
-            for (int g = 0; g < groups; g++) {
-                Gemm.gemm(false, false, geo.ocg(), width, geo.rows(), 1f,
-                        wData, g * geo.ocg() * geo.rows(), geo.rows(), cols, g * geo.rows() * ld + cols0, ld,
-                        0f, product, g * geo.ocg() * width, width);
+        int chunks = (geo.n() + chunk - 1) / chunk;
+        // One parallel region for the layer, a chunk of images per task: lowering, product and scatter
+        // of a chunk run on one thread, back to back, while its columns are in that core's cache.
+        // With a single chunk (a small batch) the region runs inline and the steps share the threads.
+        Parallelism.forRange(chunks, 1, (fromChunk, toChunk) -> {
+            float[] cols = keep ? kept : Workspace.floats(Workspace.Slot.COLUMNS, groups * geo.rows() * chunk * geo.plane());
+            float[] product = Workspace.floats(Workspace.Slot.PRODUCT, outChannels * chunk * geo.plane());
+            for (int c = fromChunk; c < toChunk; c++) {
+                int first = c * chunk;
+                int last = Math.min(geo.n(), first + chunk);
+                int width = (last - first) * geo.plane();
+                int ld = keep ? np : width;
+                int cols0 = keep ? first * geo.plane() : 0;
+                lowerBatch(geo, x.data(), first, last, cols, cols0, ld);
+                // product[OC, chunk·P] = W_g × cols_g, group by group
+                for (int g = 0; g < groups; g++) {
+                    Gemm.gemm(false, false, geo.ocg(), width, geo.rows(), 1f,
+                            wData, g * geo.ocg() * geo.rows(), geo.rows(), cols, g * geo.rows() * ld + cols0, ld,
+                            0f, product, g * geo.ocg() * width, width);
+                }
+                scatter(geo, product, first, last, b, out.data());
             }
-            scatter(geo, product, first, last, bias == null ? null : bias.value().data(), out.data());
-        }
+        });
         if (keep) {
             columnsOf = x;
         }
