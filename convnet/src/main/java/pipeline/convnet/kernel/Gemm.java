@@ -11,6 +11,9 @@ package pipeline.convnet.kernel;
  * contiguously whatever the operands' layout or transposition. A B micro-panel ({@code KC×NR}) stays
  * in L1 while the A block ({@code MC×KC}) sits in L2.
  *
+ * <p>{@link #gemmRows} takes B as rows anywhere in an array, read in place by
+ * {@link MicroKernel#multiplyAddRows}: a convolution's column matrix over a padded image, never written.
+ *
  * <p>With {@code beta = 0} the first slice's products are stored rather than added, so C is never
  * cleared first (nor read: NaN in C does not leak into the result, as the reference requires).
  *
@@ -41,10 +44,27 @@ public final class Gemm {
     public static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                             float beta, float[] c, int cOff, int ldc) {
+        run(new Operands(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, null, beta, c, cOff, ldc));
+    }
+
+    /**
+     * {@code C[m×n] = A[m×k] · B} where row p of B is {@code b[bOff + bRows[p] …)}: rows anywhere in
+     * {@code b}, read in place. A convolution's column matrix is such a B over its padded input (row
+     * {@code (c, kh, kw)} is the image shifted), so it is multiplied without being written out. Same
+     * sums in the same order as {@link #gemm} on the rows copied out.
+     */
+    public static void gemmRows(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int[] bRows,
+                                float[] c, int cOff, int ldc) {
+        run(new Operands(false, false, m, n, k, 1f, a, aOff, lda, b, bOff, 0, bRows, 0f, c, cOff, ldc));
+    }
+
+    private static void run(Operands op) {
+        int m = op.m;
+        int n = op.n;
+        int k = op.k;
         if (m <= 0 || n <= 0) {
             return;
         }
-        Operands op = new Operands(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
         int tileRows = Math.min(MC, roundUp(m, MicroKernel.MR));
         int rowTiles = ceilDiv(m, tileRows);
         int tileCols = tileWidth(n, rowTiles);
@@ -84,7 +104,8 @@ public final class Gemm {
             int kc = Math.min(KC, op.k - p0);
             boolean overwrite = p0 == 0 && op.beta == 0f;
             Packing.packA(op, i0, mc, p0, kc, ws.a);
-            boolean packB = op.transB || mc > DIRECT_B_ROWS;
+            // Rows given anywhere are always read in place: their copy is the cost they exist to avoid.
+            boolean packB = op.bRows == null && (op.transB || mc > DIRECT_B_ROWS);
             if (packB) {
                 Packing.packB(op, p0, kc, j0, nc, ws.b);
             } else {
@@ -94,17 +115,21 @@ public final class Gemm {
                 int nr = Math.min(MicroKernel.NR, nc - jr);
                 boolean direct = !packB && nr == MicroKernel.NR;
                 float[] b = direct ? op.b : ws.b;
-                int bAt = direct ? op.bOff + p0 * op.ldb + j0 + jr : (packB ? jr : 0) * kc;
+                // Rows given anywhere, read in place: B's row p is at op.bRows[p0 + p] + bAt.
+                int[] bRows = direct ? op.bRows : null;
+                int bAt = direct ? (bRows != null ? op.bOff + j0 + jr : op.bOff + p0 * op.ldb + j0 + jr) : (packB ? jr : 0) * kc;
                 int ldb = direct ? op.ldb : MicroKernel.NR;
                 for (int ir = 0; ir < mc; ir += MicroKernel.MR) {
                     int mr = Math.min(MicroKernel.MR, mc - ir);
                     int aPanel = ir * kc;
                     int cAt = op.cOff + (i0 + ir) * op.ldc + j0 + jr;
-                    if (mr == MicroKernel.MR && nr == MicroKernel.NR) {
-                        MicroKernel.multiplyAdd(kc, ws.a, aPanel, b, bAt, ldb, op.c, cAt, op.ldc, overwrite);
-                    } else {
-                        MicroKernel.multiplyAddEdge(kc, ws.a, aPanel, b, bAt, ldb, op.c, cAt, op.ldc, mr, nr, ws.edge,
+                    if (mr < MicroKernel.MR || nr < MicroKernel.NR) {
+                        MicroKernel.multiplyAddEdge(kc, ws.a, aPanel, b, bAt, ldb, bRows, p0, op.c, cAt, op.ldc, mr, nr, ws.edge,
                                 overwrite);
+                    } else if (bRows != null) {
+                        MicroKernel.multiplyAddRows(kc, ws.a, aPanel, b, bRows, p0, bAt, op.c, cAt, op.ldc, overwrite);
+                    } else {
+                        MicroKernel.multiplyAdd(kc, ws.a, aPanel, b, bAt, ldb, op.c, cAt, op.ldc, overwrite);
                     }
                 }
             }
@@ -136,10 +161,18 @@ public final class Gemm {
         return ceilDiv(a, multiple) * multiple;
     }
 
-    /** One call's operands, as {@link GemmReference#gemm} defines them. */
+    /**
+     * One call's operands, as {@link GemmReference#gemm} defines them; with {@code bRows}, row p of
+     * (untransposed) B starts at {@code bOff + bRows[p]} instead of {@code bOff + p·ldb}.
+     */
     record Operands(boolean transA, boolean transB, int m, int n, int k, float alpha,
-                    float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                    float[] a, int aOff, int lda, float[] b, int bOff, int ldb, int[] bRows,
                     float beta, float[] c, int cOff, int ldc) {
+
+        /** Where row p of untransposed B starts. */
+        int bRow(int p) {
+            return bOff + (bRows == null ? p * ldb : bRows[p]);
+        }
     }
 
     /** One thread's packing buffers, reused across calls. */

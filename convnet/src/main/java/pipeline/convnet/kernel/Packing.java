@@ -68,7 +68,7 @@ final class Packing {
             } else {
                 for (int p = 0; p < kc; p++) {
                     int at = panel + p * NR;
-                    System.arraycopy(op.b(), op.bOff() + (p0 + p) * op.ldb() + j0 + jr, packed, at, cols);
+                    System.arraycopy(op.b(), op.bRow(p0 + p) + j0 + jr, packed, at, cols);
                     Arrays.fill(packed, at + cols, at + NR, 0f);
                 }
             }

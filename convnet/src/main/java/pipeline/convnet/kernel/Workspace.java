@@ -2,14 +2,14 @@ package pipeline.convnet.kernel;
 
 /**
  * Scratch arrays that live as long as their thread and only grow, so a layer's temporary buffers
- * (im2col columns, products before they are scattered, gradients of columns) are allocated once,
+ * (im2col columns, padded images, products before they are scattered, gradients of columns) are allocated once,
  * on a thread's first batches, and not again. One array per {@link Slot} and thread: a caller must be
  * done with a slot's contents before it, or anything it calls, asks for the same slot again.
  */
 public final class Workspace {
 
     /** What a scratch array is for; two slots never alias. */
-    public enum Slot { COLUMNS, PRODUCT, COLUMN_GRADIENT }
+    public enum Slot { COLUMNS, PRODUCT, COLUMN_GRADIENT, PADDED }
 
     private static final ThreadLocal<float[][]> ARRAYS = ThreadLocal.withInitial(() -> new float[Slot.values().length][]);
 

@@ -1,5 +1,6 @@
 package pipeline.convnet.layer;
 
+import java.util.Arrays;
 import java.util.List;
 import pipeline.convnet.kernel.Elementwise;
 import pipeline.convnet.kernel.Gemm;
@@ -48,6 +49,7 @@ public final class Conv2d implements Layer {
     private static final int CHUNK_FLOATS = 1 << 17;
 
     private Tensor input;
+    private volatile TapOffsets tapOffsets;
     /** im2col of {@link #columnsOf}, kept from a training forward pass for backward. */
     private float[] columns;
     private Tensor columnsOf;
@@ -166,6 +168,9 @@ public final class Conv2d implements Layer {
         // A few images at a time, so the GEMM reads their columns while they are still in cache.
         int chunk = Math.min(geo.n(), Math.max(1, CHUNK_FLOATS / Math.max(1, geo.rows() * geo.plane())));
         boolean keep = mode == Mode.TRAIN;
+        if (!keep && strideH == 1 && strideW == 1) {
+            return forwardInPlace(x, geo);
+        }
         // Training keeps every image's columns for backward, in one array the chunks share (each
         // writes its own columns); inference lowers a chunk at a time into its thread's workspace.
         float[] kept = keep ? trainingColumns(geo.columnsSize()) : null;
@@ -263,6 +268,111 @@ public final class Conv2d implements Layer {
     }
 
     /**
+     * Inference with stride 1, without the column matrix. On the image padded to {@code [C, Hp, Wp]},
+     * output {@code (oh, ow)} at "wide" position {@code q = oh·Wp + ow} reads tap {@code (c, kh, kw)} at
+     * {@code c·Hp·Wp + kh·DH·Wp + kw·DW + q}: row {@code (c, kh, kw)} of the column matrix is the padded
+     * image from a fixed offset on, so {@link Gemm#gemmRows} reads it in place. The product is
+     * {@code [OC, OH·Wp]}; the {@code Wp − OW} columns past each output row read across the row's end
+     * and are dropped by the scatter. The sums are the im2col path's, term for term: a test holds them equal.
+     */
+    private Tensor forwardInPlace(Tensor x, Geometry geo) {
+        Im2col.Window w = geo.window();
+        int hp = w.height() + 2 * padH;
+        int wp = w.width() + 2 * padW;
+        int cg = inChannels / groups;
+        int[] rows = tapOffsets(hp, wp);
+        int wide = w.outH() * wp;
+        float[] wData = weight.value().data();
+        float[] b = bias == null ? null : bias.value().data();
+        Tensor out = Tensor.zeros(geo.n(), outChannels, w.outH(), w.outW());
+        // A 1×1 kernel without padding reads the input itself; any other reads past the last row's end
+        // (the dropped columns), so its padded copy has that much room after the last channel.
+        boolean unpadded = padH == 0 && padW == 0 && kernelW == 1;
+        int overhang = (kernelW - 1) * dilationW;
+        Parallelism.forRange(geo.n(), 1, (from, to) -> {
+            float[] padded = unpadded ? null : Workspace.floats(Workspace.Slot.PADDED, inChannels * hp * wp + overhang);
+            float[] product = Workspace.floats(Workspace.Slot.PRODUCT, outChannels * wide);
+            for (int i = from; i < to; i++) {
+                float[] source = unpadded ? x.data() : padded;
+                int base = unpadded ? i * inChannels * w.height() * w.width() : 0;
+                if (!unpadded) {
+                    pad(x.data(), i, w, padded, hp, wp);
+                }
+                for (int g = 0; g < groups; g++) {
+                    Gemm.gemmRows(geo.ocg(), wide, geo.rows(), wData, g * geo.ocg() * geo.rows(), geo.rows(),
+                            source, base + g * cg * hp * wp, rows, product, g * geo.ocg() * wide, wide);
+                }
+                scatterWide(w, product, wp, i, b, out.data());
+            }
+        });
+        return out;
+    }
+
+    /** Where row {@code (c, kh, kw)} of one group's column matrix starts in a padded {@code [C/G, Hp, Wp]} image. */
+    private int[] tapOffsets(int hp, int wp) {
+        TapOffsets cached = tapOffsets;
+        if (cached != null && cached.hp() == hp && cached.wp() == wp) {
+            return cached.rows();
+        }
+        int[] rows = new int[inChannels / groups * kernelH * kernelW];
+        for (int c = 0, r = 0; c < inChannels / groups; c++) {
+            for (int kh = 0; kh < kernelH; kh++) {
+                for (int kw = 0; kw < kernelW; kw++) {
+                    rows[r++] = c * hp * wp + kh * dilationH * wp + kw * dilationW;
+                }
+            }
+        }
+        tapOffsets = new TapOffsets(hp, wp, rows);
+        return rows;
+    }
+
+    /** The tap offsets for one padded image size, kept while the size does not change. */
+    private record TapOffsets(int hp, int wp, int[] rows) {
+    }
+
+    /** Image {@code i} of {@code x[N, C, H, W]} into {@code padded[C, Hp, Wp]}, zeros around it. */
+    private void pad(float[] x, int i, Im2col.Window w, float[] padded, int hp, int wp) {
+        int h = w.height();
+        int width = w.width();
+        for (int c = 0; c < inChannels; c++) {
+            int src = (i * inChannels + c) * h * width;
+            int dst = c * hp * wp;
+            Arrays.fill(padded, dst, dst + padH * wp + padW, 0f);
+            for (int y = 0; y < h; y++) {
+                int row = dst + (padH + y) * wp + padW;
+                System.arraycopy(x, src + y * width, padded, row, width);
+                Arrays.fill(padded, row + width, Math.min(row + width + 2 * padW, dst + hp * wp), 0f);
+            }
+            Arrays.fill(padded, dst + (padH + h) * wp + padW, dst + hp * wp, 0f);
+        }
+    }
+
+    /** Image {@code i} of {@code out[N, OC, OH, OW]} from the wide product {@code [OC, OH·Wp]}, plus the bias, then the fused ReLU. */
+    private void scatterWide(Im2col.Window w, float[] product, int wp, int i, float[] b, float[] out) {
+        int plane = w.outH() * w.outW();
+        for (int oc = 0; oc < outChannels; oc++) {
+            int dst = (i * outChannels + oc) * plane;
+            for (int oh = 0; oh < w.outH(); oh++) {
+                System.arraycopy(product, (oc * w.outH() + oh) * wp, out, dst + oh * w.outW(), w.outW());
+            }
+            finish(out, dst, plane, b, oc);
+        }
+    }
+
+    /** The bias of channel {@code oc}, then the fused ReLU if any, on its output plane {@code out[dst, dst + plane)}. */
+    private void finish(float[] out, int dst, int plane, float[] b, int oc) {
+        if (b != null) {
+            float shift = b[oc];
+            for (int j = dst; j < dst + plane; j++) {
+                out[j] += shift;
+            }
+        }
+        if (fusedRelu) {
+            Elementwise.relu(out, out, dst, dst + plane);
+        }
+    }
+
+    /**
      * im2col of images {@code [first, last)} into {@code cols[G][C/G·KH·KW, ld]}: image i's columns start
      * at {@code cols0 + (i − first)·P} of each row.
      */
@@ -290,15 +400,7 @@ public final class Conv2d implements Layer {
                 for (int oc = 0; oc < outChannels; oc++) {
                     int dst = (i * outChannels + oc) * p;
                     System.arraycopy(product, oc * width + (i - first) * p, out, dst, p);
-                    if (b != null) {
-                        float shift = b[oc];
-                        for (int j = dst; j < dst + p; j++) {
-                            out[j] += shift;
-                        }
-                    }
-                    if (fusedRelu) {
-                        Elementwise.relu(out, out, dst, dst + p);
-                    }
+                    finish(out, dst, p, b, oc);
                 }
             }
         });

@@ -56,6 +56,34 @@ class GemmTest {
         }
     }
 
+    @ParameterizedTest(name = "m={0} n={1} k={2}")
+    @CsvSource({"1, 1, 1", "5, 70, 9", "16, 840, 144", "33, 100, 200", "150, 65, 400"})
+    void rowsReadInPlaceEqualTheSameRowsCopiedOut(int m, int n, int k) {
+        SplittableRandom random = new SplittableRandom(m * 17L + n + k);
+        float[] a = random(random, m * k);
+        float[] source = random(random, 3 * n + k + 4);
+        int bOff = 4;
+        int[] rows = new int[k];
+        float[] copied = new float[k * n];
+        for (int p = 0; p < k; p++) {
+            // Rows that overlap and repeat, as the shifted views of a padded image do.
+            rows[p] = random.nextInt(2 * n + k);
+            System.arraycopy(source, bOff + rows[p], copied, p * n, n);
+        }
+        float[] inPlace = new float[m * n];
+        float[] fromCopy = new float[m * n];
+        float[] reference = new float[m * n];
+
+        Gemm.gemmRows(m, n, k, a, 0, k, source, bOff, rows, inPlace, 0, n);
+        Gemm.gemm(false, false, m, n, k, 1f, a, 0, k, copied, 0, n, 0f, fromCopy, 0, n);
+        GemmReference.gemm(false, false, m, n, k, 1f, a, 0, k, copied, 0, n, 0f, reference, 0, n);
+
+        assertThat(inPlace).as("the same sums as the copied rows'").containsExactly(fromCopy);
+        for (int i = 0; i < inPlace.length; i++) {
+            assertThat(inPlace[i]).as("element %d", i).isCloseTo(reference[i], offset(1e-4f * (k + 1)));
+        }
+    }
+
     @ParameterizedTest(name = "transB={0}")
     @CsvSource({"false", "true"})
     void resultsDoNotDependOnTheThreadCount(boolean transB) {
