@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vectorised element-wise activations over {@code [from, to)} of flat arrays, equal element for
+ * Vectorised element-wise activations and sums over {@code [from, to)} of flat arrays, equal element for
  * element to {@link ElementwiseReference} (NaN in, NaN out; a NaN gradient is never masked to zero).
  */
 public final class Elementwise {
@@ -27,6 +27,17 @@ public final class Elementwise {
             v.blend(zero, v.compare(VectorOperators.LE, 0f)).intoArray(y, i);
         }
         ElementwiseReference.relu(x, y, i, to);
+    }
+
+    /** {@code y = a + b}, and {@code relu} of it when {@code relu}, in one pass: a residual block's sum. */
+    public static void add(float[] a, float[] b, float[] y, int from, int to, boolean relu) {
+        FloatVector zero = FloatVector.zero(SPECIES);
+        int i = from;
+        for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += LANES) {
+            FloatVector sum = FloatVector.fromArray(SPECIES, a, i).add(FloatVector.fromArray(SPECIES, b, i));
+            (relu ? sum.blend(zero, sum.compare(VectorOperators.LE, 0f)) : sum).intoArray(y, i);
+        }
+        ElementwiseReference.add(a, b, y, i, to, relu);
     }
 
     /** {@code dx = dy · (x > 0 ? 1 : 0)}. */

@@ -12,6 +12,14 @@ public final class ElementwiseReference {
         }
     }
 
+    /** {@code y = a + b}, and {@code relu} of it when {@code relu}: a residual block's sum. */
+    public static void add(float[] a, float[] b, float[] y, int from, int to, boolean relu) {
+        for (int i = from; i < to; i++) {
+            float sum = a[i] + b[i];
+            y[i] = relu && sum <= 0f ? 0f : sum;
+        }
+    }
+
     public static void leakyRelu(float[] x, float[] y, int from, int to, float slope) {
         for (int i = from; i < to; i++) {
             y[i] = x[i] > 0f ? x[i] : slope * x[i];

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import pipeline.convnet.kernel.Elementwise;
+import pipeline.convnet.kernel.Parallelism;
 import pipeline.convnet.tensor.Shapes;
 import pipeline.convnet.tensor.Tensor;
 
@@ -13,6 +14,9 @@ import pipeline.convnet.tensor.Tensor;
  * when the main path changes the shape. Backward sends the gradient down both paths and adds.
  */
 public final class Residual implements Layer {
+
+    /** Elements per parallel chunk of the sum: enough to repay handing a chunk to another thread. */
+    private static final int GRAIN = 1 << 15;
 
     private final Layer main;
     private final Layer shortcut;
@@ -63,12 +67,7 @@ public final class Residual implements Layer {
         Tensor b = shortcut == null ? x : shortcut.forward(x, mode);
         requireSame(a.shape(), b.shape());
         Tensor y = Tensor.zeros(a.shape());
-        for (int i = 0; i < y.size(); i++) {
-            y.data()[i] = a.data()[i] + b.data()[i];
-        }
-        if (fusedRelu) {
-            Elementwise.relu(y.data(), y.data(), 0, y.size());
-        }
+        Parallelism.forRange(y.size(), GRAIN, (from, to) -> Elementwise.add(a.data(), b.data(), y.data(), from, to, fusedRelu));
         return y;
     }
 
@@ -81,9 +80,8 @@ public final class Residual implements Layer {
         Tensor viaMain = main.backward(gradOut);
         Tensor viaShortcut = shortcut == null ? gradOut : shortcut.backward(gradOut);
         Tensor gradIn = Tensor.zeros(viaMain.shape());
-        for (int i = 0; i < gradIn.size(); i++) {
-            gradIn.data()[i] = viaMain.data()[i] + viaShortcut.data()[i];
-        }
+        Parallelism.forRange(gradIn.size(), GRAIN,
+                (from, to) -> Elementwise.add(viaMain.data(), viaShortcut.data(), gradIn.data(), from, to, false));
         return gradIn;
     }
 

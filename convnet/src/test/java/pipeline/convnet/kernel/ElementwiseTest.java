@@ -43,6 +43,22 @@ class ElementwiseTest {
         assertThat(actualGrad).usingElementComparator(Float::compare).containsExactly(expectedGrad);
     }
 
+    @ParameterizedTest(name = "relu {0}")
+    @ValueSource(booleans = {false, true})
+    void vectorSumEqualsScalarReference(boolean relu) {
+        SplittableRandom random = new SplittableRandom(relu ? 7 : 8);
+        int length = 203;
+        float[] a = values(random, length);
+        float[] b = values(random, length);
+        float[] expected = new float[length];
+        float[] actual = new float[length];
+
+        ElementwiseReference.add(a, b, expected, 3, length - 5, relu);
+        Elementwise.add(a, b, actual, 3, length - 5, relu);
+
+        assertThat(actual).usingElementComparator(Float::compare).containsExactly(expected);
+    }
+
     private static float[] values(SplittableRandom random, int length) {
         float[] values = new float[length];
         for (int i = 0; i < length; i++) {
