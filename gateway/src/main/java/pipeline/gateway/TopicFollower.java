@@ -18,7 +18,6 @@ import org.slf4j.LoggerFactory;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.intake.Intake;
 import pipeline.schemas.intake.RecordIntake;
-import pipeline.schemas.registry.SchemaRegistryException;
 
 /**
  * Reads every partition of one topic on its own thread (read_committed, no consumer group: each
@@ -29,8 +28,6 @@ import pipeline.schemas.registry.SchemaRegistryException;
 abstract class TopicFollower<T extends SpecificRecord> implements Runnable, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TopicFollower.class);
-
-    private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
 
     private final String topic;
     private final KafkaConsumer<String, byte[]> consumer;
@@ -75,15 +72,8 @@ abstract class TopicFollower<T extends SpecificRecord> implements Runnable, Auto
     public void run() {
         try {
             while (running) {
-                SchemaRegistryException failure = values.readAll(consumer, consumer.poll(Duration.ofMillis(500)), this::take);
-                if (failure != null) {
-                    LOG.warn("Cannot read {} while the registry fails ({}); trying again in {} ms", topic, failure.getMessage(),
-                            RETRY_PAUSE.toMillis());
-                    Thread.sleep(RETRY_PAUSE);
-                }
+                values.readAll(consumer, consumer.poll(Duration.ofMillis(500)), this::take);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         } catch (WakeupException e) {
             if (running) {
                 throw e;

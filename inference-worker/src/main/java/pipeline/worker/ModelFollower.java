@@ -24,7 +24,6 @@ import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.intake.Intake;
 import pipeline.schemas.intake.RecordIntake;
 import pipeline.schemas.registry.SchemaRegistryClient;
-import pipeline.schemas.registry.SchemaRegistryException;
 import pipeline.schemas.topics.Topics;
 
 /**
@@ -38,7 +37,6 @@ import pipeline.schemas.topics.Topics;
 public final class ModelFollower implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelFollower.class);
-    private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
 
     private final String bootstrapServers;
     private final SchemaRegistryClient registry;
@@ -84,20 +82,13 @@ public final class ModelFollower implements Runnable {
             c.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = c.endOffsets(partitions);
             while (stop.running()) {
-                SchemaRegistryException failure = versions.readAll(c, c.poll(Duration.ofMillis(500)), this::consider);
-                if (failure != null) {
-                    LOG.warn("Cannot read {} while the registry fails ({}); trying again in {} ms", Topics.MODELS.name(),
-                            failure.getMessage(), RETRY_PAUSE.toMillis());
-                    Thread.sleep(RETRY_PAUSE);
-                }
+                versions.readAll(c, c.poll(Duration.ofMillis(500)), this::consider);
                 if (caughtUp.getCount() > 0 && partitions.stream().allMatch(p -> c.position(p) >= end.get(p))) {
                     caughtUp.countDown();
                 }
             }
         } catch (WakeupException e) {
             // stop() was called.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

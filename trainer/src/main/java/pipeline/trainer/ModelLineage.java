@@ -18,7 +18,6 @@ import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.intake.Intake;
 import pipeline.schemas.intake.RecordIntake;
 import pipeline.schemas.registry.SchemaRegistryClient;
-import pipeline.schemas.registry.SchemaRegistryException;
 import pipeline.schemas.topics.Topics;
 
 /**
@@ -30,7 +29,6 @@ import pipeline.schemas.topics.Topics;
 final class ModelLineage implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelLineage.class);
-    private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
 
     /** A promoted version whose weights passed {@link ModelVerifier}. */
     record Promoted(ModelVersion record, byte[] weights) {
@@ -64,17 +62,7 @@ final class ModelLineage implements AutoCloseable {
     void catchUp() {
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
         while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-            SchemaRegistryException failure = versions.readAll(consumer, consumer.poll(Duration.ofMillis(500)), this::consider);
-            if (failure != null) {
-                LOG.warn("Cannot read {} while the registry fails ({}); trying again in {} ms", Topics.MODELS.name(),
-                        failure.getMessage(), RETRY_PAUSE.toMillis());
-                try {
-                    Thread.sleep(RETRY_PAUSE);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("Interrupted while waiting for the registry to read " + Topics.MODELS.name(), e);
-                }
-            }
+            versions.readAll(consumer, consumer.poll(Duration.ofMillis(500)), this::consider);
         }
     }
 

@@ -34,7 +34,6 @@ import pipeline.schemas.intake.Intake;
 import pipeline.schemas.intake.RecordIntake;
 import pipeline.schemas.intake.Refusal;
 import pipeline.schemas.registry.SchemaRegistryClient;
-import pipeline.schemas.registry.SchemaRegistryException;
 import pipeline.schemas.topics.DeadLetters;
 import pipeline.schemas.topics.ModelKey;
 import pipeline.schemas.topics.Topics;
@@ -136,7 +135,7 @@ public final class TrainingLoop implements Runnable {
             LOG.info("Training {} from v{}: rounds every {} new labels or {} s, {}% of images held out (by their pixels)", settings.modelName(),
                     lineage.promoted().version(), settings.roundLabels(), settings.roundInterval().toSeconds(), settings.heldOutPercent());
             while (!stopping) {
-                SchemaRegistryException failure = labels.readAll(c, c.poll(Duration.ofMillis(500)), (record, read) -> {
+                labels.readAll(c, c.poll(Duration.ofMillis(500)), (record, read) -> {
                     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
                     take(record, read, record.offset() < resumeAt.getOrDefault(partition, 0L));
                     taken.put(partition, new OffsetAndMetadata(record.offset() + 1, HISTORY_START + historyStart.get(partition)));
@@ -147,11 +146,6 @@ public final class TrainingLoop implements Runnable {
                 if (!deadLetters.isEmpty()) {
                     publisher.publish(List.copyOf(deadLetters), Map.copyOf(taken), c.groupMetadata());
                     deadLetters.clear();
-                }
-                if (failure != null) {
-                    LOG.warn("Cannot read {} while the registry fails ({}); trying again in {} s", Topics.LABELS.name(),
-                            failure.getMessage(), RETRY.toSeconds());
-                    pause(RETRY);
                 }
                 if (roundDue()) {
                     runRound(c);
@@ -343,14 +337,6 @@ public final class TrainingLoop implements Runnable {
                 pct(outcome.promotedScore()), outcome.heldOutSamples(), outcome.verdict().reason(), status, took.toMillis(), base.number());
     }
 
-    private void pause(Duration pause) {
-        try {
-            Thread.sleep(pause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            stop();
-        }
-    }
 
     private ProducerRecord<String, SpecificRecord> evaluation(int version, Evaluation score, TrainingRound.Outcome outcome,
                                                               long samplesSeen, Duration training) {

@@ -3,9 +3,11 @@ package pipeline.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -13,6 +15,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -22,6 +25,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import pipeline.convnet.data.Dataset;
+import pipeline.convnet.model.ModelFile;
+import pipeline.modelstore.ModelRecords;
 import pipeline.schemas.BadRecords;
 import pipeline.schemas.avro.DeadLetter;
 import pipeline.schemas.avro.Feedback;
@@ -29,6 +35,7 @@ import pipeline.schemas.avro.ImageEvent;
 import pipeline.schemas.avro.LabelOrigin;
 import pipeline.schemas.avro.LabelledImage;
 import pipeline.schemas.avro.ModelRef;
+import pipeline.schemas.avro.ModelStatus;
 import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.avro.Prediction;
 import pipeline.schemas.avro.ScoredLabel;
@@ -205,7 +212,7 @@ class BadRecordsOnTrainerInputsTest {
 
     /** Samples {@code ready()} on its own thread; every sample must be true. */
     private static final class Readiness {
-        private final List<Boolean> samples = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final List<Boolean> samples = Collections.synchronizedList(new ArrayList<>());
         private final Thread sampler;
 
         Readiness(TrainerService trainer) {
@@ -280,7 +287,7 @@ class BadRecordsOnTrainerInputsTest {
     }
 
     private static BadRecords.Raw good(SchemaRegistryClient client, String topic, String key,
-                                       org.apache.avro.specific.SpecificRecord value) {
+                                       SpecificRecord value) {
         return new BadRecords.Raw("good", key, BadRecords.wire(client, topic, value), null);
     }
 
@@ -302,11 +309,11 @@ class BadRecordsOnTrainerInputsTest {
         return label(id, TrainerServiceTest.train, 0, label);
     }
 
-    private static LabelledImage label(String id, pipeline.convnet.data.Dataset data, int index) {
+    private static LabelledImage label(String id, Dataset data, int index) {
         return label(id, data, index, data.classNames().get(data.labels()[index]));
     }
 
-    private static LabelledImage label(String id, pipeline.convnet.data.Dataset data, int index, String label) {
+    private static LabelledImage label(String id, Dataset data, int index, String label) {
         return LabelledImage.newBuilder().setImageId(id).setSource("test").setContentType("image/png")
                 .setImage(ByteBuffer.wrap(LabelledFeed.png(data.picture(index)))).setLabel(label).setOrigin(LabelOrigin.DATASET)
                 .setTimestamp(Instant.now()).build();
@@ -328,7 +335,7 @@ class BadRecordsOnTrainerInputsTest {
     }
 
     private static ModelVersion modelRecord(String name) throws Exception {
-        return pipeline.modelstore.ModelRecords.of(pipeline.convnet.model.ModelFile.read(TrainerServiceTest.BUNDLED),
-                java.nio.file.Files.readAllBytes(TrainerServiceTest.BUNDLED), name, 7, pipeline.schemas.avro.ModelStatus.REJECTED);
+        return ModelRecords.of(ModelFile.read(TrainerServiceTest.BUNDLED), Files.readAllBytes(TrainerServiceTest.BUNDLED), name, 7,
+                ModelStatus.REJECTED);
     }
 }

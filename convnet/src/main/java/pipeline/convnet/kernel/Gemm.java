@@ -115,9 +115,9 @@ public final class Gemm {
                 int nr = Math.min(MicroKernel.NR, nc - jr);
                 boolean direct = !packB && nr == MicroKernel.NR;
                 float[] b = direct ? op.b : ws.b;
-                // Rows given anywhere, read in place: B's row p is at op.bRows[p0 + p] + bAt.
+                // Rows given anywhere, read in place: B's row p is at bRows[p0 + p] + bAt.
                 int[] bRows = direct ? op.bRows : null;
-                int bAt = direct ? (bRows != null ? op.bOff + j0 + jr : op.bOff + p0 * op.ldb + j0 + jr) : (packB ? jr : 0) * kc;
+                int bAt = !direct ? (packB ? jr : 0) * kc : (bRows != null ? op.bOff : op.bRow(p0)) + j0 + jr;
                 int ldb = direct ? op.ldb : MicroKernel.NR;
                 for (int ir = 0; ir < mc; ir += MicroKernel.MR) {
                     int mr = Math.min(MicroKernel.MR, mc - ir);

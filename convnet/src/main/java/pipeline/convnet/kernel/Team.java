@@ -73,7 +73,7 @@ final class Team implements AutoCloseable {
 
     Team(int size) {
         helpers = new Thread[size - 1];
-        parked = new AtomicIntegerArray(Math.max(0, size - 1));
+        parked = new AtomicIntegerArray(size - 1);
         for (int i = 0; i < helpers.length; i++) {
             int index = i;
             helpers[i] = Thread.ofPlatform().daemon().name("convnet-" + (i + 1) + "-of-" + size).start(() -> help(index));

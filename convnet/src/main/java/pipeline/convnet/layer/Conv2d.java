@@ -285,8 +285,8 @@ public final class Conv2d implements Layer {
         float[] wData = weight.value().data();
         float[] b = bias == null ? null : bias.value().data();
         Tensor out = Tensor.zeros(geo.n(), outChannels, w.outH(), w.outW());
-        // A 1×1 kernel without padding reads the input itself; any other reads past the last row's end
-        // (the dropped columns), so its padded copy has that much room after the last channel.
+        // A kernel one column wide without padding reads the input itself; a wider one reads past the
+        // last row's end (the dropped columns), so its padded copy has that much room after the last channel.
         boolean unpadded = padH == 0 && padW == 0 && kernelW == 1;
         int overhang = (kernelW - 1) * dilationW;
         Parallelism.forRange(geo.n(), 1, (from, to) -> {

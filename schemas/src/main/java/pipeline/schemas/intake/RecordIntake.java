@@ -1,11 +1,12 @@
 package pipeline.schemas.intake;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
-import java.util.List;
-import java.util.function.BiConsumer;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -25,12 +26,14 @@ import pipeline.schemas.serde.WireFormat;
  * record or skips it, and moves on.
  *
  * <p>Only a registry the service cannot reach (or that fails) is not the record's fault: then
- * {@link #read} throws {@link SchemaRegistryException}, and the caller reads the record again later.
- * Thread-safe.
+ * {@link #read} throws {@link SchemaRegistryException}, and {@link #readAll} reads the record again
+ * {@link #REGISTRY_RETRY} later. Thread-safe.
  */
 public final class RecordIntake<T extends SpecificRecord> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RecordIntake.class);
+    /** How long a consumer waits, when the registry fails, before it reads the record again. */
+    static final Duration REGISTRY_RETRY = Duration.ofSeconds(1);
 
     private final Schema expected;
     private final SchemaRegistryClient registry;
@@ -52,10 +55,11 @@ public final class RecordIntake<T extends SpecificRecord> {
     /**
      * Reads {@code polled} in order, handing each record and what it is to {@code handler}. When the
      * registry fails, seeks {@code consumer} back to the first record not handled on each partition, so
-     * the next poll brings them again, and returns the failure; returns {@code null} when all were handled.
+     * the next poll brings them again, says so and waits {@link #REGISTRY_RETRY} (an interrupt ends the
+     * wait and stays set).
      */
-    public SchemaRegistryException readAll(Consumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> polled,
-                                           BiConsumer<ConsumerRecord<String, byte[]>, Intake<T>> handler) {
+    public void readAll(Consumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> polled,
+                        BiConsumer<ConsumerRecord<String, byte[]>, Intake<T>> handler) {
         List<TopicPartition> partitions = List.copyOf(polled.partitions());
         for (int p = 0; p < partitions.size(); p++) {
             List<ConsumerRecord<String, byte[]>> records = polled.records(partitions.get(p));
@@ -68,12 +72,22 @@ public final class RecordIntake<T extends SpecificRecord> {
                     for (TopicPartition later : partitions.subList(p + 1, partitions.size())) {
                         consumer.seek(later, polled.records(later).getFirst().offset());
                     }
-                    return e;
+                    LOG.warn("Cannot read {}-{}@{} while the registry fails ({}); reading it again in {} ms", record.topic(),
+                            record.partition(), record.offset(), e.getMessage(), REGISTRY_RETRY.toMillis());
+                    waitForRegistry();
+                    return;
                 }
                 handler.accept(record, read);
             }
         }
-        return null;
+    }
+
+    private static void waitForRegistry() {
+        try {
+            Thread.sleep(REGISTRY_RETRY);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public Intake<T> read(ConsumerRecord<String, byte[]> record) {
@@ -90,7 +104,6 @@ public final class RecordIntake<T extends SpecificRecord> {
         try {
             decoded = decode(topic, value);
             refusal = check.apply(key, decoded);
-
         } catch (RefusedRecord e) {
             refusal = e.refusal;
         }

@@ -6,7 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -27,6 +37,7 @@ import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.registry.SchemaRegistryException;
 import pipeline.schemas.topics.ModelKey;
 import pipeline.testkit.RealInfrastructure;
+import pipeline.testkit.TestKafka;
 import pipeline.testkit.TestRegistry;
 
 /** Every kind of unusable record is refused with its own reason against the real registry; good ones pass; noise never throws. */
@@ -118,6 +129,40 @@ class RecordIntakeTest {
             RecordIntake<ImageEvent> intake = RecordIntake.of(ImageEvent.class, unreachable);
 
             assertThatThrownBy(() -> intake.read("images", 0, 0, "img-6", valid)).isInstanceOf(SchemaRegistryException.class);
+        }
+    }
+
+    @Test
+    void whileTheRegistryFailsARecordIsReadAgainFromWhereItWas(TestKafka kafka, TestRegistry registry) throws Exception {
+        String topic = TestKafka.uniqueName("intake-retry");
+        byte[] valid;
+        try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
+             Admin admin = kafka.admin();
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producerConfig(), new ByteArraySerializer(),
+                     new ByteArraySerializer())) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+            valid = BadRecords.wire(client, topic, SampleRecords.imageEvent("img-7"));
+            producer.send(new BadRecords.Raw("good", "img-7", valid, null).to(topic, 0)).get();
+        }
+        RegistryClientOptions nowhere = RegistryClientOptions.of("http://127.0.0.1:9").withRetries(1, Duration.ofMillis(1));
+        TopicPartition partition = new TopicPartition(topic, 0);
+        try (SchemaRegistryClient unreachable = new SchemaRegistryClient(nowhere);
+             KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(kafka.consumerConfig(), new StringDeserializer(),
+                     new ByteArrayDeserializer())) {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            ConsumerRecords<String, byte[]> polled = ConsumerRecords.empty();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (polled.isEmpty() && System.nanoTime() < deadline) {
+                polled = consumer.poll(Duration.ofMillis(200));
+            }
+            List<Intake<ImageEvent>> handled = new ArrayList<>();
+
+            RecordIntake.of(ImageEvent.class, unreachable).readAll(consumer, polled, (record, read) -> handled.add(read));
+
+            assertThat(polled.count()).isEqualTo(1);
+            assertThat(handled).as("nothing handled while the registry fails").isEmpty();
+            assertThat(consumer.position(partition)).as("the next poll brings the record again").isZero();
         }
     }
 
