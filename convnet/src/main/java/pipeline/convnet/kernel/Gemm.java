@@ -1,5 +1,7 @@
 package pipeline.convnet.kernel;
 
+import java.util.Arrays;
+
 /**
  * Packed, register-blocked, multi-threaded single-precision matrix product with the contract of
  * {@link GemmReference#gemm} ({@code C = alpha·op(A)·op(B) + beta·C}, row-major).
@@ -14,8 +16,8 @@ package pipeline.convnet.kernel;
  * <p>{@link #gemmRows} takes B as rows anywhere in an array, read in place by
  * {@link MicroKernel#multiplyAddRows}: a convolution's column matrix over a padded image, never written.
  *
- * <p>With {@code beta = 0} the first slice's products are stored rather than added, so C is never
- * cleared first (nor read: NaN in C does not leak into the result, as the reference requires).
+ * <p>With {@code beta = 0} each block of C is cleared before its products are added, so NaN in C
+ * does not leak into the result, as the reference requires.
  *
  * <p>Every element of C is the sum over {@code k} in the same order (slice by slice, and in order
  * within a slice) however the tiles are shared between threads, so results do not depend on the
@@ -91,7 +93,10 @@ public final class Gemm {
         return width;
     }
 
-    /** {@code C[i0:i0+mc, j0:j0+nc]}: scaled by beta, then every k-slice's product added. */
+    /**
+     * {@code C[i0:i0+mc, j0:j0+nc]}: scaled by beta, then every k-slice's product added. With beta 0
+     * each micro-block is cleared just before its first product (while it is in L1), not in a pass of its own.
+     */
     private static void tile(Operands op, int i0, int mc, int j0, int nc, PackingBuffers ws) {
         boolean empty = op.k == 0 || op.alpha == 0f;
         if (op.beta != 0f || empty) {
@@ -102,7 +107,7 @@ public final class Gemm {
         }
         for (int p0 = 0; p0 < op.k; p0 += KC) {
             int kc = Math.min(KC, op.k - p0);
-            boolean overwrite = p0 == 0 && op.beta == 0f;
+            boolean clear = p0 == 0 && op.beta == 0f;
             Packing.packA(op, i0, mc, p0, kc, ws.a);
             // Rows given anywhere are always read in place: their copy is the cost they exist to avoid.
             boolean packB = op.bRows == null && (op.transB || mc > DIRECT_B_ROWS);
@@ -124,12 +129,17 @@ public final class Gemm {
                     int aPanel = ir * kc;
                     int cAt = op.cOff + (i0 + ir) * op.ldc + j0 + jr;
                     if (mr < MicroKernel.MR || nr < MicroKernel.NR) {
-                        MicroKernel.multiplyAddEdge(kc, ws.a, aPanel, b, bAt, ldb, bRows, p0, op.c, cAt, op.ldc, mr, nr, ws.edge,
-                                overwrite);
-                    } else if (bRows != null) {
-                        MicroKernel.multiplyAddRows(kc, ws.a, aPanel, b, bRows, p0, bAt, op.c, cAt, op.ldc, overwrite);
+                        MicroKernel.multiplyAddEdge(kc, ws.a, aPanel, b, bAt, ldb, bRows, p0, op.c, cAt, op.ldc, mr, nr,
+                                ws.edge, clear);
+                        continue;
+                    }
+                    if (clear) {
+                        MicroKernel.clear(op.c, cAt, op.ldc);
+                    }
+                    if (bRows != null) {
+                        MicroKernel.multiplyAddRows(kc, ws.a, aPanel, b, bRows, p0, bAt, op.c, cAt, op.ldc);
                     } else {
-                        MicroKernel.multiplyAdd(kc, ws.a, aPanel, b, bAt, ldb, op.c, cAt, op.ldc, overwrite);
+                        MicroKernel.multiplyAdd(kc, ws.a, aPanel, b, bAt, ldb, op.c, cAt, op.ldc);
                     }
                 }
             }
@@ -147,8 +157,12 @@ public final class Gemm {
         }
         for (int i = i0; i < i0 + mc; i++) {
             int row = op.cOff + i * op.ldc;
-            for (int j = j0; j < j0 + nc; j++) {
-                op.c[row + j] = op.beta == 0f ? 0f : op.beta * op.c[row + j];
+            if (op.beta == 0f) {
+                Arrays.fill(op.c, row + j0, row + j0 + nc, 0f);
+            } else {
+                for (int j = j0; j < j0 + nc; j++) {
+                    op.c[row + j] *= op.beta;
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 package pipeline.convnet.kernel;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -10,9 +11,13 @@ import jdk.incubator.vector.VectorSpecies;
  * A and 2·MR fused multiply-adds. Lanes are never reduced, so the summation order is fixed.
  * {@link GemmReference} is the scalar reference of the product as a whole.
  *
- * <p>4×16 with 256-bit vectors (C2's widest here: on Zen 4 it caps vectors at 256 bits) reaches
- * ~96 GFLOP/s on one core, 83% of its FMA peak. Taller blocks measured slower (8×16: 14 GFLOP/s,
- * 6×16: 43): beyond ~8 accumulators C2's register allocation spills inside the loop.
+ * <p>8 rows: 16 accumulators, two B vectors and a broadcast fit AVX-512's 32 registers, and per k
+ * step 10 loads feed 16 FMAs (4 rows: 6 loads for 8). On a Xeon with 512-bit vectors 8×32 runs 512³
+ * at 97 GFLOP/s against 4×32's 81, and the 16-row products of narrow convolutions at 98 against 83
+ * (docs/benchmarks.md). The block always starts from C's values and ends with plain stores (the
+ * caller {@link #clear}s a block that is to be overwritten): a choice between zero and C at the start, or a
+ * load-add-store at the end, made the method too large for C2 to inline all its vector operations
+ * (NodeCountInliningCutoff), and the vectors left un-inlined were boxed, 15–20× slower.
  */
 final class MicroKernel {
 
@@ -20,7 +25,7 @@ final class MicroKernel {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     static final int LANES = SPECIES.length();
     /** Rows of C per block. */
-    static final int MR = 4;
+    static final int MR = 8;
     /** Columns of C per block: two vectors. */
     static final int NR = 2 * LANES;
 
@@ -28,24 +33,31 @@ final class MicroKernel {
     }
 
     /**
-     * {@code C[MR×NR] at cAt (row stride ldc) += Apanel · B}, or {@code =} when {@code overwrite}, where
+     * {@code C[MR×NR] at cAt (row stride ldc) += Apanel · B}, where
      * row p of B's {@code [kc × NR]} block starts at {@code bAt + p·ldb}: a packed panel
      * ({@code ldb = NR}) or B itself.
      */
-    static void multiplyAdd(int kc, float[] a, int aPanel, float[] b, int bAt, int ldb, float[] c, int cAt, int ldc,
-                            boolean overwrite) {
-        FloatVector c00 = FloatVector.zero(SPECIES);
-        FloatVector c01 = FloatVector.zero(SPECIES);
-        FloatVector c10 = FloatVector.zero(SPECIES);
-        FloatVector c11 = FloatVector.zero(SPECIES);
-        FloatVector c20 = FloatVector.zero(SPECIES);
-        FloatVector c21 = FloatVector.zero(SPECIES);
-        FloatVector c30 = FloatVector.zero(SPECIES);
-        FloatVector c31 = FloatVector.zero(SPECIES);
+    static void multiplyAdd(int kc, float[] a, int aPanel, float[] b, int bAt, int ldb, float[] c, int cAt, int ldc) {
+        FloatVector c00 = FloatVector.fromArray(SPECIES, c, cAt);
+        FloatVector c01 = FloatVector.fromArray(SPECIES, c, cAt + LANES);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, c, cAt + 1 * ldc);
+        FloatVector c11 = FloatVector.fromArray(SPECIES, c, cAt + 1 * ldc + LANES);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, c, cAt + 2 * ldc);
+        FloatVector c21 = FloatVector.fromArray(SPECIES, c, cAt + 2 * ldc + LANES);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, c, cAt + 3 * ldc);
+        FloatVector c31 = FloatVector.fromArray(SPECIES, c, cAt + 3 * ldc + LANES);
+        FloatVector c40 = FloatVector.fromArray(SPECIES, c, cAt + 4 * ldc);
+        FloatVector c41 = FloatVector.fromArray(SPECIES, c, cAt + 4 * ldc + LANES);
+        FloatVector c50 = FloatVector.fromArray(SPECIES, c, cAt + 5 * ldc);
+        FloatVector c51 = FloatVector.fromArray(SPECIES, c, cAt + 5 * ldc + LANES);
+        FloatVector c60 = FloatVector.fromArray(SPECIES, c, cAt + 6 * ldc);
+        FloatVector c61 = FloatVector.fromArray(SPECIES, c, cAt + 6 * ldc + LANES);
+        FloatVector c70 = FloatVector.fromArray(SPECIES, c, cAt + 7 * ldc);
+        FloatVector c71 = FloatVector.fromArray(SPECIES, c, cAt + 7 * ldc + LANES);
         for (int p = 0, at = aPanel, bt = bAt; p < kc; p++, at += MR, bt += ldb) {
             FloatVector b0 = FloatVector.fromArray(SPECIES, b, bt);
             FloatVector b1 = FloatVector.fromArray(SPECIES, b, bt + LANES);
-            FloatVector a0 = FloatVector.broadcast(SPECIES, a[at + 0]);
+            FloatVector a0 = FloatVector.broadcast(SPECIES, a[at]);
             c00 = a0.fma(b0, c00);
             c01 = a0.fma(b1, c01);
             FloatVector a1 = FloatVector.broadcast(SPECIES, a[at + 1]);
@@ -57,11 +69,28 @@ final class MicroKernel {
             FloatVector a3 = FloatVector.broadcast(SPECIES, a[at + 3]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, a[at + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, a[at + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(SPECIES, a[at + 6]);
+            c60 = a6.fma(b0, c60);
+            c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(SPECIES, a[at + 7]);
+            c70 = a7.fma(b0, c70);
+            c71 = a7.fma(b1, c71);
         }
-        store(c00, c01, c, cAt + 0 * ldc, overwrite);
-        store(c10, c11, c, cAt + 1 * ldc, overwrite);
-        store(c20, c21, c, cAt + 2 * ldc, overwrite);
-        store(c30, c31, c, cAt + 3 * ldc, overwrite);
+        store(c00, c01, c, cAt);
+        store(c10, c11, c, cAt + 1 * ldc);
+        store(c20, c21, c, cAt + 2 * ldc);
+        store(c30, c31, c, cAt + 3 * ldc);
+        store(c40, c41, c, cAt + 4 * ldc);
+        store(c50, c51, c, cAt + 5 * ldc);
+        store(c60, c61, c, cAt + 6 * ldc);
+        store(c70, c71, c, cAt + 7 * ldc);
+
     }
 
     /**
@@ -71,15 +100,23 @@ final class MicroKernel {
      * B's loads out of the loop, and {@link #multiplyAdd} measured 15–20% faster for it.
      */
     static void multiplyAddRows(int kc, float[] a, int aPanel, float[] b, int[] bRows, int rowAt, int bCol, float[] c, int cAt,
-                                int ldc, boolean overwrite) {
-        FloatVector c00 = FloatVector.zero(SPECIES);
-        FloatVector c01 = FloatVector.zero(SPECIES);
-        FloatVector c10 = FloatVector.zero(SPECIES);
-        FloatVector c11 = FloatVector.zero(SPECIES);
-        FloatVector c20 = FloatVector.zero(SPECIES);
-        FloatVector c21 = FloatVector.zero(SPECIES);
-        FloatVector c30 = FloatVector.zero(SPECIES);
-        FloatVector c31 = FloatVector.zero(SPECIES);
+                                int ldc) {
+        FloatVector c00 = FloatVector.fromArray(SPECIES, c, cAt);
+        FloatVector c01 = FloatVector.fromArray(SPECIES, c, cAt + LANES);
+        FloatVector c10 = FloatVector.fromArray(SPECIES, c, cAt + 1 * ldc);
+        FloatVector c11 = FloatVector.fromArray(SPECIES, c, cAt + 1 * ldc + LANES);
+        FloatVector c20 = FloatVector.fromArray(SPECIES, c, cAt + 2 * ldc);
+        FloatVector c21 = FloatVector.fromArray(SPECIES, c, cAt + 2 * ldc + LANES);
+        FloatVector c30 = FloatVector.fromArray(SPECIES, c, cAt + 3 * ldc);
+        FloatVector c31 = FloatVector.fromArray(SPECIES, c, cAt + 3 * ldc + LANES);
+        FloatVector c40 = FloatVector.fromArray(SPECIES, c, cAt + 4 * ldc);
+        FloatVector c41 = FloatVector.fromArray(SPECIES, c, cAt + 4 * ldc + LANES);
+        FloatVector c50 = FloatVector.fromArray(SPECIES, c, cAt + 5 * ldc);
+        FloatVector c51 = FloatVector.fromArray(SPECIES, c, cAt + 5 * ldc + LANES);
+        FloatVector c60 = FloatVector.fromArray(SPECIES, c, cAt + 6 * ldc);
+        FloatVector c61 = FloatVector.fromArray(SPECIES, c, cAt + 6 * ldc + LANES);
+        FloatVector c70 = FloatVector.fromArray(SPECIES, c, cAt + 7 * ldc);
+        FloatVector c71 = FloatVector.fromArray(SPECIES, c, cAt + 7 * ldc + LANES);
         for (int p = 0, at = aPanel; p < kc; p++, at += MR) {
             int bt = bRows[rowAt + p] + bCol;
             FloatVector b0 = FloatVector.fromArray(SPECIES, b, bt);
@@ -96,39 +133,64 @@ final class MicroKernel {
             FloatVector a3 = FloatVector.broadcast(SPECIES, a[at + 3]);
             c30 = a3.fma(b0, c30);
             c31 = a3.fma(b1, c31);
+            FloatVector a4 = FloatVector.broadcast(SPECIES, a[at + 4]);
+            c40 = a4.fma(b0, c40);
+            c41 = a4.fma(b1, c41);
+            FloatVector a5 = FloatVector.broadcast(SPECIES, a[at + 5]);
+            c50 = a5.fma(b0, c50);
+            c51 = a5.fma(b1, c51);
+            FloatVector a6 = FloatVector.broadcast(SPECIES, a[at + 6]);
+            c60 = a6.fma(b0, c60);
+            c61 = a6.fma(b1, c61);
+            FloatVector a7 = FloatVector.broadcast(SPECIES, a[at + 7]);
+            c70 = a7.fma(b0, c70);
+            c71 = a7.fma(b1, c71);
         }
-        store(c00, c01, c, cAt, overwrite);
-        store(c10, c11, c, cAt + ldc, overwrite);
-        store(c20, c21, c, cAt + 2 * ldc, overwrite);
-        store(c30, c31, c, cAt + 3 * ldc, overwrite);
+        store(c00, c01, c, cAt);
+        store(c10, c11, c, cAt + 1 * ldc);
+        store(c20, c21, c, cAt + 2 * ldc);
+        store(c30, c31, c, cAt + 3 * ldc);
+        store(c40, c41, c, cAt + 4 * ldc);
+        store(c50, c51, c, cAt + 5 * ldc);
+        store(c60, c61, c, cAt + 6 * ldc);
+        store(c70, c71, c, cAt + 7 * ldc);
+
     }
 
     /**
-     * The same for a partial block of {@code rows × cols}, computed in {@code scratch[MR×NR]}; B's rows
-     * as for {@link #multiplyAddRows} when {@code bRows} is given, else as for {@link #multiplyAdd}.
+     * The same for a partial block of {@code rows × cols}, computed in {@code scratch[MR×NR]} from C's
+     * values (or zero when {@code clear}), so each element is summed in the same order as in a whole block; B's rows as for
+     * {@link #multiplyAddRows} when {@code bRows} is given, else as for {@link #multiplyAdd}.
      */
     static void multiplyAddEdge(int kc, float[] a, int aPanel, float[] b, int bAt, int ldb, int[] bRows, int rowAt,
-                                float[] c, int cAt, int ldc, int rows, int cols, float[] scratch, boolean overwrite) {
-        if (bRows == null) {
-            multiplyAdd(kc, a, aPanel, b, bAt, ldb, scratch, 0, NR, true);
+                                float[] c, int cAt, int ldc, int rows, int cols, float[] scratch, boolean clear) {
+        if (clear) {
+            Arrays.fill(scratch, 0f);
         } else {
-            multiplyAddRows(kc, a, aPanel, b, bRows, rowAt, bAt, scratch, 0, NR, true);
+            for (int i = 0; i < rows; i++) {
+                System.arraycopy(c, cAt + i * ldc, scratch, i * NR, cols);
+            }
+        }
+        if (bRows == null) {
+            multiplyAdd(kc, a, aPanel, b, bAt, ldb, scratch, 0, NR);
+        } else {
+            multiplyAddRows(kc, a, aPanel, b, bRows, rowAt, bAt, scratch, 0, NR);
         }
         for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                int at = cAt + i * ldc + j;
-                c[at] = overwrite ? scratch[i * NR + j] : c[at] + scratch[i * NR + j];
-            }
+            System.arraycopy(scratch, i * NR, c, cAt + i * ldc, cols);
         }
     }
 
-    private static void store(FloatVector low, FloatVector high, float[] c, int at, boolean overwrite) {
-        if (overwrite) {
-            low.intoArray(c, at);
-            high.intoArray(c, at + LANES);
-        } else {
-            low.add(FloatVector.fromArray(SPECIES, c, at)).intoArray(c, at);
-            high.add(FloatVector.fromArray(SPECIES, c, at + LANES)).intoArray(c, at + LANES);
+    /** {@code C[MR×NR] at cAt = 0}: a block about to be overwritten. */
+    static void clear(float[] c, int cAt, int ldc) {
+        FloatVector zero = FloatVector.zero(SPECIES);
+        for (int i = 0, at = cAt; i < MR; i++, at += ldc) {
+            store(zero, zero, c, at);
         }
+    }
+
+    private static void store(FloatVector low, FloatVector high, float[] c, int at) {
+        low.intoArray(c, at);
+        high.intoArray(c, at + LANES);
     }
 }
