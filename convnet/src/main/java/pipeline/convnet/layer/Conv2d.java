@@ -2,6 +2,7 @@ package pipeline.convnet.layer;
 
 import java.util.Arrays;
 import java.util.List;
+import pipeline.convnet.kernel.DotProducts;
 import pipeline.convnet.kernel.Elementwise;
 import pipeline.convnet.kernel.Gemm;
 import pipeline.convnet.kernel.Im2col;
@@ -247,9 +248,8 @@ public final class Conv2d implements Layer {
             int gradOff = g * geo.ocg() * np;
             int colOff = g * geo.rows() * np;
             int wOff = g * geo.ocg() * geo.rows();
-            // dW_g[OC/G, C/G·KH·KW] += gradT_g × cols_g^T
-            Gemm.gemm(false, true, geo.ocg(), geo.rows(), np, 1f, gradT, gradOff, np,
-                    columns, colOff, np, 1f, wGrad, wOff, geo.rows());
+            // dW_g[OC/G, C/G·KH·KW] += gradT_g × cols_g^T: dot products of rows, both contiguous along N·P
+            DotProducts.accumulate(geo.ocg(), geo.rows(), np, gradT, gradOff, np, columns, colOff, np, wGrad, wOff, geo.rows());
             // dCols_g[C/G·KH·KW, N·P] = W_g^T × gradT_g
             Gemm.gemm(true, false, geo.rows(), np, geo.ocg(), 1f, wData, wOff, geo.rows(),
                     gradT, gradOff, np, 0f, gradCols, colOff, np);
