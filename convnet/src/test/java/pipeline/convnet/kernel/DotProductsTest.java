@@ -28,9 +28,9 @@ class DotProductsTest {
         int lda = k + 3;
         int ldb = k + 5;
         int ldc = n + 2;
-        float[] a = random(random, 4 + m * lda);
-        float[] b = random(random, 1 + n * ldb);
-        float[] c = random(random, 2 + m * ldc);
+        float[] a = GemmTest.random(random, 4 + m * lda);
+        float[] b = GemmTest.random(random, 1 + n * ldb);
+        float[] c = GemmTest.random(random, 2 + m * ldc);
         float[] expected = c.clone();
         float[] actual = c.clone();
 
@@ -48,8 +48,8 @@ class DotProductsTest {
         int m = 16;
         int n = 150;
         int k = 5000;
-        float[] a = random(random, m * k);
-        float[] b = random(random, n * k);
+        float[] a = GemmTest.random(random, m * k);
+        float[] b = GemmTest.random(random, n * k);
         float[] one = new float[m * n];
         float[] two = new float[m * n];
 
@@ -59,13 +59,5 @@ class DotProductsTest {
         DotProducts.accumulate(m, n, k, a, 0, k, b, 0, k, two, 0, n);
 
         assertThat(two).containsExactly(one);
-    }
-
-    private static float[] random(SplittableRandom random, int size) {
-        float[] values = new float[size];
-        for (int i = 0; i < size; i++) {
-            values[i] = (float) (random.nextDouble() * 2 - 1);
-        }
-        return values;
     }
 }

@@ -104,7 +104,8 @@ class GemmTest {
         assertThat(three).containsExactly(one);
     }
 
-    private static float[] random(SplittableRandom random, int size) {
+    /** Uniform values in [−1, 1). */
+    static float[] random(SplittableRandom random, int size) {
         float[] values = new float[size];
         for (int i = 0; i < size; i++) {
             values[i] = (float) (random.nextDouble() * 2 - 1);
