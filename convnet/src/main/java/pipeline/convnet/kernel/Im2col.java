@@ -97,8 +97,12 @@ public final class Im2col {
                             continue;
                         }
                         int row = plane + ih * w.width() + kw * w.dilationW() - w.padW();
-                        for (int ow = first; ow < end; ow++) {
-                            image[row + ow * w.strideW()] += columns[in + ow];
+                        if (w.strideW() == 1) {
+                            addRow(columns, in, image, row, first, end);
+                        } else {
+                            for (int ow = first; ow < end; ow++) {
+                                image[row + ow * w.strideW()] += columns[in + ow];
+                            }
                         }
                     }
                 }
@@ -134,6 +138,13 @@ public final class Im2col {
             for (int ow = right; ow < width; ow++) {
                 columns[row + ow] = 0f;
             }
+        }
+    }
+
+    /** {@code image[row + ow] += columns[in + ow]} for ow in [first, end): unit strides, which C2 vectorises. */
+    private static void addRow(float[] columns, int in, float[] image, int row, int first, int end) {
+        for (int ow = first; ow < end; ow++) {
+            image[row + ow] += columns[in + ow];
         }
     }
 

@@ -26,8 +26,13 @@ import pipeline.convnet.tensor.Tensor;
  * {@code dx = col2im(W_g^T × dOut_g)}, again over the whole batch. One product over the batch keeps
  * the GEMM's tiles large enough to share between threads, where per-image products are too small.
  *
+ * <p>Stride-1 convolutions skip the column matrix: inference and training multiply rows of the
+ * padded image read in place ({@link #forwardInPlace}), and training's backward pass takes the weight
+ * gradient as dot products over those rows and the input gradient as a convolution with the flipped
+ * weights ({@link #backwardInPlace}).
+ *
  * <p>Scratch buffers come from the calling thread's {@link Workspace}, so after the first batches
- * inference allocates only its output. Training keeps its own columns for the backward pass.
+ * inference allocates only its output. Training keeps its own columns (or padded images) for the backward pass.
  */
 public final class Conv2d implements Layer {
 
@@ -51,9 +56,14 @@ public final class Conv2d implements Layer {
 
     private Tensor input;
     private volatile TapOffsets tapOffsets;
-    /** im2col of {@link #columnsOf}, kept from a training forward pass for backward. */
-    private float[] columns;
-    private Tensor columnsOf;
+    /**
+     * What a training forward pass keeps of {@link #keptOf} for backward: its im2col columns, or for
+     * a convolution {@link #trainsInPlace()}, its padded images.
+     */
+    private float[] kept;
+    private Tensor keptOf;
+    /** The convolution that computes this one's input gradient, made on first use: see {@link #inputGradient}. */
+    private Conv2d inputGradient;
 
     public Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, int strideH, int strideW,
                   int padH, int padW, int dilationH, int dilationW, int groups, boolean withBias) {
@@ -169,12 +179,12 @@ public final class Conv2d implements Layer {
         // A few images at a time, so the GEMM reads their columns while they are still in cache.
         int chunk = Math.min(geo.n(), Math.max(1, CHUNK_FLOATS / Math.max(1, geo.rows() * geo.plane())));
         boolean keep = mode == Mode.TRAIN;
-        if (!keep && strideH == 1 && strideW == 1) {
-            return forwardInPlace(x, geo);
+        if (keep ? trainsInPlace() : strideH == 1 && strideW == 1) {
+            return forwardInPlace(x, geo, keep);
         }
         // Training keeps every image's columns for backward, in one array the chunks share (each
         // writes its own columns); inference lowers a chunk at a time into its thread's workspace.
-        float[] kept = keep ? trainingColumns(geo.columnsSize()) : null;
+        float[] keptColumns = keep ? keptBuffer(geo.columnsSize()) : null;
         float[] b = bias == null ? null : bias.value().data();
         Tensor out = Tensor.zeros(geo.n(), outChannels, geo.window().outH(), geo.window().outW());
         int chunks = (geo.n() + chunk - 1) / chunk;
@@ -182,7 +192,7 @@ public final class Conv2d implements Layer {
         // of a chunk run on one thread, back to back, while its columns are in that core's cache.
         // With a single chunk (a small batch) the region runs inline and the steps share the threads.
         Parallelism.forRange(chunks, 1, (fromChunk, toChunk) -> {
-            float[] cols = keep ? kept : Workspace.floats(Workspace.Slot.COLUMNS, groups * geo.rows() * chunk * geo.plane());
+            float[] cols = keep ? keptColumns : Workspace.floats(Workspace.Slot.COLUMNS, groups * geo.rows() * chunk * geo.plane());
             float[] product = Workspace.floats(Workspace.Slot.PRODUCT, outChannels * chunk * geo.plane());
             for (int c = fromChunk; c < toChunk; c++) {
                 int first = c * chunk;
@@ -201,7 +211,7 @@ public final class Conv2d implements Layer {
             }
         });
         if (keep) {
-            columnsOf = x;
+            keptOf = x;
         }
         return out;
     }
@@ -215,9 +225,13 @@ public final class Conv2d implements Layer {
         Tensor x = input;
         Geometry geo = geometry(x);
         Shapes.require(describe() + " backward", gradOut, geo.n(), outChannels, geo.window().outH(), geo.window().outW());
-        if (columnsOf != x) {
-            lowerBatch(geo, x.data(), 0, geo.n(), trainingColumns(geo.columnsSize()), 0, geo.batchCols());
-            columnsOf = x;
+        addBiasGradient(gradOut, geo);
+        if (trainsInPlace()) {
+            return backwardInPlace(x, gradOut, geo);
+        }
+        if (keptOf != x) {
+            lowerBatch(geo, x.data(), 0, geo.n(), keptBuffer(geo.columnsSize()), 0, geo.batchCols());
+            keptOf = x;
         }
         int np = geo.batchCols();
         int p = geo.plane();
@@ -231,16 +245,6 @@ public final class Conv2d implements Layer {
                 }
             }
         });
-        if (bias != null) {
-            float[] bGrad = bias.grad().data();
-            for (int oc = 0; oc < outChannels; oc++) {
-                double sum = 0;
-                for (int j = oc * np, end = j + np; j < end; j++) {
-                    sum += gradT[j];
-                }
-                bGrad[oc] += (float) sum;
-            }
-        }
         float[] gradCols = Workspace.floats(Workspace.Slot.COLUMN_GRADIENT, geo.columnsSize());
         float[] wData = weight.value().data();
         float[] wGrad = weight.grad().data();
@@ -249,7 +253,7 @@ public final class Conv2d implements Layer {
             int colOff = g * geo.rows() * np;
             int wOff = g * geo.ocg() * geo.rows();
             // dW_g[OC/G, C/G·KH·KW] += gradT_g × cols_g^T: dot products of rows, both contiguous along N·P
-            DotProducts.accumulate(geo.ocg(), geo.rows(), np, gradT, gradOff, np, columns, colOff, np, wGrad, wOff, geo.rows());
+            DotProducts.accumulate(geo.ocg(), geo.rows(), np, gradT, gradOff, np, kept, colOff, np, wGrad, wOff, geo.rows());
             // dCols_g[C/G·KH·KW, N·P] = W_g^T × gradT_g
             Gemm.gemm(true, false, geo.rows(), np, geo.ocg(), 1f, wData, wOff, geo.rows(),
                     gradT, gradOff, np, 0f, gradCols, colOff, np);
@@ -274,38 +278,150 @@ public final class Conv2d implements Layer {
      * image from a fixed offset on, so {@link Gemm#gemmRows} reads it in place. The product is
      * {@code [OC, OH·Wp]}; the {@code Wp − OW} columns past each output row read across the row's end
      * and are dropped by the scatter. The sums are the im2col path's, term for term: a test holds them equal.
+     * With {@code keep} (training) every image's padded copy is kept for {@link #backwardInPlace}.
      */
-    private Tensor forwardInPlace(Tensor x, Geometry geo) {
+    private Tensor forwardInPlace(Tensor x, Geometry geo, boolean keep) {
         Im2col.Window w = geo.window();
-        int hp = w.height() + 2 * padH;
-        int wp = w.width() + 2 * padW;
+        Padded p = padded(w);
         int cg = inChannels / groups;
-        int[] rows = tapOffsets(hp, wp);
-        int wide = w.outH() * wp;
+        int[] rows = tapOffsets(p.hp(), p.wp());
+        int wide = w.outH() * p.wp();
         float[] wData = weight.value().data();
         float[] b = bias == null ? null : bias.value().data();
         Tensor out = Tensor.zeros(geo.n(), outChannels, w.outH(), w.outW());
-        // A kernel one column wide without padding reads the input itself; a wider one reads past the
-        // last row's end (the dropped columns), so its padded copy has that much room after the last channel.
-        boolean unpadded = padH == 0 && padW == 0 && kernelW == 1;
-        int overhang = (kernelW - 1) * dilationW;
+        float[] keptImages = keep && !p.unpadded() ? keptBuffer(geo.n() * p.image() + p.overhang()) : null;
         Parallelism.forRange(geo.n(), 1, (from, to) -> {
-            float[] padded = unpadded ? null : Workspace.floats(Workspace.Slot.PADDED, inChannels * hp * wp + overhang);
+            float[] scratch = p.unpadded() || keep ? null : Workspace.floats(Workspace.Slot.PADDED, p.image() + p.overhang());
             float[] product = Workspace.floats(Workspace.Slot.PRODUCT, outChannels * wide);
             for (int i = from; i < to; i++) {
-                float[] source = unpadded ? x.data() : padded;
-                int base = unpadded ? i * inChannels * w.height() * w.width() : 0;
-                if (!unpadded) {
-                    pad(x.data(), i, w, padded, hp, wp);
+                float[] source = p.unpadded() ? x.data() : keep ? keptImages : scratch;
+                int base = p.unpadded() || keep ? i * p.image() : 0;
+                if (!p.unpadded()) {
+                    pad(x.data(), i, w, source, base, p.hp(), p.wp());
                 }
                 for (int g = 0; g < groups; g++) {
                     Gemm.gemmRows(geo.ocg(), wide, geo.rows(), wData, g * geo.ocg() * geo.rows(), geo.rows(),
-                            source, base + g * cg * hp * wp, rows, product, g * geo.ocg() * wide, wide);
+                            source, base + g * cg * p.hp() * p.wp(), rows, product, g * geo.ocg() * wide, wide);
                 }
-                scatterWide(w, product, wp, i, b, out.data());
+                scatterWide(w, product, p.wp(), i, b, out.data());
             }
         });
+        if (keep) {
+            keptOf = x;
+        }
         return out;
+    }
+
+    /**
+     * Stride 1 with padding within the kernel's reach ({@code P ≤ D·(K−1)} on both axes): trained
+     * without a column matrix, forward by {@link #forwardInPlace} and backward by {@link #backwardInPlace}.
+     */
+    private boolean trainsInPlace() {
+        return strideH == 1 && strideW == 1 && padH <= dilationH * (kernelH - 1) && padW <= dilationW * (kernelW - 1);
+    }
+
+    /**
+     * Backward of a convolution that {@link #trainsInPlace()}, from the padded images its forward pass kept:
+     * <ul>
+     * <li>{@code dW_g[OC/G, C/G·KH·KW] += Σ_i dOut_i · cols_iᵀ}, where {@code dOut_i} is image i's output
+     * gradient laid out wide ({@code [OC, OH·Wp]}, zero in the dropped columns) and row {@code (c, kh, kw)}
+     * of {@code cols_i} is its padded image read in place at the tap's offset, as in the forward pass;</li>
+     * <li>{@code dx} is a convolution of {@code dOut} with the weights flipped and their channel axes
+     * swapped, stride 1, padding {@code D·(K−1) − P} ({@link #inputGradient}): no col2im.</li>
+     * </ul>
+     */
+    private Tensor backwardInPlace(Tensor x, Tensor gradOut, Geometry geo) {
+        Im2col.Window w = geo.window();
+        Padded p = padded(w);
+        if (!p.unpadded() && keptOf != x) {
+            forwardInPlace(x, geo, true);
+        }
+        int wide = w.outH() * p.wp();
+        int plane = geo.plane();
+        float[] gradWide = Workspace.floats(Workspace.Slot.COLUMN_GRADIENT, geo.n() * outChannels * wide);
+        float[] g0 = gradOut.data();
+        Parallelism.forRange(geo.n() * outChannels, grain(plane), (from, to) -> {
+            for (int t = from; t < to; t++) {
+                for (int oh = 0; oh < w.outH(); oh++) {
+                    int dst = t * wide + oh * p.wp();
+                    System.arraycopy(g0, t * plane + oh * w.outW(), gradWide, dst, w.outW());
+                    Arrays.fill(gradWide, dst + w.outW(), dst + p.wp(), 0f);
+                }
+            }
+        });
+        float[] source = p.unpadded() ? x.data() : kept;
+        int[] rows = tapOffsets(p.hp(), p.wp());
+        int cg = inChannels / groups;
+        for (int g = 0; g < groups; g++) {
+            DotProducts.accumulateRows(geo.ocg(), geo.rows(), geo.n(), wide, gradWide, g * geo.ocg() * wide,
+                    outChannels * wide, wide, source, g * cg * p.hp() * p.wp(), p.image(), rows,
+                    weight.grad().data(), g * geo.ocg() * geo.rows(), geo.rows());
+        }
+        Conv2d transposed = inputGradient();
+        return transposed.forwardInPlace(gradOut, transposed.geometry(gradOut), false);
+    }
+
+    /**
+     * The convolution whose output is this one's input gradient: {@code OC → C} channels, weight
+     * {@code W'[c, oc, kh, kw] = W[oc, c, KH−1−kh, KW−1−kw]} within each group, stride 1, padding
+     * {@code D·(K−1) − P}, the same dilation. Its weights are copied from this one's on every call.
+     */
+    private Conv2d inputGradient() {
+        if (inputGradient == null) {
+            inputGradient = new Conv2d(outChannels, inChannels, kernelH, kernelW, 1, 1, dilationH * (kernelH - 1) - padH,
+                    dilationW * (kernelW - 1) - padW, dilationH, dilationW, groups, false);
+        }
+        float[] from = weight.value().data();
+        float[] to = inputGradient.weight.value().data();
+        int cg = inChannels / groups;
+        int ocg = outChannels / groups;
+        int taps = kernelH * kernelW;
+        for (int oc = 0; oc < outChannels; oc++) {
+            int g = oc / ocg;
+            for (int c = 0; c < cg; c++) {
+                int src = (oc * cg + c) * taps;
+                int dst = ((g * cg + c) * ocg + oc - g * ocg) * taps + taps - 1;
+                for (int tap = 0; tap < taps; tap++) {
+                    to[dst - tap] = from[src + tap];
+                }
+            }
+        }
+        return inputGradient;
+    }
+
+    /** {@code db[oc] += Σ dOut[n, oc, ·]}, image by image in order. */
+    private void addBiasGradient(Tensor gradOut, Geometry geo) {
+        if (bias == null) {
+            return;
+        }
+        float[] g = gradOut.data();
+        float[] bGrad = bias.grad().data();
+        int plane = geo.plane();
+        for (int oc = 0; oc < outChannels; oc++) {
+            double sum = 0;
+            for (int i = 0; i < geo.n(); i++) {
+                for (int j = (i * outChannels + oc) * plane, end = j + plane; j < end; j++) {
+                    sum += g[j];
+                }
+            }
+            bGrad[oc] += (float) sum;
+        }
+    }
+
+    /**
+     * The padded image of a stride-1 convolution, {@code [C, Hp, Wp]}, {@code image} floats apart in a
+     * batch. A kernel one column wide without padding reads the input itself ({@code unpadded}); a wider
+     * one reads past the last row's end (the dropped columns), so a padded copy has {@code overhang}
+     * floats of room after its last image.
+     */
+    private record Padded(int hp, int wp, int image, int overhang, boolean unpadded) {
+    }
+
+    private Padded padded(Im2col.Window w) {
+        int hp = w.height() + 2 * padH;
+        int wp = w.width() + 2 * padW;
+        boolean unpadded = padH == 0 && padW == 0 && kernelW == 1;
+        return new Padded(hp, wp, inChannels * hp * wp, (kernelW - 1) * dilationW, unpadded);
     }
 
     /** Where row {@code (c, kh, kw)} of one group's column matrix starts in a padded {@code [C/G, Hp, Wp]} image. */
@@ -330,13 +446,13 @@ public final class Conv2d implements Layer {
     private record TapOffsets(int hp, int wp, int[] rows) {
     }
 
-    /** Image {@code i} of {@code x[N, C, H, W]} into {@code padded[C, Hp, Wp]}, zeros around it. */
-    private void pad(float[] x, int i, Im2col.Window w, float[] padded, int hp, int wp) {
+    /** Image {@code i} of {@code x[N, C, H, W]} into {@code padded[C, Hp, Wp]} at {@code at}, zeros around it. */
+    private void pad(float[] x, int i, Im2col.Window w, float[] padded, int at, int hp, int wp) {
         int h = w.height();
         int width = w.width();
         for (int c = 0; c < inChannels; c++) {
             int src = (i * inChannels + c) * h * width;
-            int dst = c * hp * wp;
+            int dst = at + c * hp * wp;
             Arrays.fill(padded, dst, dst + padH * wp + padW, 0f);
             for (int y = 0; y < h; y++) {
                 int row = dst + (padH + y) * wp + padW;
@@ -406,12 +522,12 @@ public final class Conv2d implements Layer {
         });
     }
 
-    /** The columns kept from a training forward pass for the backward pass; grown, never shrunk. */
-    private float[] trainingColumns(int size) {
-        if (columns == null || columns.length < size) {
-            columns = new float[size];
+    /** The buffer a training forward pass keeps for the backward pass; grown, never shrunk. */
+    private float[] keptBuffer(int size) {
+        if (kept == null || kept.length < size) {
+            kept = new float[size];
         }
-        return columns;
+        return kept;
     }
 
     /** Items per parallel chunk for loops doing {@code work} element moves per item. */

@@ -18,6 +18,10 @@ class GradientCheckTest {
                 case2d(Conv2d.square(4, 4, 3, 1, 1, 1, 4, false), "conv depthwise, no bias"),
                 case2d(Conv2d.square(4, 3, 1, 2, 0, 1, 1, false), "conv 1×1 stride 2 (projection)"),
                 case2d(new Conv2d(2, 2, 2, 3, 2, 1, 1, 0, 1, 2, 1, true), "conv 2×3, unequal stride/padding/dilation"),
+                // Stride 1 trains without a column matrix when the padding is within the kernel's reach.
+                case2d(new Conv2d(2, 3, 2, 3, 1, 1, 1, 2, 2, 1, 1, true), "conv 2×3 stride 1, padding 1×2, dilation 2×1"),
+                case2d(Conv2d.square(3, 4, 1, 1, 0, 1, 1, true), "conv 1×1 stride 1 (read in place, unpadded)"),
+                case2d(Conv2d.square(2, 3, 1, 1, 1, 1, 1, true), "conv 1×1 padding 1 (beyond the kernel's reach: columns)"),
                 Arguments.of(new Conv1d(2, 3, 3, 2, 1, 2, 1, true), GradientCheck.input(1, 2, 2, 11), Mode.TRAIN, "conv1d"),
                 case2d(new MaxPool2d(2, 2, 0), "maxpool 2"),
                 case2d(new MaxPool2d(3, 2, 1), "maxpool 3 stride 2 padding 1"),
