@@ -25,6 +25,8 @@ public final class DotProducts {
 
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
+    /** Segment lengths that are a multiple of this have no scalar tail: the vector length. */
+    public static final int ALIGN = LANES;
     /** Rows of A and of B per block. */
     static final int ROWS = 4;
     /** Depth of one slice of k: a multiple of the vector length. */

@@ -289,14 +289,17 @@ public final class Conv2d implements Layer {
         float[] wData = weight.value().data();
         float[] b = bias == null ? null : bias.value().data();
         Tensor out = Tensor.zeros(geo.n(), outChannels, w.outH(), w.outW());
-        float[] keptImages = keep && !p.unpadded() ? keptBuffer(geo.n() * p.image() + p.overhang()) : null;
+        // Training keeps a padded copy even of an unpadded input: the weight gradient reads a little
+        // past each image's end (see backwardInPlace), which the input itself has no room for.
+        boolean readsInput = p.unpadded() && !keep;
+        float[] keptImages = keep ? keptBuffer(geo.n() * p.image() + p.overhang() + DotProducts.ALIGN) : null;
         Parallelism.forRange(geo.n(), 1, (from, to) -> {
-            float[] scratch = p.unpadded() || keep ? null : Workspace.floats(Workspace.Slot.PADDED, p.image() + p.overhang());
+            float[] scratch = readsInput || keep ? null : Workspace.floats(Workspace.Slot.PADDED, p.image() + p.overhang());
             float[] product = Workspace.floats(Workspace.Slot.PRODUCT, outChannels * wide);
             for (int i = from; i < to; i++) {
-                float[] source = p.unpadded() ? x.data() : keep ? keptImages : scratch;
-                int base = p.unpadded() || keep ? i * p.image() : 0;
-                if (!p.unpadded()) {
+                float[] source = readsInput ? x.data() : keep ? keptImages : scratch;
+                int base = readsInput || keep ? i * p.image() : 0;
+                if (!readsInput) {
                     pad(x.data(), i, w, source, base, p.hp(), p.wp());
                 }
                 for (int g = 0; g < groups; g++) {
@@ -333,10 +336,12 @@ public final class Conv2d implements Layer {
     private Tensor backwardInPlace(Tensor x, Tensor gradOut, Geometry geo) {
         Im2col.Window w = geo.window();
         Padded p = padded(w);
-        if (!p.unpadded() && keptOf != x) {
+        if (keptOf != x) {
             forwardInPlace(x, geo, true);
         }
-        int wide = w.outH() * p.wp();
+        // Rows of the wide gradient are padded with zeros to a whole number of vectors, so the dot
+        // products have no scalar tail; the images kept have room for the extra reads.
+        int wide = (w.outH() * p.wp() + DotProducts.ALIGN - 1) / DotProducts.ALIGN * DotProducts.ALIGN;
         int plane = geo.plane();
         float[] gradWide = Workspace.floats(Workspace.Slot.COLUMN_GRADIENT, geo.n() * outChannels * wide);
         float[] g0 = gradOut.data();
@@ -347,9 +352,10 @@ public final class Conv2d implements Layer {
                     System.arraycopy(g0, t * plane + oh * w.outW(), gradWide, dst, w.outW());
                     Arrays.fill(gradWide, dst + w.outW(), dst + p.wp(), 0f);
                 }
+                Arrays.fill(gradWide, t * wide + w.outH() * p.wp(), (t + 1) * wide, 0f);
             }
         });
-        float[] source = p.unpadded() ? x.data() : kept;
+        float[] source = kept;
         int[] rows = tapOffsets(p.hp(), p.wp());
         int cg = inChannels / groups;
         for (int g = 0; g < groups; g++) {
@@ -410,7 +416,7 @@ public final class Conv2d implements Layer {
 
     /**
      * The padded image of a stride-1 convolution, {@code [C, Hp, Wp]}, {@code image} floats apart in a
-     * batch. A kernel one column wide without padding reads the input itself ({@code unpadded}); a wider
+     * batch. A kernel one column wide without padding can read the input itself ({@code unpadded}); a wider
      * one reads past the last row's end (the dropped columns), so a padded copy has {@code overhang}
      * floats of room after its last image.
      */
