@@ -84,6 +84,30 @@ public abstract class Activation implements Layer {
         @Override public String describe() { return "leaky-relu(" + slope + ")"; }
     }
 
+    /**
+     * {@code min(max(0, x), 6)}, MobileNet's activation (PyTorch's {@code ReLU6}); {@code f' = 1} strictly
+     * between 0 and 6, else 0; NaN stays NaN.
+     */
+    public static final class Relu6 extends Activation {
+        private static final float CAP = 6f;
+
+        @Override
+        protected void apply(float[] x, float[] y, int from, int to) {
+            for (int i = from; i < to; i++) {
+                y[i] = Math.min(Math.max(x[i], 0f), CAP);
+            }
+        }
+
+        @Override
+        protected void gradient(float[] x, float[] y, float[] gradOut, float[] gradIn, int from, int to) {
+            for (int i = from; i < to; i++) {
+                gradIn[i] = x[i] > 0f && x[i] < CAP ? gradOut[i] : 0f;
+            }
+        }
+
+        @Override public String describe() { return "relu6"; }
+    }
+
     /** {@code 1 / (1 + e^−x)}; {@code f' = y(1 − y)}. */
     public static final class Sigmoid extends Activation {
         @Override

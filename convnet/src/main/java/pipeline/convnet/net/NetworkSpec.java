@@ -28,10 +28,13 @@ import pipeline.convnet.tensor.Shapes;
  * input 1 28 28                         channels, height, width (first line)
  * conv 32 kernel=3 [stride=1 padding=0 dilation=1 groups=1 bias=true]
  * maxpool kernel=2 [stride=kernel padding=0]      avgpool …      global-avgpool
- * relu | leaky-relu [slope=0.01] | sigmoid | tanh
+ * relu | relu6 | leaky-relu [slope=0.01] | sigmoid | tanh
  * batchnorm | dropout 0.5 | flatten | linear 120 [bias=true]
  * residual 64 [stride=1]                basic block: conv3×3-bn-relu-conv3×3-bn, plus the input
  *                                       (1×1 conv + bn when shape changes), then relu
+ * inverted-residual 24 [expand=6 stride=1]   MobileNetV2's block: 1×1 conv to expand·C channels-bn-relu6
+ *                                       (none when expand=1), 3×3 depthwise conv-bn-relu6, 1×1 conv-bn;
+ *                                       plus the input when stride is 1 and channels are kept; no activation after
  * repeat 3                              the lines up to the matching "end", 3 times; blocks nest,
  *   …                                   so INPUT → [[CONV→ReLU]*N → POOL?]*M → [FC→ReLU]*K → FC
  * end                                   is declared as written
@@ -43,11 +46,15 @@ public final class NetworkSpec {
     private NetworkSpec() {
     }
 
-    /** One of the specs shipped with the engine: {@code lenet5}, {@code vgg-small}, {@code resnet20}. */
+    /** The specs shipped with the engine. */
+    public static final List<String> BUILT_IN = List.of("lenet5", "vgg-small", "resnet20", "resnet18",
+            "mobilenetv2");
+
+    /** One of the specs shipped with the engine ({@link #BUILT_IN}). */
     public static Network builtIn(String name, long seed) {
         try (InputStream in = NetworkSpec.class.getResourceAsStream("/pipeline/convnet/specs/" + name + ".net")) {
             if (in == null) {
-                throw new IllegalArgumentException("no built-in architecture '" + name + "'; expected lenet5, vgg-small or resnet20");
+                throw new IllegalArgumentException("no built-in architecture '" + name + "'; expected one of " + BUILT_IN);
             }
             return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), seed);
         } catch (IOException e) {
@@ -157,6 +164,7 @@ public final class NetworkSpec {
                 }
                 case "global-avgpool" -> List.of(new GlobalAvgPool());
                 case "relu" -> List.of(new Activation.Relu());
+                case "relu6" -> List.of(new Activation.Relu6());
                 case "leaky-relu" -> List.of(new Activation.LeakyRelu(line.floatOption("slope", 0.01f)));
                 case "sigmoid" -> List.of(new Activation.Sigmoid());
                 case "tanh" -> List.of(new Activation.Tanh());
@@ -171,9 +179,11 @@ public final class NetworkSpec {
                     yield List.of(new Linear(shape[1], line.intArg(1, "output features"), line.flag("bias", true)));
                 }
                 case "residual" -> residual(line.intArg(1, "output channels"), line.option("stride", 1));
+                case "inverted-residual" -> invertedResidual(line.intArg(1, "output channels"), line.option("expand", 6),
+                        line.option("stride", 1));
                 default -> throw new IllegalArgumentException("unknown layer '" + kind + "'; expected conv, maxpool, avgpool,"
-                        + " global-avgpool, relu, leaky-relu, sigmoid, tanh, batchnorm, dropout, flatten, linear, residual,"
-                        + " repeat or end");
+                        + " global-avgpool, relu, relu6, leaky-relu, sigmoid, tanh, batchnorm, dropout, flatten, linear, residual,"
+                        + " inverted-residual, repeat or end");
             };
         }
 
@@ -185,6 +195,27 @@ public final class NetworkSpec {
             Layer shortcut = stride == 1 && in == out ? null
                     : Sequential.of(Conv2d.square(in, out, 1, stride, 0, 1, 1, false), new BatchNorm2d(out));
             return List.of(new Residual(main, shortcut), new Activation.Relu());
+        }
+
+        /** MobileNetV2's inverted residual with a linear bottleneck (Sandler et al. 2018), as torchvision builds it. */
+        private List<Layer> invertedResidual(int out, int expand, int stride) {
+            if (expand < 1) {
+                throw new IllegalArgumentException("expand must be 1 or more, got " + expand);
+            }
+            if (stride != 1 && stride != 2) {
+                throw new IllegalArgumentException("stride must be 1 or 2, got " + stride);
+            }
+            int in = channels();
+            int hidden = in * expand;
+            List<Layer> main = new ArrayList<>();
+            if (expand != 1) {
+                main.addAll(List.of(Conv2d.square(in, hidden, 1, 1, 0, 1, 1, false), new BatchNorm2d(hidden), new Activation.Relu6()));
+            }
+            main.addAll(List.of(
+                    Conv2d.square(hidden, hidden, 3, stride, 1, 1, hidden, false), new BatchNorm2d(hidden), new Activation.Relu6(),
+                    Conv2d.square(hidden, out, 1, 1, 0, 1, 1, false), new BatchNorm2d(out)));
+            Sequential block = Sequential.of(main.toArray(Layer[]::new));
+            return List.of(stride == 1 && in == out ? new Residual(block, null) : block);
         }
 
         private int channels() {

@@ -29,6 +29,7 @@ class GradientCheckTest {
                 case2d(new AvgPool2d(3, 2, 1), "avgpool 3 stride 2 padding 1"),
                 case2d(new GlobalAvgPool(), "global average pool"),
                 case2d(new Activation.Relu(), "relu"),
+                case2d(new Activation.Relu6(), "relu6"),
                 case2d(new Activation.LeakyRelu(0.1f), "leaky relu"),
                 case2d(new Activation.Sigmoid(), "sigmoid"),
                 case2d(new Activation.Tanh(), "tanh"),

@@ -31,9 +31,34 @@ class NetworkSpecTest {
     }
 
     @Test
+    void resnet18HasTorchvisionsParameterCountAndShapes() {
+        Network resnet = initialised("resnet18");
+
+        Network.Output out = resnet.forwardWithEmbeddings(Tensor.zeros(resnet.batchShape(1)), Mode.INFER);
+
+        // torchvision.models.resnet18(): 11,689,512 parameters; batch-norm running statistics are not parameters.
+        assertThat(parameterCount(resnet)).isEqualTo(11_689_512);
+        assertThat(resnet.input()).containsExactly(3, 224, 224);
+        assertThat(out.logits().shape()).containsExactly(1, 1000);
+        assertThat(out.embeddings().shape()).containsExactly(1, 512);
+    }
+
+    @Test
+    void mobilenetv2HasTorchvisionsParameterCountAndRunsForwardAndBackward() {
+        Network mobilenet = initialised("mobilenetv2");
+
+        Tensor logits = mobilenet.forward(Tensor.zeros(mobilenet.batchShape(1)), Mode.TRAIN);
+        Tensor gradIn = mobilenet.backward(Tensor.zeros(logits.shape()));
+
+        // torchvision.models.mobilenet_v2(): 3,504,872 parameters.
+        assertThat(parameterCount(mobilenet)).isEqualTo(3_504_872);
+        assertThat(logits.shape()).containsExactly(1, 1000);
+        assertThat(gradIn.shape()).containsExactly(1, 3, 224, 224);
+    }
+
+    @Test
     void theVggStyleNetFollowsThePatternAndRunsForwardAndBackward() {
-        Network vgg = NetworkSpec.builtIn("vgg-small", 1);
-        new Initializer(Initializer.Scheme.HE, 1).initialise(vgg.layers());
+        Network vgg = initialised("vgg-small");
 
         Tensor logits = vgg.forward(Tensor.zeros(vgg.batchShape(2)), Mode.TRAIN);
         Tensor gradIn = vgg.backward(Tensor.zeros(logits.shape()));
@@ -100,6 +125,17 @@ class NetworkSpecTest {
         assertThatThrownBy(() -> NetworkSpec.parse("input 1 28 28\nconvolution 6", 1)).hasMessageContaining("unknown layer 'convolution'");
         assertThatThrownBy(() -> NetworkSpec.parse("input 1 28 28\nrepeat 2\nrelu", 1)).hasMessageContaining("no matching 'end'");
         assertThatThrownBy(() -> NetworkSpec.parse("input 1 4 4\nconv 2 kernel=7", 1)).hasMessageContaining("smaller than the kernel's span 7");
+        assertThatThrownBy(() -> NetworkSpec.parse("input 3 32 32\ninverted-residual 16 stride=3", 1))
+                .hasMessageContaining("line 2").hasMessageContaining("stride must be 1 or 2, got 3");
+        assertThatThrownBy(() -> NetworkSpec.parse("input 3 32 32\ninverted-residual 16 expand=0", 1))
+                .hasMessageContaining("expand must be 1 or more, got 0");
+        assertThatThrownBy(() -> NetworkSpec.builtIn("resnet50", 1)).hasMessageContaining("resnet18").hasMessageContaining("mobilenetv2");
+    }
+
+    private static Network initialised(String builtIn) {
+        Network network = NetworkSpec.builtIn(builtIn, 1);
+        new Initializer(Initializer.Scheme.HE, 1).initialise(network.layers());
+        return network;
     }
 
     private static int parameterCount(Network network) {
