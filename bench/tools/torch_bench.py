@@ -3,13 +3,15 @@
 
 Run with Debian's own Python (python3-torch 1.13) and OPENBLAS_NUM_THREADS=1:
   /usr/bin/python3 bench/tools/torch_bench.py export DIR
-      writes DIR/lenet5.onnx and DIR/resnet20.onnx (opset 13, batch axis dynamic)
+      writes DIR/MODEL.onnx for every model (opset 13, batch axis dynamic)
   /usr/bin/python3 bench/tools/torch_bench.py measure THREADS SECONDS CONFIG...
       CONFIG is model:mode:batch (mode infer, train or latency); prints one CSV line per CONFIG:
       model,mode,batch,threads,images_per_second (latency: microseconds per image instead)
 
-The architectures are the ones the engine's reference tests use (convnet/tools/torch_reference.py),
-so both sides run the same networks. Each measurement warms up for SECONDS/2, then runs for SECONDS.
+LeNet-5 and ResNet-20 are the architectures the engine's reference tests use
+(convnet/tools/torch_reference.py); ResNet-18 and MobileNetV2 are torchvision's (python3-torchvision),
+which the engine's built-in specs resnet18.net and mobilenetv2.net declare layer for layer (their
+parameter counts are tested equal). Both sides run the same networks. Each measurement warms up for SECONDS/2, then runs for SECONDS.
 """
 import os
 import sys
@@ -19,9 +21,13 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 import torch_reference as reference  # noqa: E402
+import torchvision  # noqa: E402
 
 torch.set_default_dtype(torch.float32)
-MODELS = {"lenet5": reference.lenet5, "resnet20": reference.resnet20}
+MODELS = {"lenet5": reference.lenet5, "resnet20": reference.resnet20,
+          "resnet18": torchvision.models.resnet18, "mobilenetv2": torchvision.models.mobilenet_v2}
+INPUTS = {"lenet5": (1, 28, 28), "resnet20": (1, 28, 28), "resnet18": (3, 224, 224), "mobilenetv2": (3, 224, 224)}
+CLASSES = {"lenet5": 10, "resnet20": 10, "resnet18": 1000, "mobilenetv2": 1000}
 
 
 def build(name):
@@ -33,7 +39,7 @@ def export(folder):
     os.makedirs(folder, exist_ok=True)
     for name in MODELS:
         net = build(name).eval()
-        torch.onnx.export(net, torch.randn(1, 1, 28, 28), os.path.join(folder, name + ".onnx"), opset_version=13,
+        torch.onnx.export(net, torch.randn(1, *INPUTS[name]), os.path.join(folder, name + ".onnx"), opset_version=13,
                           input_names=["input"], output_names=["logits"],
                           dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
 
@@ -55,10 +61,10 @@ def timed(step, seconds):
 
 def measure(name, mode, batch, seconds):
     net = build(name)
-    x = torch.randn(batch, 1, 28, 28)
+    x = torch.randn(batch, *INPUTS[name])
     if mode == "train":
         net.train()
-        labels = torch.randint(0, 10, (batch,))
+        labels = torch.randint(0, CLASSES[name], (batch,))
         optimizer = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
         loss_fn = nn.CrossEntropyLoss()
 

@@ -5,10 +5,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import pipeline.convnet.kernel.Parallelism;
+import pipeline.convnet.net.NetworkSpec;
 
 /**
  * The engine's performance benchmark: SGEMM against OpenBLAS, per-layer GFLOP/s, and whole models
- * (LeNet-5, ResNet-20) against PyTorch 1.13 and ONNX Runtime, at 1 and 2 threads. Every case is
+ * (LeNet-5 and ResNet-20 on 28×28 grey, ResNet-18 and MobileNetV2 on 224×224 RGB) against PyTorch
+ * 1.13 and ONNX Runtime, at 1 and 2 threads, and the engine's memory per model. Every case is
  * measured once per round, the engines one after another within the round, so a noisy minute hits
  * all of them; the report gives medians over the rounds, their spread, and ratios of medians.
  *
@@ -22,7 +24,11 @@ public final class ConvnetBenchmark {
     /** {@code model:mode:batch}; latency is batch-1 inference in µs per image. */
     static final List<String> MODEL_CONFIGS = List.of(
             "lenet5:infer:1", "lenet5:infer:32", "lenet5:infer:256", "lenet5:latency:1", "lenet5:train:64",
-            "resnet20:infer:1", "resnet20:infer:32", "resnet20:infer:256", "resnet20:latency:1", "resnet20:train:128");
+            "resnet20:infer:1", "resnet20:infer:32", "resnet20:infer:256", "resnet20:latency:1", "resnet20:train:128",
+            "resnet18:infer:1", "resnet18:infer:32", "resnet18:train:32",
+            "mobilenetv2:infer:1", "mobilenetv2:infer:32", "mobilenetv2:train:32");
+    /** Models whose memory the report gives, at batch 32. */
+    static final List<String> MEMORY_MODELS = List.of("lenet5", "resnet20", "resnet18", "mobilenetv2");
 
     private ConvnetBenchmark() {
     }
@@ -54,6 +60,7 @@ public final class ConvnetBenchmark {
             layers(results, round, seconds);
             models(results, round, torch, onnx, seconds);
         }
+        memory(results);
         Files.createDirectories(out);
         results.writeCsv(out.resolve("results.csv"));
         Files.writeString(out.resolve("results.md"), new Report(results, rounds, seconds).markdown());
@@ -93,13 +100,26 @@ public final class ConvnetBenchmark {
                 Results.Case c = modelCase(p[0], p[1], Integer.parseInt(p[2]), threads);
                 results.add(round, c, "engine", EngineCases.model(p[0], p[1], c.batch(), seconds));
                 if (!p[1].equals("train")) {
-                    results.add(round, c, "ONNX Runtime", OnnxRuntimeCases.model(onnx, p[0], p[1], c.batch(), threads, seconds));
+                    int[] input = NetworkSpec.builtIn(p[0], 1).input();
+                    results.add(round, c, "ONNX Runtime",
+                            OnnxRuntimeCases.model(onnx, p[0], input, p[1], c.batch(), threads, seconds));
                 }
             }
             for (String line : torch.measure(threads, seconds, MODEL_CONFIGS)) {
                 String[] f = line.split(",");
                 results.add(round, modelCase(f[0], f[1], Integer.parseInt(f[2]), threads), "PyTorch", Double.parseDouble(f[4]));
             }
+        }
+    }
+
+    /** Weights and allocation per inference batch (MB), once: they do not vary from round to round. */
+    private static void memory(Results results) {
+        Parallelism.setThreads(THREADS[THREADS.length - 1]);
+        for (String model : MEMORY_MODELS) {
+            double[] megabytes = EngineCases.memory(model, 32);
+            results.add(1, new Results.Case("memory", model, "weights", 32, Parallelism.threads(), "MB"), "engine", megabytes[0]);
+            results.add(1, new Results.Case("memory", model, "allocated per batch", 32, Parallelism.threads(), "MB"), "engine",
+                    megabytes[1]);
         }
     }
 

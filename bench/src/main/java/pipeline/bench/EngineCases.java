@@ -1,5 +1,6 @@
 package pipeline.bench;
 
+import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
 import pipeline.convnet.data.Augmentation;
 import pipeline.convnet.data.Normalisation;
@@ -18,28 +19,53 @@ import pipeline.convnet.train.Trainer;
 /** The engine's side: whole models (inference, latency, a training step) and single layers. */
 final class EngineCases {
 
+    private static final double MB = 1 << 20;
+
     private EngineCases() {
     }
 
-    /** A random batch {@code [n, 1, 28, 28]}. */
-    static Tensor images(int n) {
+    /** A random batch {@code [n, C, H, W]} for a network's {@code input = [C, H, W]}. */
+    static Tensor images(int[] input, int n) {
         SplittableRandom random = new SplittableRandom(n);
-        float[] data = new float[n * 28 * 28];
+        float[] data = new float[n * input[0] * input[1] * input[2]];
         for (int i = 0; i < data.length; i++) {
             data[i] = (float) random.nextGaussian();
         }
-        return new Tensor(data, n, 1, 28, 28);
+        return new Tensor(data, n, input[0], input[1], input[2]);
+    }
+
+    /** The built-in network, He-initialised. */
+    static Network network(String model) {
+        Network network = NetworkSpec.builtIn(model, 1);
+        new Initializer(Initializer.Scheme.HE, 1).initialise(network.layers());
+        return network;
+    }
+
+    /**
+     * Megabytes: the weights of the network as served (batch-norm folded), and what one inference
+     * batch allocates on all threads once warmed up ({@code com.sun.management.ThreadMXBean}).
+     */
+    static double[] memory(String model, int batch) {
+        Network serving = network(model).fusedForInference();
+        Tensor x = images(serving.input(), batch);
+        double weights = serving.parameters().stream().mapToLong(p -> p.value().size()).sum() * 4.0 / MB;
+        for (int i = 0; i < 3; i++) {
+            serving.forward(x, Mode.INFER);
+        }
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getTotalThreadAllocatedBytes();
+        serving.forward(x, Mode.INFER);
+        return new double[] {weights, (threads.getTotalThreadAllocatedBytes() - before) / MB};
     }
 
     /** Images per second (or µs per image for {@code latency}) of one model configuration. */
     static double model(String model, String mode, int batch, double seconds) throws Exception {
-        Network network = NetworkSpec.builtIn(model, 1);
-        new Initializer(Initializer.Scheme.HE, 1).initialise(network.layers());
-        Tensor x = images(batch);
+        Network network = network(model);
+        Tensor x = images(network.input(), batch);
         if (mode.equals("train")) {
             Trainer trainer = new Trainer(network, Normalisation.FASHION_MNIST, new Trainer.Config(1, batch,
                     LearningRateSchedule.constant(0.01f), new Sgd(0.9f, false, 0f), Augmentation.NONE, 0f, 1));
-            int[] labels = new SplittableRandom(7).ints(batch, 0, 10).toArray();
+            int[] labels = new SplittableRandom(7).ints(batch, 0, network.classes()).toArray();
             return Rate.callsPerSecond(() -> trainer.trainStep(x, labels, 1), seconds) * batch;
         }
         // Inference as the worker serves it: batch-norm folded, ReLU fused.

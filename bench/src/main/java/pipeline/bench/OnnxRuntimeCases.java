@@ -13,7 +13,9 @@ final class OnnxRuntimeCases {
     private OnnxRuntimeCases() {
     }
 
-    static double model(Path onnxFolder, String model, String mode, int batch, int threads, double seconds) throws Exception {
+    /** Images per second (or µs per image for {@code latency}) of the model, whose input is {@code shape = [C, H, W]}. */
+    static double model(Path onnxFolder, String model, int[] shape, String mode, int batch, int threads, double seconds)
+            throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(threads);
@@ -21,8 +23,8 @@ final class OnnxRuntimeCases {
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             try (OrtSession session = env.createSession(onnxFolder.resolve(model + ".onnx").toString(), options);
-                 OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(EngineCases.images(batch).data()),
-                         new long[] {batch, 1, 28, 28})) {
+                 OnnxTensor input = OnnxTensor.createTensor(env, FloatBuffer.wrap(EngineCases.images(shape, batch).data()),
+                         new long[] {batch, shape[0], shape[1], shape[2]})) {
                 Map<String, OnnxTensor> feed = Map.of("input", input);
                 double calls = Rate.callsPerSecond(() -> {
                     try (OrtSession.Result result = session.run(feed)) {

@@ -37,6 +37,7 @@ final class Report {
         gemmTable(md);
         layerTable(md);
         modelTable(md);
+        memoryTable(md);
         return md.toString();
     }
 
@@ -70,7 +71,7 @@ final class Report {
     }
 
     private void modelTable(StringBuilder md) {
-        md.append("## Whole models, 28×28 input\n\n")
+        md.append("## Whole models (LeNet-5, ResNet-20: 28×28 grey; ResNet-18, MobileNetV2: 224×224 RGB)\n\n")
                 .append("Ratios are ours over theirs for images/s, and theirs over ours for latency, so above 1 means the ")
                 .append("engine is faster. Bars: inference ≥ ONNX Runtime and ≥ 1.5× PyTorch (batch 32 and 256); ")
                 .append("training ≥ 1.2× PyTorch; LeNet-5 batch-1 latency < 50 µs.\n\n")
@@ -86,6 +87,23 @@ final class Report {
                     .append(c.threads()).append(" | ").append(c.unit()).append(" | ").append(value(ours)).append(" | ")
                     .append(value(torch)).append(" | ").append(times(vsTorch)).append(" | ").append(value(ort)).append(" | ")
                     .append(times(vsOrt)).append(" | ").append(bar(c, ours, vsTorch, vsOrt)).append(" |\n");
+        });
+        md.append('\n');
+    }
+
+    private void memoryTable(StringBuilder md) {
+        md.append("## Engine memory, inference at batch 32 (MB)\n\n")
+                .append("Weights as served (batch-norm folded), and what one batch allocates on all threads once warmed up ")
+                .append("(`ThreadMXBean.getTotalThreadAllocatedBytes`); the bar is nothing allocated per batch.\n\n")
+                .append("| model | weights | allocated per batch |\n| --- | --- | --- |\n");
+        Map<Results.Case, Map<String, Samples>> memory = results.bySection("memory");
+        memory.forEach((c, engines) -> {
+            if (c.mode().equals("weights")) {
+                Results.Case allocated = new Results.Case(c.section(), c.subject(), "allocated per batch", c.batch(), c.threads(),
+                        c.unit());
+                md.append("| ").append(c.subject()).append(" | ").append(String.format("%.1f", engines.get("engine").median()))
+                        .append(" | ").append(String.format("%.1f", memory.get(allocated).get("engine").median())).append(" |\n");
+            }
         });
         md.append('\n');
     }
