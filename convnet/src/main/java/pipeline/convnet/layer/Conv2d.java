@@ -26,7 +26,8 @@ import pipeline.convnet.tensor.Tensor;
  * {@code dx = col2im(W_g^T × dOut_g)}, again over the whole batch. One product over the batch keeps
  * the GEMM's tiles large enough to share between threads, where per-image products are too small.
  *
- * <p>Stride-1 convolutions skip the column matrix: inference and training multiply rows of the
+ * <p>A depthwise convolution runs on a kernel of its own ({@link DepthwiseConvolution}). Stride-1
+ * convolutions skip the column matrix: inference and training multiply rows of the
  * padded image read in place ({@link #forwardInPlace}), and training's backward pass takes the weight
  * gradient as dot products over those rows and the input gradient as a convolution with the flipped
  * weights ({@link #backwardInPlace}).
@@ -64,6 +65,8 @@ public final class Conv2d implements Layer {
     private Tensor keptOf;
     /** The convolution that computes this one's input gradient, made on first use: see {@link #inputGradient}. */
     private Conv2d inputGradient;
+    /** The depthwise case's own kernel, or null: see {@link DepthwiseConvolution}. */
+    private final DepthwiseConvolution depthwise;
 
     public Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, int strideH, int strideW,
                   int padH, int padW, int dilationH, int dilationW, int groups, boolean withBias) {
@@ -94,6 +97,10 @@ public final class Conv2d implements Layer {
         this.dilationW = dilationW;
         this.groups = groups;
         this.fusedRelu = fusedRelu;
+        this.depthwise = groups == inChannels && groups == outChannels
+                ? new DepthwiseConvolution(new int[] {kernelH, kernelW}, new int[] {strideH, strideW}, new int[] {padH, padW},
+                        new int[] {dilationH, dilationW})
+                : null;
         this.weight = Parameter.of("weight", Tensor.zeros(outChannels, inChannels / groups, kernelH, kernelW), true);
         this.bias = withBias ? Parameter.of("bias", Tensor.zeros(outChannels), false) : null;
     }
@@ -179,6 +186,11 @@ public final class Conv2d implements Layer {
         // A few images at a time, so the GEMM reads their columns while they are still in cache.
         int chunk = Math.min(geo.n(), Math.max(1, CHUNK_FLOATS / Math.max(1, geo.rows() * geo.plane())));
         boolean keep = mode == Mode.TRAIN;
+        if (depthwise != null) {
+            float[] b = bias == null ? null : bias.value().data();
+            return depthwise.forward(x, geo.window().outH(), geo.window().outW(), wData,
+                    (out, at, plane, c) -> finish(out, at, plane, b, c), keep);
+        }
         if (keep ? trainsInPlace() : strideH == 1 && strideW == 1) {
             return forwardInPlace(x, geo, keep);
         }
@@ -226,6 +238,9 @@ public final class Conv2d implements Layer {
         Geometry geo = geometry(x);
         Shapes.require(describe() + " backward", gradOut, geo.n(), outChannels, geo.window().outH(), geo.window().outW());
         addBiasGradient(gradOut, geo);
+        if (depthwise != null) {
+            return depthwise.backward(x, gradOut, weight.value().data(), weight.grad().data());
+        }
         if (trainsInPlace()) {
             return backwardInPlace(x, gradOut, geo);
         }
@@ -537,7 +552,7 @@ public final class Conv2d implements Layer {
     }
 
     /** Items per parallel chunk for loops doing {@code work} element moves per item. */
-    private static int grain(int work) {
+    static int grain(int work) {
         return Math.max(1, (1 << 15) / Math.max(1, work));
     }
 

@@ -16,6 +16,8 @@ class GradientCheckTest {
                 case2d(Conv2d.square(2, 2, 3, 1, 2, 2, 1, true), "conv dilation 2, padding 2"),
                 case2d(Conv2d.square(4, 6, 3, 1, 1, 1, 2, true), "conv groups 2"),
                 case2d(Conv2d.square(4, 4, 3, 1, 1, 1, 4, false), "conv depthwise, no bias"),
+                case2d(Conv2d.square(4, 4, 3, 2, 1, 1, 4, true), "conv depthwise stride 2, bias"),
+                case2d(new Conv2d(4, 4, 3, 2, 1, 2, 2, 0, 1, 2, 4, false), "conv depthwise 3×2, stride 1×2, dilation 1×2"),
                 case2d(Conv2d.square(4, 3, 1, 2, 0, 1, 1, false), "conv 1×1 stride 2 (projection)"),
                 case2d(new Conv2d(2, 2, 2, 3, 2, 1, 1, 0, 1, 2, 1, true), "conv 2×3, unequal stride/padding/dilation"),
                 // Stride 1 trains without a column matrix when the padding is within the kernel's reach.
