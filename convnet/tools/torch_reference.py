@@ -118,6 +118,31 @@ def resnet20():
     return nn.Sequential(*layers)
 
 
+class InvertedResidual(nn.Module):
+    """MobileNetV2's block as torchvision builds it (the engine's inverted-residual line)."""
+
+    def __init__(self, cin, cout, stride, expand):
+        super().__init__()
+        hidden = cin * expand
+        layers = []
+        if expand != 1:
+            layers += [nn.Conv2d(cin, hidden, 1, bias=False), nn.BatchNorm2d(hidden), nn.ReLU6()]
+        layers += [nn.Conv2d(hidden, hidden, 3, stride, 1, groups=hidden, bias=False), nn.BatchNorm2d(hidden), nn.ReLU6(),
+                   nn.Conv2d(hidden, cout, 1, bias=False), nn.BatchNorm2d(cout)]
+        self.block = nn.Sequential(*layers)
+        self.residual = stride == 1 and cin == cout
+
+    def forward(self, x):
+        return self.block(x) + x if self.residual else self.block(x)
+
+
+def mobilenet_blocks():
+    """convnet/src/test/resources/specs/mobilenet-blocks.net."""
+    return nn.Sequential(nn.Conv2d(1, 8, 3, 2, 1, bias=False), nn.BatchNorm2d(8), nn.ReLU6(),
+                         InvertedResidual(8, 8, 1, 1), InvertedResidual(8, 12, 2, 6), InvertedResidual(12, 12, 1, 6),
+                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(12, 10))
+
+
 def lenet5():
     return nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(),
                          nn.MaxPool2d(2), nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(),
@@ -148,6 +173,7 @@ def main():
     write("cross-entropy-smoothing", [("loss", loss.reshape(1)), ("grad_logits", logits.grad)])
     network_case("lenet5", lenet5(), [3, 7])
     network_case("resnet20", resnet20(), [3, 7])
+    network_case("mobilenet-blocks", mobilenet_blocks(), [3, 7])
     print("wrote", len(os.listdir(OUT)), "files to", os.path.normpath(OUT), file=sys.stderr)
 
 

@@ -29,6 +29,18 @@ public final class Elementwise {
         ElementwiseReference.relu(x, y, i, to);
     }
 
+    /** {@code y = x ≤ 0 ? 0 : x ≥ cap ? cap : x}: ReLU capped (ReLU6 with {@code cap = 6}; ReLU with +∞). */
+    public static void clamp(float[] x, float[] y, int from, int to, float cap) {
+        FloatVector zero = FloatVector.zero(SPECIES);
+        FloatVector top = FloatVector.broadcast(SPECIES, cap);
+        int i = from;
+        for (int bound = from + SPECIES.loopBound(to - from); i < bound; i += LANES) {
+            FloatVector v = FloatVector.fromArray(SPECIES, x, i);
+            v.blend(zero, v.compare(VectorOperators.LE, 0f)).blend(top, v.compare(VectorOperators.GE, cap)).intoArray(y, i);
+        }
+        ElementwiseReference.clamp(x, y, i, to, cap);
+    }
+
     /** {@code y = a + b}, and {@code relu} of it when {@code relu}, in one pass: a residual block's sum. */
     public static void add(float[] a, float[] b, float[] y, int from, int to, boolean relu) {
         FloatVector zero = FloatVector.zero(SPECIES);

@@ -12,6 +12,13 @@ public final class ElementwiseReference {
         }
     }
 
+    /** ReLU capped at {@code cap}; NaN stays NaN. */
+    public static void clamp(float[] x, float[] y, int from, int to, float cap) {
+        for (int i = from; i < to; i++) {
+            y[i] = x[i] <= 0f ? 0f : x[i] >= cap ? cap : x[i];
+        }
+    }
+
     /** {@code y = a + b}, and {@code relu} of it when {@code relu}: a residual block's sum. */
     public static void add(float[] a, float[] b, float[] y, int from, int to, boolean relu) {
         for (int i = from; i < to; i++) {

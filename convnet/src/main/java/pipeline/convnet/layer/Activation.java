@@ -89,13 +89,11 @@ public abstract class Activation implements Layer {
      * between 0 and 6, else 0; NaN stays NaN.
      */
     public static final class Relu6 extends Activation {
-        private static final float CAP = 6f;
+        static final float CAP = 6f;
 
         @Override
         protected void apply(float[] x, float[] y, int from, int to) {
-            for (int i = from; i < to; i++) {
-                y[i] = Math.min(Math.max(x[i], 0f), CAP);
-            }
+            Elementwise.clamp(x, y, from, to, CAP);
         }
 
         @Override

@@ -50,8 +50,11 @@ public final class Conv2d implements Layer {
     private final int groups;
     private final Parameter weight;
     private final Parameter bias;
-    /** ReLU applied as the output is written: set only on networks fused for inference. */
-    private final boolean fusedRelu;
+    /**
+     * The cap of a ReLU applied as the output is written (+∞ for ReLU, 6 for ReLU6), or 0 for none:
+     * set only on networks fused for inference.
+     */
+    private final float fusedCap;
     /** Column floats lowered and multiplied per step of the forward pass: about half of L2. */
     private static final int CHUNK_FLOATS = 1 << 17;
 
@@ -71,11 +74,11 @@ public final class Conv2d implements Layer {
     public Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, int strideH, int strideW,
                   int padH, int padW, int dilationH, int dilationW, int groups, boolean withBias) {
         this(inChannels, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW, groups,
-                withBias, false);
+                withBias, 0f);
     }
 
     private Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, int strideH, int strideW,
-                   int padH, int padW, int dilationH, int dilationW, int groups, boolean withBias, boolean fusedRelu) {
+                   int padH, int padW, int dilationH, int dilationW, int groups, boolean withBias, float fusedCap) {
         if (inChannels < 1 || outChannels < 1 || groups < 1 || inChannels % groups != 0 || outChannels % groups != 0) {
             throw new IllegalArgumentException("conv2d: in channels " + inChannels + " and out channels " + outChannels
                     + " must both be positive multiples of groups " + groups);
@@ -96,7 +99,7 @@ public final class Conv2d implements Layer {
         this.dilationH = dilationH;
         this.dilationW = dilationW;
         this.groups = groups;
-        this.fusedRelu = fusedRelu;
+        this.fusedCap = fusedCap;
         this.depthwise = groups == inChannels && groups == outChannels
                 ? new DepthwiseConvolution(new int[] {kernelH, kernelW}, new int[] {strideH, strideW}, new int[] {padH, padW},
                         new int[] {dilationH, dilationW})
@@ -116,7 +119,7 @@ public final class Conv2d implements Layer {
      * {@code W'[oc] = W[oc]·s}, {@code b'[oc] = (b[oc] − μ)·s + β} with {@code s = γ/√(σ² + ε)} (running statistics).
      */
     public Conv2d foldedWith(BatchNorm2d bn) {
-        Conv2d folded = copy(true, fusedRelu);
+        Conv2d folded = copy(true, fusedCap);
         int perChannel = weight.value().size() / outChannels;
         for (int oc = 0; oc < outChannels; oc++) {
             double scale = bn.gamma().value().data()[oc] / Math.sqrt(bn.runningVar()[oc] + (double) bn.eps());
@@ -131,7 +134,16 @@ public final class Conv2d implements Layer {
 
     /** The same convolution with a ReLU applied as its output is written (inference only: it has no backward). */
     public Conv2d withFusedRelu() {
-        Conv2d fused = copy(bias != null, true);
+        return withFusedCap(Float.POSITIVE_INFINITY);
+    }
+
+    /** The same with a ReLU6 ({@link Activation.Relu6}) applied as the output is written. */
+    public Conv2d withFusedRelu6() {
+        return withFusedCap(Activation.Relu6.CAP);
+    }
+
+    private Conv2d withFusedCap(float cap) {
+        Conv2d fused = copy(bias != null, cap);
         System.arraycopy(weight.value().data(), 0, fused.weight.value().data(), 0, weight.value().size());
         if (bias != null) {
             System.arraycopy(bias.value().data(), 0, fused.bias.value().data(), 0, bias.value().size());
@@ -139,9 +151,9 @@ public final class Conv2d implements Layer {
         return fused;
     }
 
-    private Conv2d copy(boolean withBias, boolean relu) {
+    private Conv2d copy(boolean withBias, float cap) {
         return new Conv2d(inChannels, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW,
-                groups, withBias, relu);
+                groups, withBias, cap);
     }
 
     public Parameter weight() {
@@ -165,8 +177,12 @@ public final class Conv2d implements Layer {
     public String describe() {
         return "conv2d(" + inChannels + "→" + outChannels + ", kernel " + kernelH + "×" + kernelW + ", stride " + strideH
                 + "×" + strideW + ", padding " + padH + "×" + padW + ", dilation " + dilationH + "×" + dilationW
-                + (groups > 1 ? ", groups " + groups : "") + (bias == null ? ", no bias" : "") + (fusedRelu ? ", fused relu" : "")
+                + (groups > 1 ? ", groups " + groups : "") + (bias == null ? ", no bias" : "") + fusedDescription()
                 + ")";
+    }
+
+    private String fusedDescription() {
+        return fusedCap == 0f ? "" : fusedCap == Float.POSITIVE_INFINITY ? ", fused relu" : ", fused relu" + (int) fusedCap;
     }
 
     @Override
@@ -230,7 +246,7 @@ public final class Conv2d implements Layer {
 
     @Override
     public Tensor backward(Tensor gradOut) {
-        if (fusedRelu) {
+        if (fusedCap != 0f) {
             throw new IllegalStateException(describe() + " is fused for inference and has no backward pass;"
                     + " train, or take gradients of, the network as declared");
         }
@@ -504,8 +520,8 @@ public final class Conv2d implements Layer {
                 out[j] += shift;
             }
         }
-        if (fusedRelu) {
-            Elementwise.relu(out, out, dst, dst + plane);
+        if (fusedCap != 0f) {
+            Elementwise.clamp(out, out, dst, dst + plane, fusedCap);
         }
     }
 

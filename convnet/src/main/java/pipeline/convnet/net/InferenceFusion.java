@@ -13,7 +13,7 @@ import pipeline.convnet.layer.Sequential;
  * Rewrites a network for inference, layer runs that are one pass once fused:
  * <ul>
  *   <li>convolution → batch-norm: the running statistics folded into the convolution's weights and bias;</li>
- *   <li>convolution (folded or not) → ReLU: the ReLU applied as the convolution writes its output;</li>
+ *   <li>convolution (folded or not) → ReLU or ReLU6: applied as the convolution writes its output;</li>
  *   <li>residual block → ReLU: the ReLU applied as the sum is written.</li>
  * </ul>
  * Inside residual blocks too. The result computes the same function as the original in inference
@@ -38,6 +38,9 @@ final class InferenceFusion {
                 }
                 if (i + 1 < in.size() && in.get(i + 1) instanceof Activation.Relu) {
                     conv = conv.withFusedRelu();
+                    i++;
+                } else if (i + 1 < in.size() && in.get(i + 1) instanceof Activation.Relu6) {
+                    conv = conv.withFusedRelu6();
                     i++;
                 }
                 out.add(conv);

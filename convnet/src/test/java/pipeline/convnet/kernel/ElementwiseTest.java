@@ -43,6 +43,22 @@ class ElementwiseTest {
         assertThat(actualGrad).usingElementComparator(Float::compare).containsExactly(expectedGrad);
     }
 
+    @ParameterizedTest(name = "cap {0}")
+    @ValueSource(floats = {6f, 0.5f, Float.POSITIVE_INFINITY})
+    void vectorClampEqualsScalarReference(float cap) {
+        float[] x = values(new SplittableRandom(Float.floatToIntBits(cap)), 203);
+        for (int i = 0; i < x.length; i += 7) {
+            x[i] *= 10;
+        }
+        float[] expected = new float[x.length];
+        float[] actual = new float[x.length];
+
+        ElementwiseReference.clamp(x, expected, 3, x.length - 5, cap);
+        Elementwise.clamp(x, actual, 3, x.length - 5, cap);
+
+        assertThat(actual).usingElementComparator(Float::compare).containsExactly(expected);
+    }
+
     @ParameterizedTest(name = "relu {0}")
     @ValueSource(booleans = {false, true})
     void vectorSumEqualsScalarReference(boolean relu) {

@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.offset;
 import static org.assertj.core.api.Assertions.within;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import pipeline.convnet.layer.Activation;
@@ -25,7 +29,18 @@ class InferenceFusionTest {
     @ParameterizedTest
     @ValueSource(strings = {"lenet5", "vgg-small", "resnet20"})
     void fusedNetworkGivesTheSameLogits(String architecture) {
-        Network network = NetworkSpec.builtIn(architecture, 11);
+        assertFusedGivesTheSameLogits(NetworkSpec.builtIn(architecture, 11));
+    }
+
+    @Test
+    void mobileNetBlocksFuseReluSixIntoTheirConvolutions() throws IOException {
+        Network network = NetworkSpec.parse(Files.readString(Path.of("src/test/resources/specs/mobilenet-blocks.net")), 11);
+
+        assertFusedGivesTheSameLogits(network);
+        assertThat(flatten(network.fusedForInference().layers())).noneMatch(l -> l instanceof Activation.Relu6);
+    }
+
+    private static void assertFusedGivesTheSameLogits(Network network) {
         new Initializer(Initializer.Scheme.HE, 11).initialise(network.layers());
         giveBatchNormRealStatistics(network);
         Tensor images = RandomImages.gaussian(6, 4);

@@ -96,7 +96,8 @@ class TorchReferenceTest {
     @MethodSource("networks")
     void wholeNetworkTrainingStepMatchesPyTorch(String name, String architecture) throws IOException {
         Map<String, double[]> expected = read(name);
-        Network network = NetworkSpec.builtIn(architecture, 1);
+        Path spec = Path.of("src/test/resources/specs", architecture + ".net");
+        Network network = Files.exists(spec) ? NetworkSpec.parse(Files.readString(spec), 1) : NetworkSpec.builtIn(architecture, 1);
         setParameters(network.parameters());
         int[] labels = {3, 7};
         Tensor x = fill(network.batchShape(2), 1, "input");
@@ -117,7 +118,8 @@ class TorchReferenceTest {
     }
 
     static Stream<Arguments> networks() {
-        return Stream.of(Arguments.of("lenet5", "lenet5"), Arguments.of("resnet20", "resnet20"));
+        return Stream.of(Arguments.of("lenet5", "lenet5"), Arguments.of("resnet20", "resnet20"),
+                Arguments.of("mobilenet-blocks", "mobilenet-blocks"));
     }
 
     /** The closed form of {@code torch_reference.py}'s fill(), in the same order and double precision. */
@@ -164,7 +166,10 @@ class TorchReferenceTest {
         double norm = Math.sqrt(squares);
         double scale = Math.max(1e-6, expected.get(key + ".norm")[0]);
         assertThat(Math.abs(sum - expected.get(key + ".sum")[0])).as("%s: sum", what).isLessThanOrEqualTo(1e-3 * scale * Math.sqrt(actual.length) + 1e-6);
-        assertThat(norm).as("%s: L2 norm", what).isCloseTo(expected.get(key + ".norm")[0], offset(1e-3 * scale));
+        // The same float32 floor as the picks: a gradient that is zero analytically (a batch-norm shift whose
+        // next consumer is a convolution into a training batch-norm, as in MobileNet's bottlenecks) is ~1e-17
+        // in float64 and rounding noise, ~1e-8, in float32.
+        assertThat(norm).as("%s: L2 norm", what).isCloseTo(expected.get(key + ".norm")[0], offset(1e-3 * scale + 1e-7));
         for (int i = 0; i < picks.length; i++) {
             assertThat((double) actualPicks[i]).as("%s: value %d", what, i)
                     .isCloseTo(picks[i], offset(1e-3 * scale + 1e-7));
