@@ -15,7 +15,7 @@ import pipeline.convnet.net.NetworkSpec;
  * all of them; the report gives medians over the rounds, their spread, and ratios of medians.
  *
  * <pre>
- * ./pipeline bench-convnet [--rounds 5] [--seconds 1.0] [--out docs/convnet-bench]
+ * ./pipeline bench-convnet [--rounds 5] [--seconds 1.0] [--out docs/convnet-bench] [--models lenet5,resnet18]
  * </pre>
  */
 public final class ConvnetBenchmark {
@@ -27,8 +27,8 @@ public final class ConvnetBenchmark {
             "resnet20:infer:1", "resnet20:infer:32", "resnet20:infer:256", "resnet20:latency:1", "resnet20:train:128",
             "resnet18:infer:1", "resnet18:infer:32", "resnet18:train:32",
             "mobilenetv2:infer:1", "mobilenetv2:infer:32", "mobilenetv2:train:32");
-    /** Models whose memory the report gives, at batch 32. */
-    static final List<String> MEMORY_MODELS = List.of("lenet5", "resnet20", "resnet18", "mobilenetv2");
+    /** The whole models: their cases above, and their memory at batch 32. */
+    static final List<String> MODELS = List.of("lenet5", "resnet20", "resnet18", "mobilenetv2");
 
     private ConvnetBenchmark() {
     }
@@ -38,15 +38,19 @@ public final class ConvnetBenchmark {
         int rounds = 5;
         double seconds = 1.0;
         Path out = Path.of("docs/convnet-bench");
+        List<String> models = MODELS;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
+                case "--models" -> models = models(args[++i]);
                 default -> throw new IllegalArgumentException("bench-convnet: unknown option " + args[i]
-                        + "; expected --rounds N, --seconds S or --out FOLDER");
+                        + "; expected --rounds N, --seconds S, --out FOLDER or --models A,B");
             }
         }
+        List<String> selected = models;
+        List<String> configs = MODEL_CONFIGS.stream().filter(c -> selected.contains(c.split(":")[0])).toList();
         Path root = Path.of("").toAbsolutePath();
         Path onnx = root.resolve("bench/target/onnx");
         TorchCases torch = new TorchCases(root);
@@ -58,9 +62,9 @@ public final class ConvnetBenchmark {
             System.out.printf("Round %d of %d%n", round, rounds);
             gemm(results, round, blas, seconds);
             layers(results, round, seconds);
-            models(results, round, torch, onnx, seconds);
+            models(results, round, torch, onnx, configs, seconds);
         }
-        memory(results);
+        memory(results, models);
         Files.createDirectories(out);
         results.writeCsv(out.resolve("results.csv"));
         Files.writeString(out.resolve("results.md"), new Report(results, rounds, seconds).markdown());
@@ -92,10 +96,23 @@ public final class ConvnetBenchmark {
         }
     }
 
-    private static void models(Results results, int round, TorchCases torch, Path onnx, double seconds) throws Exception {
+    /** {@code --models}: a comma-separated subset of {@link #MODELS}. */
+    private static List<String> models(String list) {
+        List<String> models = List.of(list.split(","));
+        for (String model : models) {
+            if (!MODELS.contains(model)) {
+                throw new IllegalArgumentException("bench-convnet: unknown model '" + model + "' in --models; expected some of "
+                        + String.join(",", MODELS));
+            }
+        }
+        return models;
+    }
+
+    private static void models(Results results, int round, TorchCases torch, Path onnx, List<String> configs, double seconds)
+            throws Exception {
         for (int threads : THREADS) {
             Parallelism.setThreads(threads);
-            for (String config : MODEL_CONFIGS) {
+            for (String config : configs) {
                 String[] p = config.split(":");
                 Results.Case c = modelCase(p[0], p[1], Integer.parseInt(p[2]), threads);
                 results.add(round, c, "engine", EngineCases.model(p[0], p[1], c.batch(), seconds));
@@ -105,7 +122,7 @@ public final class ConvnetBenchmark {
                             OnnxRuntimeCases.model(onnx, p[0], input, p[1], c.batch(), threads, seconds));
                 }
             }
-            for (String line : torch.measure(threads, seconds, MODEL_CONFIGS)) {
+            for (String line : torch.measure(threads, seconds, configs)) {
                 String[] f = line.split(",");
                 results.add(round, modelCase(f[0], f[1], Integer.parseInt(f[2]), threads), "PyTorch", Double.parseDouble(f[4]));
             }
@@ -113,9 +130,9 @@ public final class ConvnetBenchmark {
     }
 
     /** Weights and allocation per inference batch (MB), once: they do not vary from round to round. */
-    private static void memory(Results results) {
+    private static void memory(Results results, List<String> models) {
         Parallelism.setThreads(THREADS[THREADS.length - 1]);
-        for (String model : MEMORY_MODELS) {
+        for (String model : models) {
             double[] megabytes = EngineCases.memory(model, 32);
             results.add(1, new Results.Case("memory", model, "weights", 32, Parallelism.threads(), "MB"), "engine", megabytes[0]);
             results.add(1, new Results.Case("memory", model, "allocated per batch", 32, Parallelism.threads(), "MB"), "engine",
