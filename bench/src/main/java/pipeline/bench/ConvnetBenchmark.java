@@ -21,6 +21,8 @@ import pipeline.convnet.net.NetworkSpec;
 public final class ConvnetBenchmark {
 
     static final int[] THREADS = {1, 2};
+    /** The memory cases, in the order of {@link EngineCases.Memory}'s components. */
+    static final String[] MEMORY = {"weights", "activations", "scratch", "largest activation", "allocated per batch"};
     /** {@code model:mode:batch}; latency is batch-1 inference in µs per image. */
     static final List<String> MODEL_CONFIGS = List.of(
             "lenet5:infer:1", "lenet5:infer:32", "lenet5:infer:256", "lenet5:latency:1", "lenet5:train:64",
@@ -129,14 +131,15 @@ public final class ConvnetBenchmark {
         }
     }
 
-    /** Weights and allocation per inference batch (MB), once: they do not vary from round to round. */
+    /** Serving memory at batch 32 (MB), once: it does not vary from round to round. */
     private static void memory(Results results, List<String> models) {
         Parallelism.setThreads(THREADS[THREADS.length - 1]);
         for (String model : models) {
-            double[] megabytes = EngineCases.memory(model, 32);
-            results.add(1, new Results.Case("memory", model, "weights", 32, Parallelism.threads(), "MB"), "engine", megabytes[0]);
-            results.add(1, new Results.Case("memory", model, "allocated per batch", 32, Parallelism.threads(), "MB"), "engine",
-                    megabytes[1]);
+            EngineCases.Memory m = EngineCases.memory(model, 32);
+            double[] values = {m.weights(), m.activations(), m.scratch(), m.largestActivation(), m.allocatedPerBatch()};
+            for (int i = 0; i < MEMORY.length; i++) {
+                results.add(1, new Results.Case("memory", model, MEMORY[i], 32, Parallelism.threads(), "MB"), "engine", values[i]);
+            }
         }
     }
 

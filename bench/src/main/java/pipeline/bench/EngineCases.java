@@ -5,12 +5,14 @@ import java.util.SplittableRandom;
 import pipeline.convnet.data.Augmentation;
 import pipeline.convnet.data.Normalisation;
 import pipeline.convnet.init.Initializer;
+import pipeline.convnet.kernel.Workspace;
 import pipeline.convnet.layer.Conv2d;
 import pipeline.convnet.layer.Layer;
 import pipeline.convnet.layer.Linear;
 import pipeline.convnet.layer.Mode;
 import pipeline.convnet.net.Network;
 import pipeline.convnet.net.NetworkSpec;
+import pipeline.convnet.net.ServingNetwork;
 import pipeline.convnet.optim.LearningRateSchedule;
 import pipeline.convnet.optim.Sgd;
 import pipeline.convnet.tensor.Tensor;
@@ -42,20 +44,26 @@ final class EngineCases {
     }
 
     /**
-     * Megabytes: the weights of the network as served (batch-norm folded), and what one inference
-     * batch allocates on all threads once warmed up ({@code com.sun.management.ThreadMXBean}).
+     * Serving memory in MB: the weights as served (batch-norm folded), the activation buffers of the
+     * serving thread's plan, the scratch all threads hold (workspace), the largest single activation,
+     * and what one batch allocates on all threads once warmed up ({@code com.sun.management.ThreadMXBean}).
      */
-    static double[] memory(String model, int batch) {
-        Network serving = network(model).fusedForInference();
-        Tensor x = images(serving.input(), batch);
-        double weights = serving.parameters().stream().mapToLong(p -> p.value().size()).sum() * 4.0 / MB;
+    record Memory(double weights, double activations, double scratch, double largestActivation, double allocatedPerBatch) {}
+
+    static Memory memory(String model, int batch) {
+        ServingNetwork serving = ServingNetwork.of(network(model));
+        Tensor x = images(serving.network().input(), batch);
+        long scratchBefore = Workspace.heldBytes();
         for (int i = 0; i < 3; i++) {
-            serving.forward(x, Mode.INFER);
+            serving.infer(x);
         }
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = threads.getTotalThreadAllocatedBytes();
-        serving.forward(x, Mode.INFER);
-        return new double[] {weights, (threads.getTotalThreadAllocatedBytes() - before) / MB};
+        serving.infer(x);
+        double allocated = (threads.getTotalThreadAllocatedBytes() - before) / MB;
+        ServingNetwork.Memory plan = serving.memory(batch);
+        return new Memory(plan.weights() / MB, plan.activations() / MB, (Workspace.heldBytes() - scratchBefore) / MB,
+                plan.largestActivation() / MB, allocated);
     }
 
     /** Images per second (or µs per image for {@code latency}) of one model configuration. */
@@ -68,9 +76,9 @@ final class EngineCases {
             int[] labels = new SplittableRandom(7).ints(batch, 0, network.classes()).toArray();
             return Rate.callsPerSecond(() -> trainer.trainStep(x, labels, 1), seconds) * batch;
         }
-        // Inference as the worker serves it: batch-norm folded, ReLU fused.
-        Network serving = network.fusedForInference();
-        double calls = Rate.callsPerSecond(() -> serving.forward(x, Mode.INFER), seconds);
+        // Inference as the worker serves it: batch-norm folded, ReLU fused, buffers planned.
+        ServingNetwork serving = ServingNetwork.of(network);
+        double calls = Rate.callsPerSecond(() -> serving.logits(x), seconds);
         return mode.equals("latency") ? 1e6 / calls : calls * batch;
     }
 

@@ -93,17 +93,22 @@ final class Report {
 
     private void memoryTable(StringBuilder md) {
         md.append("## Engine memory, inference at batch 32 (MB)\n\n")
-                .append("Weights as served (batch-norm folded), and what one batch allocates on all threads once warmed up ")
-                .append("(`ThreadMXBean.getTotalThreadAllocatedBytes`); the bar is nothing allocated per batch.\n\n")
-                .append("| model | weights | allocated per batch |\n| --- | --- | --- |\n");
+                .append("Weights as served (batch-norm folded); the serving thread's activation buffers (one plan, buffers ")
+                .append("reused across layers); the scratch every thread holds (im2col columns, padded images, products); ")
+                .append("the bar, weights plus twice the largest activation; and what one batch allocates on all threads ")
+                .append("once warmed up (`ThreadMXBean.getTotalThreadAllocatedBytes`: the results it returns, and ")
+                .append("the small objects of parallel regions).\n\n")
+                .append("| model | weights | activations | scratch | total | bar | allocated per batch |\n")
+                .append("| --- | --- | --- | --- | --- | --- | --- |\n");
         Map<Results.Case, Map<String, Samples>> memory = results.bySection("memory");
-        memory.forEach((c, engines) -> {
-            if (c.mode().equals("weights")) {
-                Results.Case allocated = new Results.Case(c.section(), c.subject(), "allocated per batch", c.batch(), c.threads(),
-                        c.unit());
-                md.append("| ").append(c.subject()).append(" | ").append(String.format("%.1f", engines.get("engine").median()))
-                        .append(" | ").append(String.format("%.1f", memory.get(allocated).get("engine").median())).append(" |\n");
+        memory.keySet().stream().filter(c -> c.mode().equals(ConvnetBenchmark.MEMORY[0])).forEach(c -> {
+            double[] v = new double[ConvnetBenchmark.MEMORY.length];
+            for (int i = 0; i < v.length; i++) {
+                Results.Case each = new Results.Case(c.section(), c.subject(), ConvnetBenchmark.MEMORY[i], c.batch(), c.threads(), c.unit());
+                v[i] = memory.get(each).get("engine").median();
             }
+            md.append("| ").append(c.subject()).append(String.format(" | %.1f | %.1f | %.1f | %.1f | %.1f | %.3f |%n",
+                    v[0], v[1], v[2], v[0] + v[1] + v[2], v[0] + 2 * v[3], v[4]));
         });
         md.append('\n');
     }

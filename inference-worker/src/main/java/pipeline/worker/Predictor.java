@@ -4,7 +4,6 @@ import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import pipeline.convnet.layer.Mode;
 import pipeline.convnet.loss.SoftmaxCrossEntropy;
 import pipeline.convnet.net.Network;
 import pipeline.convnet.tensor.Tensor;
@@ -34,7 +33,7 @@ public final class Predictor {
     public BatchPrediction predict(ModelSnapshot snapshot, List<BufferedImage> images) {
         long start = System.nanoTime();
         Tensor input = snapshot.input().batch(images.toArray(BufferedImage[]::new));
-        Network.Output output = snapshot.serving().forwardWithEmbeddings(input, Mode.INFER);
+        Network.Output output = snapshot.serving().infer(input);
         long micros = (System.nanoTime() - start) / 1000;
         Tensor probabilities = SoftmaxCrossEntropy.softmax(output.logits());
         List<String> classes = snapshot.model().classNames();

@@ -2,7 +2,7 @@ package pipeline.modelstore;
 
 import pipeline.convnet.data.ImageInput;
 import pipeline.convnet.model.ModelFile;
-import pipeline.convnet.net.Network;
+import pipeline.convnet.net.ServingNetwork;
 
 /**
  * One verified model version, immutable once built: workers serve it from an atomic reference
@@ -11,12 +11,12 @@ import pipeline.convnet.net.Network;
  * @param name    model name
  * @param version version number from the {@code models} record
  * @param model   the engine's model
- * @param serving the model's network fused for inference (batch-norm folded, ReLU fused): what predicts
+ * @param serving the model's network as it serves (batch-norm folded, ReLU fused, buffers planned): what predicts
  */
-public record ModelSnapshot(String name, int version, ModelFile model, Network serving) {
+public record ModelSnapshot(String name, int version, ModelFile model, ServingNetwork serving) {
 
     public ModelSnapshot(String name, int version, ModelFile model) {
-        this(name, version, model, model.network().fusedForInference());
+        this(name, version, model, ServingNetwork.of(model.network()));
     }
 
     /** Turns images into this model's input. */

@@ -6,7 +6,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-import pipeline.convnet.layer.Mode;
 import pipeline.convnet.model.ModelFile;
 import pipeline.convnet.net.Network;
 import pipeline.convnet.tensor.Tensor;
@@ -59,7 +58,7 @@ public final class ModelVerifier {
             }
         }
         ModelSnapshot snapshot = new ModelSnapshot(version.getName(), version.getVersion(), model);
-        Tensor logits = snapshot.serving().forward(Tensor.zeros(model.network().batchShape(1)), Mode.INFER);
+        Tensor logits = snapshot.serving().logits(Tensor.zeros(model.network().batchShape(1)));
         for (float v : logits.data()) {
             if (!Float.isFinite(v)) {
                 throw new ModelRefusedException(what + ": a smoke inference on a blank image gives " + v

@@ -26,10 +26,20 @@ public abstract class Activation implements Layer {
     @Override
     public Tensor forward(Tensor x, Mode mode) {
         Tensor y = Tensor.zeros(x.shape());
-        Parallelism.forRange(x.size(), GRAIN, (from, to) -> apply(x.data(), y.data(), from, to));
+        infer(x, y);
         input = x;
         output = y;
         return y;
+    }
+
+    @Override
+    public void infer(Tensor x, Tensor out) {
+        Parallelism.forRange(x.size(), GRAIN, (from, to) -> apply(x.data(), out.data(), from, to));
+    }
+
+    @Override
+    public boolean elementwise() {
+        return true;
     }
 
     @Override

@@ -15,11 +15,16 @@ public final class AvgPool2d extends Pool2d {
 
     @Override
     public Tensor forward(Tensor x, Mode mode) {
-        Pooling.Window w = window(x.shape());
         inputShape = x.shape();
         Tensor y = Tensor.zeros(outputShape(x.shape()));
-        forPlanes(x.shape(), w, (from, to) -> Pooling.average(w, x.data(), y.data(), from, to));
+        infer(x, y);
         return y;
+    }
+
+    @Override
+    public void infer(Tensor x, Tensor out) {
+        Pooling.Window w = window(x.shape());
+        forPlanes(x.shape(), w, (from, to) -> Pooling.average(w, x.data(), out.data(), from, to));
     }
 
     @Override

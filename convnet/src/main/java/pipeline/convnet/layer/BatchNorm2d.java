@@ -86,14 +86,34 @@ public final class BatchNorm2d implements Layer {
 
     @Override
     public Tensor forward(Tensor x, Mode mode) {
+        Tensor y = Tensor.zeros(x.shape());
+        double[] means = new double[channels];
+        double[] inverses = new double[channels];
+        normalise(x, y, mode, means, inverses);
+        input = x;
+        mean = means;
+        invStd = inverses;
+        lastMode = mode;
+        return y;
+    }
+
+    @Override
+    public void infer(Tensor x, Tensor out) {
+        normalise(x, out, Mode.INFER, null, null);
+    }
+
+    @Override
+    public boolean elementwise() {
+        return true;
+    }
+
+    /** {@code y = γ·(x − μ)/σ + β} with the batch's statistics (training) or the running ones; μ and 1/σ into the arrays if given. */
+    private void normalise(Tensor x, Tensor y, Mode mode, double[] means, double[] inverses) {
         Shapes.require(describe(), x, -1, channels, -1, -1);
         int n = x.dim(0);
         int plane = x.dim(2) * x.dim(3);
         long m = (long) n * plane;
         float[] in = x.data();
-        Tensor y = Tensor.zeros(x.shape());
-        double[] means = new double[channels];
-        double[] inverses = new double[channels];
         Parallelism.forRange(channels, 1, (from, to) -> {
             for (int c = from; c < to; c++) {
                 double mean;
@@ -121,8 +141,10 @@ public final class BatchNorm2d implements Layer {
                     var = runningVar[c];
                 }
                 double inv = 1.0 / Math.sqrt(var + eps);
-                means[c] = mean;
-                inverses[c] = inv;
+                if (means != null) {
+                    means[c] = mean;
+                    inverses[c] = inv;
+                }
                 float g = gamma.value().data()[c];
                 float b = beta.value().data()[c];
                 for (int i = 0; i < n; i++) {
@@ -132,11 +154,6 @@ public final class BatchNorm2d implements Layer {
                 }
             }
         });
-        input = x;
-        mean = means;
-        invStd = inverses;
-        lastMode = mode;
-        return y;
     }
 
     @Override

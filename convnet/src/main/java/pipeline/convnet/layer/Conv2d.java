@@ -33,7 +33,7 @@ import pipeline.convnet.tensor.Tensor;
  * weights ({@link #backwardInPlace}).
  *
  * <p>Scratch buffers come from the calling thread's {@link Workspace}, so after the first batches
- * inference allocates only its output. Training keeps its own columns (or padded images) for the backward pass.
+ * inference allocates only its output, and {@link #infer} not even that. Training keeps its own columns (or padded images) for the backward pass.
  */
 public final class Conv2d implements Layer {
 
@@ -196,25 +196,36 @@ public final class Conv2d implements Layer {
     public Tensor forward(Tensor x, Mode mode) {
         Shapes.require(describe(), x, -1, inChannels, -1, -1);
         this.input = x;
+        Tensor out = Tensor.zeros(outputShape(x.shape()));
+        compute(x, out, mode == Mode.TRAIN);
+        return out;
+    }
+
+    @Override
+    public void infer(Tensor x, Tensor out) {
+        Shapes.require(describe(), x, -1, inChannels, -1, -1);
+        compute(x, out, false);
+    }
+
+    /** The output into {@code out}; with {@code keep} (training), what backward needs is kept. */
+    private void compute(Tensor x, Tensor out, boolean keep) {
         Geometry geo = geometry(x);
         float[] wData = weight.value().data();
+        float[] b = bias == null ? null : bias.value().data();
+        if (depthwise != null) {
+            depthwise.forward(x, out, wData, (o, at, plane, c) -> finish(o, at, plane, b, c), keep);
+            return;
+        }
+        if (keep ? trainsInPlace() : strideH == 1 && strideW == 1) {
+            forwardInPlace(x, geo, keep, out);
+            return;
+        }
         int np = geo.batchCols();
         // A few images at a time, so the GEMM reads their columns while they are still in cache.
         int chunk = Math.min(geo.n(), Math.max(1, CHUNK_FLOATS / Math.max(1, geo.rows() * geo.plane())));
-        boolean keep = mode == Mode.TRAIN;
-        if (depthwise != null) {
-            float[] b = bias == null ? null : bias.value().data();
-            return depthwise.forward(x, geo.window().outH(), geo.window().outW(), wData,
-                    (out, at, plane, c) -> finish(out, at, plane, b, c), keep);
-        }
-        if (keep ? trainsInPlace() : strideH == 1 && strideW == 1) {
-            return forwardInPlace(x, geo, keep);
-        }
         // Training keeps every image's columns for backward, in one array the chunks share (each
         // writes its own columns); inference lowers a chunk at a time into its thread's workspace.
         float[] keptColumns = keep ? keptBuffer(geo.columnsSize()) : null;
-        float[] b = bias == null ? null : bias.value().data();
-        Tensor out = Tensor.zeros(geo.n(), outChannels, geo.window().outH(), geo.window().outW());
         int chunks = (geo.n() + chunk - 1) / chunk;
         // One parallel region for the layer, a chunk of images per task: lowering, product and scatter
         // of a chunk run on one thread, back to back, while its columns are in that core's cache.
@@ -241,7 +252,6 @@ public final class Conv2d implements Layer {
         if (keep) {
             keptOf = x;
         }
-        return out;
     }
 
     @Override
@@ -311,7 +321,7 @@ public final class Conv2d implements Layer {
      * and are dropped by the scatter. The sums are the im2col path's, term for term: a test holds them equal.
      * With {@code keep} (training) every image's padded copy is kept for {@link #backwardInPlace}.
      */
-    private Tensor forwardInPlace(Tensor x, Geometry geo, boolean keep) {
+    private void forwardInPlace(Tensor x, Geometry geo, boolean keep, Tensor out) {
         Im2col.Window w = geo.window();
         Padded p = padded(w);
         int cg = inChannels / groups;
@@ -319,7 +329,6 @@ public final class Conv2d implements Layer {
         int wide = w.outH() * p.wp();
         float[] wData = weight.value().data();
         float[] b = bias == null ? null : bias.value().data();
-        Tensor out = Tensor.zeros(geo.n(), outChannels, w.outH(), w.outW());
         // Training keeps a padded copy even of an unpadded input: the weight gradient reads a little
         // past each image's end (see backwardInPlace), which the input itself has no room for.
         boolean readsInput = p.unpadded() && !keep;
@@ -343,7 +352,6 @@ public final class Conv2d implements Layer {
         if (keep) {
             keptOf = x;
         }
-        return out;
     }
 
     /**
@@ -368,7 +376,7 @@ public final class Conv2d implements Layer {
         Im2col.Window w = geo.window();
         Padded p = padded(w);
         if (keptOf != x) {
-            forwardInPlace(x, geo, true);
+            forwardInPlace(x, geo, true, Tensor.zeros(gradOut.shape()));
         }
         // Rows of the wide gradient are padded with zeros to a whole number of vectors, so the dot
         // products have no scalar tail; the images kept have room for the extra reads.
@@ -395,7 +403,9 @@ public final class Conv2d implements Layer {
                     weight.grad().data(), g * geo.ocg() * geo.rows(), geo.rows());
         }
         Conv2d transposed = inputGradient();
-        return transposed.forwardInPlace(gradOut, transposed.geometry(gradOut), false);
+        Tensor gradIn = Tensor.zeros(x.shape());
+        transposed.forwardInPlace(gradOut, transposed.geometry(gradOut), false, gradIn);
+        return gradIn;
     }
 
     /**

@@ -40,17 +40,17 @@ final class DepthwiseConvolution {
         this.dilation = dilation;
     }
 
-    Tensor forward(Tensor x, int outH, int outW, float[] w, Finish finish, boolean keep) {
+    /** {@code out[N, C, OH, OW]}, every element written; with {@code keep}, the phases backward needs are kept. */
+    void forward(Tensor x, Tensor out, float[] w, Finish finish, boolean keep) {
         int n = x.dim(0);
         int channels = x.dim(1);
-        Depthwise.Plane p = plane(x, outH, outW);
+        Depthwise.Plane p = plane(x, out.dim(2), out.dim(3));
         int inPlane = x.dim(2) * x.dim(3);
-        int outPlane = outH * outW;
+        int outPlane = out.dim(2) * out.dim(3);
         int taps = kernel[0] * kernel[1];
-        Tensor out = Tensor.zeros(n, channels, outH, outW);
         float[] keptPhases = keep ? keptBuffer(n * channels * p.phases()) : null;
         Parallelism.forRange(n * channels, Conv2d.grain(inPlane * taps), (from, to) -> {
-            float[] row = new float[p.row()];
+            float[] row = Workspace.floats(Workspace.Slot.PRODUCT, p.row());
             float[] scratch = keep ? null : Workspace.floats(Workspace.Slot.PADDED, p.phases());
             for (int t = from; t < to; t++) {
                 int c = t % channels;
@@ -64,7 +64,6 @@ final class DepthwiseConvolution {
         if (keep) {
             keptOf = x;
         }
-        return out;
     }
 
     /** The input gradient; the weight gradient is added to {@code wGrad}. */
@@ -74,7 +73,7 @@ final class DepthwiseConvolution {
         int outH = gradOut.dim(2);
         int outW = gradOut.dim(3);
         if (keptOf != x) {
-            forward(x, outH, outW, w, (out, at, plane, c) -> { }, true);
+            forward(x, Tensor.zeros(gradOut.shape()), w, (out, at, plane, c) -> { }, true);
         }
         Depthwise.Plane p = plane(x, outH, outW);
         int inPlane = x.dim(2) * x.dim(3);

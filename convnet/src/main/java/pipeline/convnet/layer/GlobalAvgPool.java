@@ -21,18 +21,23 @@ public final class GlobalAvgPool implements Layer {
 
     @Override
     public Tensor forward(Tensor x, Mode mode) {
-        int[] o = outputShape(x.shape());
         inputShape = x.shape();
+        Tensor y = Tensor.zeros(outputShape(x.shape()));
+        infer(x, y);
+        return y;
+    }
+
+    @Override
+    public void infer(Tensor x, Tensor out) {
+        int[] o = outputShape(x.shape());
         int plane = x.dim(2) * x.dim(3);
-        Tensor y = Tensor.zeros(o);
         for (int p = 0; p < o[0] * o[1]; p++) {
             float sum = 0f;
             for (int i = 0; i < plane; i++) {
                 sum += x.data()[p * plane + i];
             }
-            y.data()[p] = sum / plane;
+            out.data()[p] = sum / plane;
         }
-        return y;
     }
 
     @Override

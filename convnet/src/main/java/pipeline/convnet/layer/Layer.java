@@ -24,6 +24,22 @@ public interface Layer {
 
     Tensor backward(Tensor gradOutput);
 
+    /**
+     * Inference into {@code out}, which has {@link #outputShape} of {@code x}'s shape and may hold anything
+     * on entry: every element of it is written and nothing is kept for backward, so any number of threads
+     * may call this at once. {@code out} shares no memory with {@code x} unless {@link #elementwise()}.
+     * This default runs {@link #forward} and copies its result; layers on the serving path write in place.
+     */
+    default void infer(Tensor x, Tensor out) {
+        Tensor y = forward(x, Mode.INFER);
+        System.arraycopy(y.data(), 0, out.data(), 0, y.size());
+    }
+
+    /** Whether output element i depends on input element i alone, so {@link #infer} may write over its input. */
+    default boolean elementwise() {
+        return false;
+    }
+
     default List<Parameter> parameters() {
         return List.of();
     }

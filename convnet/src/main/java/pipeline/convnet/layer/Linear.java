@@ -1,5 +1,6 @@
 package pipeline.convnet.layer;
 
+import java.util.Arrays;
 import java.util.List;
 import pipeline.convnet.kernel.Gemm;
 import pipeline.convnet.tensor.Shapes;
@@ -56,18 +57,25 @@ public final class Linear implements Layer {
 
     @Override
     public Tensor forward(Tensor x, Mode mode) {
-        Shapes.require(describe(), x, -1, inFeatures);
         input = x;
+        Tensor y = Tensor.zeros(outputShape(x.shape()));
+        infer(x, y);
+        return y;
+    }
+
+    @Override
+    public void infer(Tensor x, Tensor out) {
+        Shapes.require(describe(), x, -1, inFeatures);
         int n = x.dim(0);
-        Tensor y = Tensor.zeros(n, outFeatures);
-        if (bias != null) {
-            for (int i = 0; i < n; i++) {
-                System.arraycopy(bias.value().data(), 0, y.data(), i * outFeatures, outFeatures);
+        for (int i = 0; i < n; i++) {
+            if (bias != null) {
+                System.arraycopy(bias.value().data(), 0, out.data(), i * outFeatures, outFeatures);
+            } else {
+                Arrays.fill(out.data(), i * outFeatures, (i + 1) * outFeatures, 0f);
             }
         }
         Gemm.gemm(false, true, n, outFeatures, inFeatures, 1f, x.data(), 0, inFeatures,
-                weight.value().data(), 0, inFeatures, 1f, y.data(), 0, outFeatures);
-        return y;
+                weight.value().data(), 0, inFeatures, 1f, out.data(), 0, outFeatures);
     }
 
     @Override

@@ -29,6 +29,12 @@ public final class MaxPool2d extends Pool2d {
     }
 
     @Override
+    public void infer(Tensor x, Tensor out) {
+        Pooling.Window w = window(x.shape());
+        forPlanes(x.shape(), w, (from, to) -> Pooling.max(w, x.data(), out.data(), null, from, to));
+    }
+
+    @Override
     public Tensor backward(Tensor gradOut) {
         Pooling.Window w = window(inputShape);
         Tensor gradIn = Tensor.zeros(inputShape);

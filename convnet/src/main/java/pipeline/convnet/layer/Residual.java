@@ -47,6 +47,17 @@ public final class Residual implements Layer {
         return shortcut;
     }
 
+    /** Whether a ReLU is applied to the sum as it is written (networks fused for inference). */
+    public boolean fusedRelu() {
+        return fusedRelu;
+    }
+
+    /** {@code out = main + shortcut}, then ReLU if {@code relu}; {@code out} may be either operand. */
+    public static void sum(Tensor main, Tensor shortcut, Tensor out, boolean relu) {
+        Parallelism.forRange(out.size(), GRAIN,
+                (from, to) -> Elementwise.add(main.data(), shortcut.data(), out.data(), from, to, relu));
+    }
+
     @Override
     public String describe() {
         return "residual(" + main.describe() + " + " + (shortcut == null ? "identity" : shortcut.describe()) + ")"
@@ -67,7 +78,7 @@ public final class Residual implements Layer {
         Tensor b = shortcut == null ? x : shortcut.forward(x, mode);
         requireSame(a.shape(), b.shape());
         Tensor y = Tensor.zeros(a.shape());
-        Parallelism.forRange(y.size(), GRAIN, (from, to) -> Elementwise.add(a.data(), b.data(), y.data(), from, to, fusedRelu));
+        sum(a, b, y, fusedRelu);
         return y;
     }
 
@@ -80,8 +91,7 @@ public final class Residual implements Layer {
         Tensor viaMain = main.backward(gradOut);
         Tensor viaShortcut = shortcut == null ? gradOut : shortcut.backward(gradOut);
         Tensor gradIn = Tensor.zeros(viaMain.shape());
-        Parallelism.forRange(gradIn.size(), GRAIN,
-                (from, to) -> Elementwise.add(viaMain.data(), viaShortcut.data(), gradIn.data(), from, to, false));
+        sum(viaMain, viaShortcut, gradIn, false);
         return gradIn;
     }
 

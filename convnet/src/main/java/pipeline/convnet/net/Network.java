@@ -111,11 +111,12 @@ public record Network(String spec, int[] input, Sequential layers) {
         return new int[] {n, input[0], input[1], input[2]};
     }
 
-    private void checkInput(Tensor images) {
+    void checkInput(Tensor images) {
         Shapes.require("network input", images, -1, input[0], input[1], input[2]);
     }
 
-    private static Tensor l2Normalised(Tensor features) {
+    /** Each row of {@code features [N, …]} scaled to unit length (zero rows stay zero), in a new {@code [N, F]}. */
+    static Tensor l2Normalised(Tensor features) {
         int n = features.dim(0);
         int f = features.size() / n;
         Tensor out = Tensor.zeros(n, f);

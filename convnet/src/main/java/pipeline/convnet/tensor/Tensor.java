@@ -3,21 +3,35 @@ package pipeline.convnet.tensor;
 import java.util.Arrays;
 
 /**
- * A dense float32 tensor in row-major order (NCHW for images), backed by a {@code float[]}.
- * The array is shared, not copied, by {@link #reshape}; layers write into tensors they own.
+ * A dense float32 tensor in row-major order (NCHW for images), backed by a {@code float[]}: its values
+ * are the array's first {@link #size()} elements. The array is shared, not copied, by {@link #reshape};
+ * layers write into tensors they own. A {@link #view} may sit at the start of a longer array, as the
+ * activations of planned inference do (buffers reused across layers of several sizes).
  */
 public final class Tensor {
 
     private final int[] shape;
     private final float[] data;
+    private final int size;
 
     public Tensor(float[] data, int... shape) {
-        if (Shapes.size(shape) != data.length) {
-            throw new IllegalArgumentException("shape " + Shapes.toString(shape) + " holds " + Shapes.size(shape)
-                    + " values, but " + data.length + " were given");
+        this(data, shape, false);
+    }
+
+    private Tensor(float[] data, int[] shape, boolean view) {
+        int size = Shapes.size(shape);
+        if (view ? size > data.length : size != data.length) {
+            throw new IllegalArgumentException("shape " + Shapes.toString(shape) + " holds " + size
+                    + " values, but " + (view ? "the array holds only " : "") + data.length + " were given");
         }
         this.shape = shape.clone();
         this.data = data;
+        this.size = size;
+    }
+
+    /** A tensor over the first {@code Π shape} elements of {@code data}, which may be longer. */
+    public static Tensor view(float[] data, int... shape) {
+        return new Tensor(data, shape, true);
     }
 
     public static Tensor zeros(int... shape) {
@@ -37,21 +51,26 @@ public final class Tensor {
     }
 
     public int size() {
-        return data.length;
+        return size;
     }
 
-    /** The backing array; writes are visible to every view of it. */
+    /** The backing array, {@link #size()} or more long; writes are visible to every view of it. */
     public float[] data() {
         return data;
     }
 
     /** The same values under another shape with as many elements. */
     public Tensor reshape(int... newShape) {
-        return new Tensor(data, newShape);
+        if (Shapes.size(newShape) != size) {
+            throw new IllegalArgumentException("cannot reshape " + shapeString() + " (" + size + " values) to "
+                    + Shapes.toString(newShape) + " (" + Shapes.size(newShape) + " values)");
+        }
+        return new Tensor(data, newShape, true);
     }
 
+    /** The values in an array of their own, exactly {@link #size()} long. */
     public Tensor copy() {
-        return new Tensor(data.clone(), shape);
+        return new Tensor(Arrays.copyOf(data, size), shape);
     }
 
     /** The value at one index (slow; for tests and inspection). */

@@ -29,7 +29,6 @@ import pipeline.convnet.data.Dataset;
 import pipeline.convnet.data.Normalisation;
 import pipeline.convnet.init.Initializer;
 import pipeline.convnet.inspect.Picture;
-import pipeline.convnet.layer.Mode;
 import pipeline.convnet.model.ModelFile;
 import pipeline.convnet.model.ModelInfo;
 import pipeline.convnet.net.Network;
@@ -97,12 +96,12 @@ public final class WorkerBenchmark {
         for (int from = 0; from < images.size(); from += batch) {
             batches.add(snapshot.input().batch(images.subList(from, Math.min(images.size(), from + batch)).toArray(BufferedImage[]::new)));
         }
-        model.network().forward(batches.getFirst(), Mode.INFER);
+        snapshot.serving().infer(batches.getFirst());
         double[] rates = new double[repeats];
         for (int r = 0; r < repeats; r++) {
             long start = System.nanoTime();
             for (Tensor input : batches) {
-                model.network().forward(input, Mode.INFER);
+                snapshot.serving().infer(input);
             }
             rates[r] = images.size() / ((System.nanoTime() - start) / 1e9);
         }
