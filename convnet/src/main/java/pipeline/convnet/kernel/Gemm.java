@@ -171,7 +171,7 @@ public final class Gemm {
         return (a + b - 1) / b;
     }
 
-    static int roundUp(int a, int multiple) {
+    public static int roundUp(int a, int multiple) {
         return ceilDiv(a, multiple) * multiple;
     }
 

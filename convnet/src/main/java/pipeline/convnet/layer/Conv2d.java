@@ -70,6 +70,8 @@ public final class Conv2d implements Layer {
     private Conv2d inputGradient;
     /** The depthwise case's own kernel, or null: see {@link DepthwiseConvolution}. */
     private final DepthwiseConvolution depthwise;
+    /** {@link #describe()}, made once: shape checks name the layer on every pass. */
+    private final String description;
 
     public Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, int strideH, int strideW,
                   int padH, int padW, int dilationH, int dilationW, int groups, boolean withBias) {
@@ -106,6 +108,9 @@ public final class Conv2d implements Layer {
                 : null;
         this.weight = Parameter.of("weight", Tensor.zeros(outChannels, inChannels / groups, kernelH, kernelW), true);
         this.bias = withBias ? Parameter.of("bias", Tensor.zeros(outChannels), false) : null;
+        this.description = "conv2d(" + inChannels + "→" + outChannels + ", kernel " + kernelH + "×" + kernelW + ", stride "
+                + strideH + "×" + strideW + ", padding " + padH + "×" + padW + ", dilation " + dilationH + "×" + dilationW
+                + (groups > 1 ? ", groups " + groups : "") + (withBias ? "" : ", no bias") + fusedDescription() + ")";
     }
 
     /** A square kernel with equal stride, padding and dilation on both axes. */
@@ -175,10 +180,7 @@ public final class Conv2d implements Layer {
 
     @Override
     public String describe() {
-        return "conv2d(" + inChannels + "→" + outChannels + ", kernel " + kernelH + "×" + kernelW + ", stride " + strideH
-                + "×" + strideW + ", padding " + padH + "×" + padW + ", dilation " + dilationH + "×" + dilationW
-                + (groups > 1 ? ", groups " + groups : "") + (bias == null ? ", no bias" : "") + fusedDescription()
-                + ")";
+        return description;
     }
 
     private String fusedDescription() {

@@ -16,6 +16,7 @@ abstract sealed class Pool2d implements Layer permits MaxPool2d, AvgPool2d {
     protected final int stride;
     protected final int pad;
     protected int[] inputShape;
+    private final String description;
 
     Pool2d(String kind, int kernel, int stride, int pad) {
         if (kernel < 1 || stride < 1 || pad < 0 || pad > kernel / 2) {
@@ -26,11 +27,12 @@ abstract sealed class Pool2d implements Layer permits MaxPool2d, AvgPool2d {
         this.kernel = kernel;
         this.stride = stride;
         this.pad = pad;
+        this.description = kind + "(kernel " + kernel + ", stride " + stride + (pad > 0 ? ", padding " + pad : "") + ")";
     }
 
     @Override
     public String describe() {
-        return kind + "(kernel " + kernel + ", stride " + stride + (pad > 0 ? ", padding " + pad : "") + ")";
+        return description;
     }
 
     @Override

@@ -6,6 +6,7 @@ import pipeline.convnet.layer.Activation;
 import pipeline.convnet.layer.BatchNorm2d;
 import pipeline.convnet.layer.Conv2d;
 import pipeline.convnet.layer.Layer;
+import pipeline.convnet.layer.Linear;
 import pipeline.convnet.layer.Residual;
 import pipeline.convnet.layer.Sequential;
 
@@ -14,11 +15,12 @@ import pipeline.convnet.layer.Sequential;
  * <ul>
  *   <li>convolution → batch-norm: the running statistics folded into the convolution's weights and bias;</li>
  *   <li>convolution (folded or not) → ReLU or ReLU6: applied as the convolution writes its output;</li>
- *   <li>residual block → ReLU: the ReLU applied as the sum is written.</li>
+ *   <li>residual block → ReLU: the ReLU applied as the sum is written;</li>
+ *   <li>linear: a copy that also holds its weight transposed ({@link Linear#forServing}).</li>
  * </ul>
  * Inside residual blocks too. The result computes the same function as the original in inference
  * (up to float rounding of the folded weights) and has no backward pass where it fused. Fused layers
- * are new; layers left as they were (pooling, linear, …) are shared with the original, so fuse a
+ * are new; layers left as they were (pooling, …) are shared with the original, so fuse a
  * network once its training is done.
  */
 final class InferenceFusion {
@@ -53,6 +55,8 @@ final class InferenceFusion {
                 } else {
                     out.add(new Residual(main, shortcut));
                 }
+            } else if (layer instanceof Linear linear) {
+                out.add(linear.forServing());
             } else if (layer instanceof Sequential nested) {
                 out.add(fuse(nested));
             } else {

@@ -8,7 +8,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The clipped-window pooling loops equal the pair-by-pair reference bit for bit, with padding,
- * overlapping and partial windows, ties, and NaN (which must win a max window).
+ * overlapping and partial windows, ties, and NaN (which must win a max window), with and without positions.
  */
 class PoolingTest {
 
@@ -39,6 +39,10 @@ class PoolingTest {
         Pooling.max(window, in, actual, actualArg, 0, planes);
         assertThat(actual).usingElementComparator(Float::compare).containsExactly(expected);
         assertThat(actualArg).containsExactly(expectedArg);
+        float[] valuesOnly = new float[outputs];
+        Pooling.max(window, in, valuesOnly, null, 0, planes);
+        assertThat(valuesOnly).as("maxima without positions (inference)").usingElementComparator(Float::compare)
+                .containsExactly(expected);
 
         PoolingReference.average(window, in, expected, planes);
         Pooling.average(window, in, actual, 0, planes);
