@@ -4,12 +4,15 @@ import pipeline.convnet.data.Augmentation;
 import pipeline.convnet.data.BatchLoader;
 import pipeline.convnet.data.Dataset;
 import pipeline.convnet.data.Normalisation;
-import pipeline.convnet.layer.Mode;
 import pipeline.convnet.loss.SoftmaxCrossEntropy;
 import pipeline.convnet.net.Network;
+import pipeline.convnet.net.ServingNetwork;
 import pipeline.convnet.tensor.Tensor;
 
-/** Accuracy, per-class accuracy, confusion matrix and loss of a network on a labelled set, in inference mode. */
+/**
+ * Accuracy, per-class accuracy, confusion matrix and loss of a network on a labelled set, as it serves:
+ * fused for inference and run from its buffer plan ({@link ServingNetwork}).
+ */
 public final class Evaluator {
 
     private Evaluator() {
@@ -26,10 +29,11 @@ public final class Evaluator {
         }
         int[] predictions = new int[data.size()];
         double lossSum = 0;
+        ServingNetwork serving = ServingNetwork.of(network);
         for (int from = 0; from < order.length; from += batchSize) {
             int to = Math.min(order.length, from + batchSize);
             BatchLoader.Batch batch = loader.load(order, from, to, Augmentation.NONE, null);
-            Tensor logits = network.forward(batch.images(), Mode.INFER);
+            Tensor logits = serving.logits(batch.images());
             lossSum += loss.compute(logits, batch.labels()).loss() * (to - from);
             int k = logits.dim(1);
             for (int i = 0; i < to - from; i++) {
