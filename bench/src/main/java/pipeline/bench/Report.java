@@ -96,7 +96,7 @@ final class Report {
                 .append("Weights as served (batch-norm folded); the serving thread's activation buffers (one plan, buffers ")
                 .append("reused across layers); the scratch every thread holds (im2col columns, padded images, products); ")
                 .append("the bar, weights plus twice the largest activation; and what one batch allocates on all threads ")
-                .append("once warmed up (`ThreadMXBean.getTotalThreadAllocatedBytes`: the results it returns, and ")
+                .append("once warmed up (`ThreadMXBean.getTotalThreadAllocatedBytes`, mean of 5 batches after 3 s of warm-up: the results it returns, and ")
                 .append("the small objects of parallel regions).\n\n")
                 .append("| model | weights | activations | scratch | total | bar | allocated per batch |\n")
                 .append("| --- | --- | --- | --- | --- | --- | --- |\n");

@@ -28,9 +28,24 @@ public final class Depthwise {
     private Depthwise() {
     }
 
-    /** One channel's window geometry over an {@code [H, W]} plane. */
+    /**
+     * One channel's window geometry over an {@code [H, W]} plane, and {@code taps}: where tap
+     * {@code t = kh·KW + kw} of output row 0, column 0 is in the phase layout (made once per plane, not per call).
+     */
     public record Plane(int height, int width, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
-                        int dilationH, int dilationW, int outH, int outW) {
+                        int dilationH, int dilationW, int outH, int outW, int[] taps) {
+
+        public Plane(int height, int width, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
+                     int dilationH, int dilationW, int outH, int outW) {
+            this(height, width, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW, outH, outW,
+                    new int[kernelH * kernelW]);
+            for (int kh = 0, t = 0; kh < kernelH; kh++) {
+                for (int kw = 0; kw < kernelW; kw++, t++) {
+                    int column = kw * dilationW;
+                    taps[t] = column % strideW * phaseSize() + kh * dilationH * phaseWidth() + column / strideW;
+                }
+            }
+        }
 
         /** Floats of one phase: {@code (H + 2·PH) × WQ}. */
         int phaseSize() {
@@ -54,18 +69,6 @@ public final class Depthwise {
         /** Floats of the lane-wise partial sums {@link #weightGradient} keeps: one vector per tap. */
         public int partials() {
             return kernelH * kernelW * LANES;
-        }
-
-        /** Where tap {@code t = kh·KW + kw} of output row 0, column 0 is in the phase layout. */
-        int[] tapOffsets() {
-            int[] offsets = new int[kernelH * kernelW];
-            for (int kh = 0, t = 0; kh < kernelH; kh++) {
-                for (int kw = 0; kw < kernelW; kw++, t++) {
-                    int column = kw * dilationW;
-                    offsets[t] = column % strideW * phaseSize() + kh * dilationH * phaseWidth() + column / strideW;
-                }
-            }
-            return offsets;
         }
     }
 
@@ -111,7 +114,7 @@ public final class Depthwise {
 
     /** {@code out[OH×OW]} at {@code outAt} from the phase layout and {@code w[KH×KW]} at {@code wAt}; {@code row} is scratch. */
     public static void forward(Plane p, float[] phases, int phasesAt, float[] w, int wAt, float[] out, int outAt, float[] row) {
-        int[] taps = p.tapOffsets();
+        int[] taps = p.taps();
         int rowStep = p.strideH() * p.phaseWidth();
         for (int y = 0; y < p.outH(); y++) {
             int base = phasesAt + y * rowStep;
@@ -151,7 +154,7 @@ public final class Depthwise {
      */
     private static void backward(Plane p, float[] dOut, int dOutAt, float[] w, int wAt, float[] phases, int phasesAt,
                                  float[] partial, float[] row) {
-        int[] taps = p.tapOffsets();
+        int[] taps = p.taps();
         int rowStep = p.strideH() * p.phaseWidth();
         for (int y = 0; y < p.outH(); y++) {
             loadRow(p, dOut, dOutAt + y * p.outW(), row);
