@@ -148,7 +148,7 @@ class WorkerStopTest {
                 Map<TopicPartition, Long> end = c.endOffsets(partitions);
                 while (partitions.stream().anyMatch(p -> c.position(p) < end.get(p))) {
                     c.poll(Duration.ofMillis(200)).forEach(r -> {
-                        if (missing.contains(r.key())) {
+                        if (r.key() != null && missing.contains(r.key())) {
                             found.append(' ').append(r.key()).append(" at ").append(r.topic()).append('-').append(r.partition())
                                     .append('@').append(r.offset());
                         }
