@@ -12,7 +12,9 @@ import pipeline.convnet.tensor.Tensor;
  * A trained network as it serves: fused for inference ({@link Network#fusedForInference}) and run
  * from an {@link InferencePlan}, so after a thread's first batch of its largest size, a batch allocates
  * only the results it returns. Each thread has its own activation buffers, so any number of threads
- * may serve at once; a thread's buffers grow to its largest batch and are reused for every size.
+ * may serve at once. A thread's buffers are shared by every network it serves: they grow to the
+ * largest batch of the largest model and are reused for every size, and a model swapped in reuses
+ * its predecessor's rather than leaving them to linger until the thread's stale entries are cleared.
  *
  * <p>Nothing is kept for backward: to take gradients (saliency, training), use the {@link Network}.
  */
@@ -23,7 +25,7 @@ public final class ServingNetwork {
 
     private final Network network;
     private final Map<Integer, InferencePlan> plans = new ConcurrentHashMap<>();
-    private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(Buffers::new);
+    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     private ServingNetwork(Network fused) {
         this.network = fused;
@@ -42,13 +44,13 @@ public final class ServingNetwork {
     /** Logits {@code [N, K]} of images {@code [N, C, H, W]}, in an array of their own. */
     public Tensor logits(Tensor images) {
         InferencePlan plan = run(images);
-        return buffers.get().values[plan.logits()].copy();
+        return BUFFERS.get().values[plan.logits()].copy();
     }
 
     /** Logits {@code [N, K]} and L2-normalised embeddings {@code [N, F]}, as {@link Network#forwardWithEmbeddings}. */
     public Network.Output infer(Tensor images) {
         InferencePlan plan = run(images);
-        Tensor[] values = buffers.get().values;
+        Tensor[] values = BUFFERS.get().values;
         return new Network.Output(values[plan.logits()].copy(), Network.l2Normalised(values[plan.embedding()]));
     }
 
@@ -74,7 +76,7 @@ public final class ServingNetwork {
     private InferencePlan run(Tensor images) {
         network.checkInput(images);
         InferencePlan plan = plan(images.dim(0));
-        Tensor[] values = buffers.get().bind(plan, images);
+        Tensor[] values = BUFFERS.get().bind(plan, images);
         for (InferencePlan.Step step : plan.steps()) {
             switch (step) {
                 case InferencePlan.Apply a -> apply(a.layer(), values[a.in()], values[a.out()]);
@@ -94,7 +96,7 @@ public final class ServingNetwork {
 
     /**
      * One thread's activation buffers, and the views of them a plan's values are, kept while the
-     * thread serves the same plan (a new batch size rebinds them; the arrays only grow).
+     * thread serves the same plan (another batch size or network rebinds them; the arrays only grow).
      */
     private static final class Buffers {
         private float[][] arrays = new float[0][];

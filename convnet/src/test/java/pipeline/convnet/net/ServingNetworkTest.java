@@ -67,6 +67,22 @@ class ServingNetworkTest {
     }
 
     @Test
+    void networksTakingTurnsOnOneThreadShareItsBuffersAndKeepTheirAnswers() {
+        Network small = initialised(NetworkSpec.builtIn("lenet5", 5));
+        Network large = initialised(NetworkSpec.builtIn("resnet20", 6));
+        ServingNetwork first = ServingNetwork.of(small);
+        ServingNetwork second = ServingNetwork.of(large);
+        Tensor images = RandomImages.gaussian(5, 9);
+        float[] expectedFirst = small.fusedForInference().forward(images, Mode.INFER).data();
+        float[] expectedSecond = large.fusedForInference().forward(images, Mode.INFER).data();
+
+        for (int turn = 0; turn < 3; turn++) {
+            assertThat(first.logits(images).data()).as("lenet5, turn %d", turn).containsExactly(expectedFirst);
+            assertThat(second.logits(images).data()).as("resnet20, turn %d", turn).containsExactly(expectedSecond);
+        }
+    }
+
+    @Test
     void threadsServeOneNetworkAtOnce() throws Exception {
         Network network = initialised(NetworkSpec.builtIn("resnet20", 5));
         ServingNetwork serving = ServingNetwork.of(network);
