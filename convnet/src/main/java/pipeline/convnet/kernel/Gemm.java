@@ -29,6 +29,12 @@ public final class Gemm {
     static final int MC = 144;
     /** Depth of one packed slice. */
     static final int KC = 192;
+    /**
+     * Columns of one panel of B: a product whose {@code n} is a multiple of this reads B's rows in
+     * place to the last column ({@link #gemmRows}); a partial last panel is packed, once per row tile
+     * and slice of k, and multiplied by the edge kernel.
+     */
+    public static final int PANEL = MicroKernel.NR;
     /** Widest tile: a multiple of {@link MicroKernel#NR}. */
     static final int NC = 64 * MicroKernel.NR;
 
