@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -162,7 +163,8 @@ class EndToEndTest {
         Answers answers = load.finish();
 
         assertThat(answers.report().statuses()).as("answers while the broker was down").containsKey(503);
-        assertThat(answers.report().statuses().keySet()).as("statuses").containsOnly(202, 503);
+        assertThat(answers.report().statuses().keySet()).as("statuses; the first others: %s", answers.unexpected())
+                .containsOnly(202, 503);
         assertThat(answers.acceptedAfterFirst503()).as("images accepted again after the outage, without a restart")
                 .isGreaterThan(100);
         assertEachHasExactlyOnePrediction(answers.accepted());
@@ -281,8 +283,11 @@ class EndToEndTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** What a load got back: its report, the ids accepted (202), and how many of them came after the first 503. */
-    record Answers(LoadReport report, Set<String> accepted, long acceptedAfterFirst503) {
+    /**
+     * What a load got back: its report, the ids accepted (202), how many of them came after the first
+     * 503, and the first few answers that were neither (status and body), for a failure's message.
+     */
+    record Answers(LoadReport report, Set<String> accepted, long acceptedAfterFirst503, List<String> unexpected) {
     }
 
     /** A load of the sample's images running in the background. */
@@ -306,6 +311,7 @@ class EndToEndTest {
         Set<String> accepted = ConcurrentHashMap.newKeySet();
         AtomicBoolean seen503 = new AtomicBoolean();
         AtomicLong afterFirst503 = new AtomicLong();
+        List<String> unexpected = new CopyOnWriteArrayList<>();
         LoadGenerator generator = new LoadGenerator(options, images, System.err, (id, image, status, body) -> {
             if (status == 503) {
                 seen503.set(true);
@@ -314,12 +320,14 @@ class EndToEndTest {
                 if (seen503.get()) {
                     afterFirst503.incrementAndGet();
                 }
+            } else if (unexpected.size() < 5) {
+                unexpected.add(status + " " + body);
             }
         });
         return new Load(generator, CompletableFuture.supplyAsync(() -> {
             try {
                 LoadReport report = generator.run();
-                return new Answers(report, accepted, afterFirst503.get());
+                return new Answers(report, accepted, afterFirst503.get(), unexpected);
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
