@@ -12,6 +12,7 @@ import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Checks untrusted image bytes before decoding them: the real format comes from the bytes' magic
@@ -102,7 +103,10 @@ public final class ImageProbe {
             throw new RejectedImage(RejectedImage.Reason.UNSUPPORTED_FORMAT, "the bytes (" + bytes.length
                     + ") are not PNG, JPEG, BMP or GIF: they start with " + hexStart(bytes));
         }
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        // In memory, never ImageIO's file cache: a cached stream is a temp file per image, and ImageIO's own
+        // shutdown hook closes every open one while a stopping worker still decodes its last batch (a valid
+        // image was dead-lettered as "Error reading PNG image data" that way).
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext()) {
                 throw new RejectedImage(RejectedImage.Reason.UNDECODABLE_IMAGE, "no decoder accepts these " + format + " bytes");

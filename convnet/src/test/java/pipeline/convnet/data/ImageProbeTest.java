@@ -50,6 +50,29 @@ class ImageProbeTest {
                 .hasMessageContaining("not PNG, JPEG, BMP or GIF: they start with 25 50 44 46");
     }
 
+    /**
+     * Decoding reads from memory, never through ImageIO's file cache, whose shutdown hook closes open
+     * cached streams under a stopping worker: with the cache on and its directory gone, a cached stream
+     * cannot even be made, and the image still decodes.
+     */
+    @Test
+    void decodingNeverUsesImageIosFileCache() throws Exception {
+        byte[] png = encode(new BufferedImage(16, 16, BufferedImage.TYPE_BYTE_GRAY), "png");
+        java.io.File cache = java.nio.file.Files.createTempDirectory("imageio-cache").toFile();
+        boolean used = ImageIO.getUseCache();
+        java.io.File directory = ImageIO.getCacheDirectory();
+        try {
+            ImageIO.setUseCache(true);
+            ImageIO.setCacheDirectory(cache);
+            assertThat(cache.delete()).isTrue();
+
+            assertThat(PROBE.decode(png).getWidth()).isEqualTo(16);
+        } finally {
+            ImageIO.setCacheDirectory(directory);
+            ImageIO.setUseCache(used);
+        }
+    }
+
     @Test
     void aTruncatedImageIsUndecodable() throws Exception {
         byte[] png = encode(new BufferedImage(64, 64, BufferedImage.TYPE_BYTE_GRAY), "png");
