@@ -25,6 +25,16 @@ public final class Pooling {
         public int outPlane() {
             return outH * outW;
         }
+
+        /** The first input row (or column) of output {@code o}'s window, clipped to the image. */
+        int first(int o) {
+            return Math.max(0, o * stride - pad);
+        }
+
+        /** One past the last input row (or column) of output {@code o}'s window, clipped to {@code extent}. */
+        int end(int o, int extent) {
+            return Math.min(extent, o * stride - pad + kernel);
+        }
     }
 
     /**
@@ -44,11 +54,11 @@ public final class Pooling {
             int inBase = plane * w.inPlane();
             int at = plane * w.outPlane();
             for (int oh = 0; oh < w.outH(); oh++) {
-                int h0 = Math.max(0, oh * w.stride() - w.pad());
-                int h1 = Math.min(w.height(), oh * w.stride() - w.pad() + w.kernel());
+                int h0 = w.first(oh);
+                int h1 = w.end(oh, w.height());
                 for (int ow = 0; ow < w.outW(); ow++, at++) {
-                    int w0 = Math.max(0, ow * w.stride() - w.pad());
-                    int w1 = Math.min(w.width(), ow * w.stride() - w.pad() + w.kernel());
+                    int w0 = w.first(ow);
+                    int w1 = w.end(ow, w.width());
                     int best = inBase + h0 * w.width() + w0;
                     float max = in[best];
                     for (int ih = h0; ih < h1 && !Float.isNaN(max); ih++) {
@@ -103,15 +113,15 @@ public final class Pooling {
             int inBase = plane * w.inPlane();
             int at = plane * w.outPlane();
             for (int oh = 0; oh < w.outH(); oh++) {
-                int h0 = Math.max(0, oh * w.stride() - w.pad());
-                int h1 = Math.min(w.height(), oh * w.stride() - w.pad() + w.kernel());
+                int h0 = w.first(oh);
+                int h1 = w.end(oh, w.height());
                 System.arraycopy(in, inBase + h0 * width, rowMax, 0, width);
                 for (int ih = h0 + 1; ih < h1; ih++) {
                     largerRows(rowMax, in, inBase + ih * width, width);
                 }
                 for (int ow = 0; ow < w.outW(); ow++, at++) {
-                    int w0 = Math.max(0, ow * w.stride() - w.pad());
-                    int w1 = Math.min(width, ow * w.stride() - w.pad() + w.kernel());
+                    int w0 = w.first(ow);
+                    int w1 = w.end(ow, width);
                     float max = rowMax[w0];
                     for (int i = w0 + 1; i < w1; i++) {
                         max = larger(max, rowMax[i]);
@@ -167,11 +177,11 @@ public final class Pooling {
             int inBase = plane * w.inPlane();
             int at = plane * w.outPlane();
             for (int oh = 0; oh < w.outH(); oh++) {
-                int h0 = Math.max(0, oh * w.stride() - w.pad());
-                int h1 = Math.min(w.height(), oh * w.stride() - w.pad() + w.kernel());
+                int h0 = w.first(oh);
+                int h1 = w.end(oh, w.height());
                 for (int ow = 0; ow < w.outW(); ow++, at++) {
-                    int w0 = Math.max(0, ow * w.stride() - w.pad());
-                    int w1 = Math.min(w.width(), ow * w.stride() - w.pad() + w.kernel());
+                    int w0 = w.first(ow);
+                    int w1 = w.end(ow, w.width());
                     float share = pooled[at] * scale;
                     float sum = 0f;
                     for (int ih = h0; ih < h1; ih++) {
