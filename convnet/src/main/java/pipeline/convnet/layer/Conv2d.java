@@ -7,6 +7,7 @@ import pipeline.convnet.kernel.Elementwise;
 import pipeline.convnet.kernel.Gemm;
 import pipeline.convnet.kernel.Im2col;
 import pipeline.convnet.kernel.Parallelism;
+import pipeline.convnet.kernel.Winograd;
 import pipeline.convnet.kernel.Workspace;
 import pipeline.convnet.tensor.Shapes;
 import pipeline.convnet.tensor.Tensor;
@@ -57,6 +58,8 @@ public final class Conv2d implements Layer {
     private final float fusedCap;
     /** Column floats lowered and multiplied per step of the forward pass: about half of L2. */
     private static final int CHUNK_FLOATS = 1 << 17;
+    /** Fewest input channels for which {@link #forServing} takes Winograd's path (docs/benchmarks.md). */
+    private static final int WINOGRAD_MIN_CHANNELS = Integer.getInteger("convnet.winograd-min-channels", 32);
 
     private Tensor input;
     private volatile TapOffsets tapOffsets;
@@ -72,6 +75,11 @@ public final class Conv2d implements Layer {
     private final DepthwiseConvolution depthwise;
     /** {@link #describe()}, made once: shape checks name the layer on every pass. */
     private final String description;
+    /**
+     * The weights transformed for {@link Winograd}, on a copy made for serving ({@link #forServing}) of a
+     * 3×3, stride-1 convolution it runs faster; else null.
+     */
+    private Winograd.Weights winograd;
 
     public Conv2d(int inChannels, int outChannels, int kernelH, int kernelW, int strideH, int strideW,
                   int padH, int padW, int dilationH, int dilationW, int groups, boolean withBias) {
@@ -156,6 +164,20 @@ public final class Conv2d implements Layer {
         return fused;
     }
 
+    /**
+     * A copy for serving, whose weights no longer change: a 3×3, stride-1, undilated, ungrouped
+     * convolution of at least {@link #WINOGRAD_MIN_CHANNELS} input channels infers by {@link Winograd}'s
+     * F(2×2, 3×3), the others as before.
+     */
+    public Conv2d forServing() {
+        Conv2d serving = withFusedCap(fusedCap);
+        if (kernelH == 3 && kernelW == 3 && strideH == 1 && strideW == 1 && dilationH == 1 && dilationW == 1 && groups == 1
+                && inChannels >= WINOGRAD_MIN_CHANNELS) {
+            serving.winograd = Winograd.transform(weight.value().data(), outChannels, inChannels);
+        }
+        return serving;
+    }
+
     private Conv2d copy(boolean withBias, float cap) {
         return new Conv2d(inChannels, outChannels, kernelH, kernelW, strideH, strideW, padH, padW, dilationH, dilationW,
                 groups, withBias, cap);
@@ -216,6 +238,11 @@ public final class Conv2d implements Layer {
         float[] b = bias == null ? null : bias.value().data();
         if (depthwise != null) {
             depthwise.forward(x, out, wData, (o, at, plane, c) -> finish(o, at, plane, b, c), keep);
+            return;
+        }
+        if (winograd != null && !keep) {
+            Winograd.convolve(new Winograd.Geometry(geo.n(), inChannels, x.dim(2), x.dim(3), padH, padW, outChannels),
+                    winograd, x.data(), b, fusedCap, out.data());
             return;
         }
         if (keep ? trainsInPlace() : strideH == 1 && strideW == 1) {
@@ -592,6 +619,11 @@ public final class Conv2d implements Layer {
     @Override
     public List<Parameter> parameters() {
         return Parameter.present(weight, bias);
+    }
+
+    @Override
+    public long derivedFloats() {
+        return winograd == null ? 0 : winograd.packed().length;
     }
 
     /** Fan-in of one output unit, for initialisation: {@code C/G · KH · KW}. */

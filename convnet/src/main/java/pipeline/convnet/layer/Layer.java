@@ -44,6 +44,14 @@ public interface Layer {
         return List.of();
     }
 
+    /**
+     * Floats a serving copy holds beside its parameters (its weights rearranged for a kernel: transposed,
+     * transformed for Winograd), counted in what serving needs; nested layers' included.
+     */
+    default long derivedFloats() {
+        return 0;
+    }
+
     /** The output shape for a batch of the given input shape, checking it as {@link #forward} would. */
     int[] outputShape(int[] inputShape);
 }

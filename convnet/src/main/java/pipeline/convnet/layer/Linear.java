@@ -151,6 +151,11 @@ public final class Linear implements Layer {
     }
 
     @Override
+    public long derivedFloats() {
+        return transposed == null ? 0 : transposed.length;
+    }
+
+    @Override
     public List<Parameter> parameters() {
         return Parameter.present(weight, bias);
     }

@@ -104,6 +104,11 @@ public final class Residual implements Layer {
         return params;
     }
 
+    @Override
+    public long derivedFloats() {
+        return main.derivedFloats() + (shortcut == null ? 0 : shortcut.derivedFloats());
+    }
+
     private void requireSame(int[] mainOut, int[] shortOut) {
         if (!Arrays.equals(mainOut, shortOut)) {
             throw new IllegalArgumentException(describe() + ": the main path gives " + Shapes.toString(mainOut)

@@ -64,6 +64,11 @@ public final class Sequential implements Layer {
         return params;
     }
 
+    @Override
+    public long derivedFloats() {
+        return layers.stream().mapToLong(Layer::derivedFloats).sum();
+    }
+
     private int[] atLayer(int i, int[] shape) {
         try {
             return layers.get(i).outputShape(shape);

@@ -16,6 +16,8 @@ import pipeline.convnet.layer.Sequential;
  *   <li>convolution → batch-norm: the running statistics folded into the convolution's weights and bias;</li>
  *   <li>convolution (folded or not) → ReLU or ReLU6: applied as the convolution writes its output;</li>
  *   <li>residual block → ReLU: the ReLU applied as the sum is written;</li>
+ *   <li>3×3 stride-1 convolution: a copy that also holds its weights transformed for Winograd's
+ *   algorithm ({@link Conv2d#forServing});</li>
  *   <li>linear: a copy that also holds its weight transposed ({@link Linear#forServing}).</li>
  * </ul>
  * Inside residual blocks too. The result computes the same function as the original in inference
@@ -45,7 +47,7 @@ final class InferenceFusion {
                     conv = conv.withFusedRelu6();
                     i++;
                 }
-                out.add(conv);
+                out.add(conv.forServing());
             } else if (layer instanceof Residual block) {
                 Layer main = fuseInside(block.main());
                 Layer shortcut = block.shortcut() == null ? null : fuseInside(block.shortcut());

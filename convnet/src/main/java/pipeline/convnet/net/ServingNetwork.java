@@ -54,10 +54,13 @@ public final class ServingNetwork {
         return new Network.Output(values[plan.logits()].copy(), Network.l2Normalised(values[plan.embedding()]));
     }
 
-    /** The memory a batch of {@code n} needs on one thread: the weights, its activation buffers, and the largest activation. */
+    /**
+     * The memory a batch of {@code n} needs on one thread: the weights as served (with the copies
+     * rearranged for kernels, {@link Layer#derivedFloats}), its activation buffers, and the largest activation.
+     */
     public Memory memory(int n) {
         InferencePlan plan = plan(n);
-        long weights = 0;
+        long weights = network.layers().derivedFloats();
         for (Parameter p : network.parameters()) {
             weights += p.value().size();
         }
