@@ -89,10 +89,10 @@ public final class ConvnetBenchmark {
         for (int threads : THREADS) {
             Parallelism.setThreads(threads);
             for (EngineCases.LayerShape shape : EngineCases.LAYERS) {
-                int batch = shape.name().startsWith("lenet5") ? 64 : 128;
-                for (String pass : List.of("forward", "backward")) {
+                int batch = shape.name().startsWith("lenet5") ? 64 : shape.name().startsWith("resnet18") ? 16 : 128;
+                for (String pass : EngineCases.PASSES) {
                     Results.Case c = new Results.Case("layer", shape.name(), pass, batch, threads, "GFLOP/s");
-                    results.add(round, c, "engine", EngineCases.layer(shape, pass.equals("backward"), batch, seconds));
+                    results.add(round, c, "engine", EngineCases.layer(shape, pass, batch, seconds));
                 }
             }
         }

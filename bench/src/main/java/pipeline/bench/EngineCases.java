@@ -1,6 +1,7 @@
 package pipeline.bench;
 
 import java.lang.management.ManagementFactory;
+import java.util.List;
 import java.util.SplittableRandom;
 import pipeline.convnet.data.Augmentation;
 import pipeline.convnet.data.Normalisation;
@@ -87,7 +88,7 @@ final class EngineCases {
         return mode.equals("latency") ? 1e6 / calls : calls * batch;
     }
 
-    /** A layer of LeNet-5 or ResNet-20 with the input it sees there, and its multiply-adds per image. */
+    /** A layer of LeNet-5, ResNet-20 or ResNet-18 with the input it sees there, and its multiply-adds per image. */
     record LayerShape(String name, Layer layer, int[] input, long macsPerImage) {
         static LayerShape conv(String name, int c, int oc, int k, int stride, int pad, int hw) {
             int out = (hw + 2 * pad - k) / stride + 1;
@@ -97,6 +98,14 @@ final class EngineCases {
 
         static LayerShape linear(String name, int in, int out) {
             return new LayerShape(name, new Linear(in, out, true), new int[] {in}, (long) in * out);
+        }
+
+        /** The layer's copy for serving, as a served network holds it (Winograd's weights, a transposed weight), or itself. */
+        Layer serving() {
+            if (layer instanceof Conv2d conv) {
+                return conv.forServing();
+            }
+            return layer instanceof Linear linear ? linear.forServing() : layer;
         }
     }
 
@@ -110,10 +119,22 @@ final class EngineCases {
             LayerShape.conv("resnet20 32→32 3×3 @14", 32, 32, 3, 1, 1, 14),
             LayerShape.conv("resnet20 16→32 1×1 s2 @28", 16, 32, 1, 2, 0, 28),
             LayerShape.conv("resnet20 32→64 3×3 s2 @14", 32, 64, 3, 2, 1, 14),
-            LayerShape.conv("resnet20 64→64 3×3 @7", 64, 64, 3, 1, 1, 7)};
+            LayerShape.conv("resnet20 64→64 3×3 @7", 64, 64, 3, 1, 1, 7),
+            LayerShape.conv("resnet18 64→64 3×3 @56", 64, 64, 3, 1, 1, 56),
+            LayerShape.conv("resnet18 128→128 3×3 @28", 128, 128, 3, 1, 1, 28),
+            LayerShape.conv("resnet18 256→256 3×3 @14", 256, 256, 3, 1, 1, 14),
+            LayerShape.conv("resnet18 512→512 3×3 @7", 512, 512, 3, 1, 1, 7)};
 
-    /** GFLOP/s of a layer's forward pass, or of its backward pass (input and weight gradients: twice the work). */
-    static double layer(LayerShape shape, boolean backward, int batch, double seconds) throws Exception {
+    /** The passes a layer is timed in: see {@link #layer}. */
+    static final List<String> PASSES = List.of("forward", "backward", "infer", "serve");
+
+    /**
+     * GFLOP/s of one pass of a layer: {@code forward} and {@code backward} as in training (backward counts
+     * the input and weight gradients: twice the work); {@code infer}, inference of the layer as trained;
+     * {@code serve}, inference of its serving copy ({@link LayerShape#serving}). Every pass counts the direct
+     * computation's multiply-adds, so a faster algorithm (Winograd's) shows as more GFLOP/s.
+     */
+    static double layer(LayerShape shape, String pass, int batch, double seconds) throws Exception {
         int[] dims = new int[shape.input().length + 1];
         dims[0] = batch;
         System.arraycopy(shape.input(), 0, dims, 1, shape.input().length);
@@ -130,9 +151,14 @@ final class EngineCases {
         Layer layer = shape.layer();
         Tensor y = layer.forward(x, Mode.TRAIN);
         Tensor grad = new Tensor(y.data().clone(), y.shape());
-        double calls = backward
-                ? Rate.callsPerSecond(() -> layer.backward(grad), seconds)
-                : Rate.callsPerSecond(() -> layer.forward(x, Mode.TRAIN), seconds);
-        return calls * batch * shape.macsPerImage() * 2 * (backward ? 2 : 1) / 1e9;
+        Tensor out = Tensor.zeros(y.shape());
+        Layer served = pass.equals("serve") ? shape.serving() : layer;
+        double calls = switch (pass) {
+            case "forward" -> Rate.callsPerSecond(() -> layer.forward(x, Mode.TRAIN), seconds);
+            case "backward" -> Rate.callsPerSecond(() -> layer.backward(grad), seconds);
+            case "infer", "serve" -> Rate.callsPerSecond(() -> served.infer(x, out), seconds);
+            default -> throw new IllegalArgumentException("layer pass " + pass + "; expected one of " + PASSES);
+        };
+        return calls * batch * shape.macsPerImage() * 2 * (pass.equals("backward") ? 2 : 1) / 1e9;
     }
 }

@@ -56,15 +56,21 @@ final class Report {
     }
 
     private void layerTable(StringBuilder md) {
-        md.append("## Layers (engine, GFLOP/s; backward counts the input and weight gradients)\n\n")
-                .append("| layer | batch | threads | forward | backward |\n| --- | --- | --- | --- | --- |\n");
+        md.append("## Layers (engine, GFLOP/s of the direct computation's multiply-adds)\n\n")
+                .append("Forward and backward as in training (backward counts the input and weight gradients); infer: ")
+                .append("inference of the layer as trained; serve: of its serving copy, as a served network runs it ")
+                .append("(3×3 stride-1 convolutions of 64 channels or more by Winograd's F(4×4, 3×3) where it pays).\n\n")
+                .append("| layer | batch | threads | forward | backward | infer | serve |\n")
+                .append("| --- | --- | --- | --- | --- | --- | --- |\n");
         Map<Results.Case, Map<String, Samples>> layers = results.bySection("layer");
         layers.forEach((c, engines) -> {
             if (c.mode().equals("forward")) {
-                Results.Case back = new Results.Case(c.section(), c.subject(), "backward", c.batch(), c.threads(), c.unit());
-                md.append("| ").append(c.subject()).append(" | ").append(c.batch()).append(" | ").append(c.threads())
-                        .append(" | ").append(value(engines.get("engine"))).append(" | ")
-                        .append(value(layers.get(back).get("engine"))).append(" |\n");
+                md.append("| ").append(c.subject()).append(" | ").append(c.batch()).append(" | ").append(c.threads());
+                for (String pass : EngineCases.PASSES) {
+                    Results.Case other = new Results.Case(c.section(), c.subject(), pass, c.batch(), c.threads(), c.unit());
+                    md.append(" | ").append(value(layers.get(other).get("engine")));
+                }
+                md.append(" |\n");
             }
         });
         md.append('\n');

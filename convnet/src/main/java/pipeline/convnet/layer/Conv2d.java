@@ -59,7 +59,7 @@ public final class Conv2d implements Layer {
     /** Column floats lowered and multiplied per step of the forward pass: about half of L2. */
     private static final int CHUNK_FLOATS = 1 << 17;
     /** Fewest input channels for which {@link #forServing} takes Winograd's path (docs/benchmarks.md). */
-    private static final int WINOGRAD_MIN_CHANNELS = Integer.getInteger("convnet.winograd-min-channels", 32);
+    private static final int WINOGRAD_MIN_CHANNELS = Integer.getInteger("convnet.winograd-min-channels", 64);
 
     private Tensor input;
     private volatile TapOffsets tapOffsets;
@@ -167,7 +167,7 @@ public final class Conv2d implements Layer {
     /**
      * A copy for serving, whose weights no longer change: a 3×3, stride-1, undilated, ungrouped
      * convolution of at least {@link #WINOGRAD_MIN_CHANNELS} input channels infers by {@link Winograd}'s
-     * F(2×2, 3×3), the others as before.
+     * F(4×4, 3×3) (batches too small for it to pay, {@link Winograd#pays}, as before), the others as before.
      */
     public Conv2d forServing() {
         Conv2d serving = withFusedCap(fusedCap);
@@ -240,9 +240,10 @@ public final class Conv2d implements Layer {
             depthwise.forward(x, out, wData, (o, at, plane, c) -> finish(o, at, plane, b, c), keep);
             return;
         }
-        if (winograd != null && !keep) {
-            Winograd.convolve(new Winograd.Geometry(geo.n(), inChannels, x.dim(2), x.dim(3), padH, padW, outChannels),
-                    winograd, x.data(), b, fusedCap, out.data());
+        Winograd.Geometry tiles = winograd == null || keep ? null
+                : new Winograd.Geometry(geo.n(), inChannels, x.dim(2), x.dim(3), padH, padW, outChannels);
+        if (tiles != null && Winograd.pays(tiles)) {
+            Winograd.convolve(tiles, winograd, x.data(), b, fusedCap, out.data());
             return;
         }
         if (keep ? trainsInPlace() : strideH == 1 && strideW == 1) {

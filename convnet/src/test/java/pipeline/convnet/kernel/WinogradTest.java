@@ -13,8 +13,8 @@ import pipeline.convnet.layer.Conv2d;
 import pipeline.convnet.tensor.Tensor;
 
 /**
- * Winograd F(2×2, 3×3) equals its scalar reference bit for bit (padding 0, 1 and 2, odd output sizes
- * that drop half a tile, output channels not a whole panel, batches of one chunk and of many, one and
+ * Winograd F(4×4, 3×3) equals its scalar reference bit for bit (padding 0, 1 and 2, output sizes
+ * that drop part of a tile, rows of more tiles than a vector has lanes, output channels not a whole panel, batches of one chunk and of many, one and
  * two threads, bias or none, ReLU and ReLU6), and the engine's direct convolution within float rounding.
  */
 class WinogradTest {
@@ -32,6 +32,7 @@ class WinogradTest {
             "2, 8, 24, 10, 6, 0, 0",
             "2, 3, 9, 5, 11, 2, 0",
             "64, 16, 16, 16, 16, 1, 1",
+            "2, 4, 8, 9, 70, 1, 1",
             "1, 1, 1, 1, 1, 1, 1"})
     void equalsItsReferenceAndTheDirectConvolution(int n, int channels, int outChannels, int h, int w, int padH, int padW) {
         Winograd.Geometry g = new Winograd.Geometry(n, channels, h, w, padH, padW, outChannels);

@@ -11,29 +11,31 @@ import pipeline.convnet.tensor.Tensor;
 
 /**
  * A convolution's serving copy ({@link Conv2d#forServing}) infers a 3×3, stride-1, undilated,
- * ungrouped convolution of 32 channels or more by Winograd's F(2×2, 3×3), bias and fused ReLU
- * included, and every other convolution exactly as the layer it was copied from.
+ * ungrouped convolution of 64 channels or more by Winograd's F(4×4, 3×3), bias and fused ReLU
+ * included, when the batch has tiles and channels enough to pay ({@link Winograd#pays}: not 4 tiles
+ * of a 7×7 map at batch 1, nor 64 channels on a row of one tile); every other convolution, and those
+ * batches, exactly as the layer it was copied from.
  */
 class ConvolutionServingTest {
 
-    @ParameterizedTest(name = "{0}→{1} kernel {2}, stride {3}, padding {4}, dilation {5}, groups {6}: Winograd {7}")
+    @ParameterizedTest(name = "{0}→{1} kernel {2}, stride {3}, padding {4}, dilation {5}, groups {6}, batch {7} of {8}×{8}: Winograd {9}")
     @CsvSource({
-            "32, 40, 3, 1, 1, 1, 1, true",
-            "64, 16, 3, 1, 0, 1, 1, true",
-            "16, 16, 3, 1, 1, 1, 1, false",
-            "32, 32, 3, 2, 1, 1, 1, false",
-            "32, 32, 3, 1, 2, 2, 1, false",
-            "32, 32, 3, 1, 1, 1, 2, false",
-            "32, 32, 1, 1, 0, 1, 1, false",
-            "32, 32, 5, 1, 2, 1, 1, false"})
+            "64, 40, 3, 1, 1, 1, 1, 2, 30, true",
+            "128, 40, 3, 1, 0, 1, 1, 4, 7, true",
+            "64, 16, 3, 1, 1, 1, 1, 1, 7, false",
+            "64, 16, 3, 1, 0, 1, 1, 16, 6, false",
+            "32, 32, 3, 1, 1, 1, 1, 3, 9, false",
+            "64, 32, 3, 2, 1, 1, 1, 3, 9, false",
+            "64, 32, 3, 1, 2, 2, 1, 3, 9, false",
+            "64, 32, 3, 1, 1, 1, 2, 3, 9, false",
+            "64, 32, 1, 1, 0, 1, 1, 3, 9, false",
+            "64, 32, 5, 1, 2, 1, 1, 3, 9, false"})
     void servesByWinogradExactlyWhereItApplies(int in, int out, int kernel, int stride, int pad, int dilation, int groups,
-                                               boolean winograd) {
+                                               int batch, int size, boolean winograd) {
         Conv2d conv = Conv2d.square(in, out, kernel, stride, pad, dilation, groups, true);
         SplittableRandom random = new SplittableRandom(in * 31L + out + kernel);
         fill(conv.weight().value().data(), random);
         fill(conv.bias().value().data(), random);
-        int batch = 3;
-        int size = 9;
         float[] data = new float[batch * in * size * size];
         fill(data, random);
         Tensor x = new Tensor(data, batch, in, size, size);

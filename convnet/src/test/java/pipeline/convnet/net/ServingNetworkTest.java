@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import pipeline.convnet.init.Initializer;
 import pipeline.convnet.kernel.Gemm;
 import pipeline.convnet.kernel.RowTimesMatrix;
+import pipeline.convnet.kernel.Winograd;
 import pipeline.convnet.layer.Mode;
 import pipeline.convnet.tensor.Tensor;
 
@@ -139,9 +140,9 @@ class ServingNetworkTest {
         assertThat(memory.largestActivation()).isEqualTo(32L * 64 * 112 * 112 * Float.BYTES);
         assertThat(memory.activations()).isLessThanOrEqualTo(2 * memory.largestActivation());
         // as served: the 4,800 channels of batch-norm (γ and β) folded into a bias of the convolution before each;
-        // beside them the 3×3 stride-1 convolutions' weights transformed for Winograd (16 per pair of channels:
+        // beside them the 3×3 stride-1 convolutions' weights transformed for Winograd (36 per pair of channels:
         // 4 of 64→64, 3 each of 128, 256 and 512), and the classifier's weight transposed, its 1,000 outputs padded
-        long winograd = 16L * (4 * 64 * 64 + 3 * 128 * 128 + 3 * 256 * 256 + 3 * 512 * 512);
+        long winograd = (long) Winograd.POSITIONS * (4 * 64 * 64 + 3 * 128 * 128 + 3 * 256 * 256 + 3 * 512 * 512);
         long transposed = 512L * Gemm.roundUp(1000, RowTimesMatrix.WIDTH);
         assertThat(memory.weights()).isEqualTo((11_689_512L - 4_800 + winograd + transposed) * Float.BYTES);
     }
