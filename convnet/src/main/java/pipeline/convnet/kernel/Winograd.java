@@ -196,16 +196,16 @@ public final class Winograd {
 
     /**
      * Tile rows {@code [first, last)} of the batch (row r is image {@code r / tilesH}, tile row
-     * {@code r % tilesH}): {@code tiles} tiles, multiplied {@code columns} wide (a whole number of the
+     * {@code r % tilesH}): their tiles, multiplied {@code columns} wide (a whole number of the
      * micro-kernel's columns), in {@code V[ξ][C][stride]} ({@code stride = columns + LANES}: the input
      * transform writes whole vectors past a row's last tile) and {@code M[ξ][OCp][columns]}. Positions
      * are a vector further apart than that ({@link #vPosition}, {@link #mPosition}): the transforms read or
      * write many at once, and streams a multiple of 4 KB apart would share an L1 set.
      */
-    private record Chunk(Geometry g, Weights u, int first, int last, int tiles, int columns) {
+    private record Chunk(Geometry g, Weights u, int first, int last, int columns) {
 
         Chunk(Geometry g, Weights u, int first, int last) {
-            this(g, u, first, last, (last - first) * g.tilesW(), Gemm.roundUp((last - first) * g.tilesW(), NR));
+            this(g, u, first, last, Gemm.roundUp((last - first) * g.tilesW(), NR));
         }
 
         int stride() {
@@ -268,16 +268,16 @@ public final class Winograd {
             for (int k = follows ? 2 : 0; k < TILE; k++) {
                 int y = top + k - g.padH();
                 int src = y >= 0 && y < g.h() ? ((image * g.channels() + c) * g.h() + y) * g.w() : -1;
-                InputStrip.split(g, x, src, strip, (top + k) % InputStrip.RING);
+                InputStrip.split(g, x, src, strip, top + k);
             }
             int length = InputStrip.length(g);
             // the tile's input rows 0…5 in the ring
-            int r0 = InputStrip.part(top % InputStrip.RING, 0, g);
-            int r1 = InputStrip.part((top + 1) % InputStrip.RING, 0, g);
-            int r2 = InputStrip.part((top + 2) % InputStrip.RING, 0, g);
-            int r3 = InputStrip.part((top + 3) % InputStrip.RING, 0, g);
-            int r4 = InputStrip.part((top + 4) % InputStrip.RING, 0, g);
-            int r5 = InputStrip.part((top + 5) % InputStrip.RING, 0, g);
+            int r0 = InputStrip.row(top, g);
+            int r1 = InputStrip.row(top + 1, g);
+            int r2 = InputStrip.row(top + 2, g);
+            int r3 = InputStrip.row(top + 3, g);
+            int r4 = InputStrip.row(top + 4, g);
+            int r5 = InputStrip.row(top + 5, g);
             int down = InputStrip.transformed(g);
             int span = g.tilesW() + 1;
             for (int part = 0; part < 4; part++) {
@@ -323,6 +323,8 @@ public final class Winograd {
             int width = OutputRows.width(g);
             int down = OUT * width;
             float b = bias == null ? 0f : bias[oc];
+            // · A along a row of Aᵀ M puts its four values here, after Aᵀ M
+            int along = down + OUT * TILE * LANES;
             for (int q = 0; q < g.tilesW(); q += LANES) {
                 // Aᵀ m of column j into rows[down + (r·6 + j)·LANES]
                 for (int j = 0; j < TILE; j++) {
@@ -330,8 +332,6 @@ public final class Winograd {
                     downColumn(m, at, TILE * stride, rows, down + j * LANES, TILE * LANES);
                 }
                 for (int r = 0; r < OUT; r++) {
-                    // · A along row r, its four values into the scratch after Aᵀ M, then out
-                    int along = down + OUT * TILE * LANES;
                     downColumn(rows, down + r * TILE * LANES, LANES, rows, along, LANES);
                     outputRow(rows, along, b, cap, rows, r * width + OUT * q);
                 }
@@ -391,7 +391,7 @@ public final class Winograd {
     /**
      * One output row of {@link #LANES} tiles from its four values at {@code at} ({@code LANES} apart, as
      * {@link #downColumn} writes them along a row of {@code Aᵀ M}): plus {@code bias}, clamped to
-     * {@code [0, cap]} when {@code cap ≠ 0} (as {@link #finish}), the four columns interleaved into
+     * {@code [0, cap]} when {@code cap ≠ 0} (as {@link Elementwise#clamp}), the four columns interleaved into
      * {@code rows} from {@code to}.
      */
     private static void outputRow(float[] in, int at, float bias, float cap, float[] rows, int to) {
@@ -417,14 +417,6 @@ public final class Winograd {
         OutputRows.PAIRS_HIGH.selectFrom(low01, low23).intoArray(rows, to + LANES);
         OutputRows.PAIRS_LOW.selectFrom(high01, high23).intoArray(rows, to + 2 * LANES);
         OutputRows.PAIRS_HIGH.selectFrom(high01, high23).intoArray(rows, to + 3 * LANES);
-    }
-
-    /** {@code s} clamped to {@code [0, cap]} when {@code cap ≠ 0}, as {@link Elementwise#clamp} does (and {@link #outputRow}). */
-    static float finish(float s, float cap) {
-        if (cap == 0f) {
-            return s;
-        }
-        return s <= 0f ? 0f : s >= cap ? cap : s;
     }
 
     /**
@@ -453,14 +445,14 @@ public final class Winograd {
             return 4 * length(g);
         }
 
-        /** Where part {@code part} of ring slot {@code slot} starts. */
-        static int part(int slot, int part, Geometry g) {
-            return rowFloats(g) + (slot * 4 + part) * length(g);
+        /** Where padded input row {@code row} starts in the ring (its part p {@code p·length} further). */
+        static int row(int row, Geometry g) {
+            return rowFloats(g) + row % RING * 4 * length(g);
         }
 
-        /** Where the six rows of {@code Bᵀ d} start (row i, part p at {@code (4i + p)·length} from there). */
+        /** Where the six rows of {@code Bᵀ d} start, after the ring (row i, part p at {@code (4i + p)·length} from there). */
         static int transformed(Geometry g) {
-            return part(RING, 0, g);
+            return rowFloats(g) + RING * 4 * length(g);
         }
 
         static int floats(Geometry g) {
@@ -469,14 +461,14 @@ public final class Winograd {
 
         /**
          * Input row {@code x[src … src + w)} (none when {@code src < 0}) at padded column {@code padW}
-         * into ring slot {@code slot}: part p holds padded columns {@code 4q + p}, for the
+         * as padded row {@code padded} of the ring ({@link #row}): part p holds padded columns {@code 4q + p}, for the
          * {@code tilesW + 1} values of q a tile row reads, whole vectors at a time (evens and odds, then
          * evens and odds of those). The vectors are read from the input itself where they fit in its
          * array (the columns outside the row then cleared), else from a zero-padded copy of the row.
          */
-        static void split(Geometry g, float[] x, int src, float[] strip, int slot) {
+        static void split(Geometry g, float[] x, int src, float[] strip, int padded) {
             int length = length(g);
-            int base = part(slot, 0, g);
+            int base = row(padded, g);
             int span = g.tilesW() + 1;
             int end = Gemm.roundUp(span, LANES);
             if (src < 0) {

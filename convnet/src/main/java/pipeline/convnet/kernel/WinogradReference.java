@@ -77,10 +77,18 @@ public final class WinogradReference {
             for (int j = 0; j < OUT; j++) {
                 if (oy + i < g.outH() && ox + j < g.outW()) {
                     out[((image * g.outChannels() + oc) * g.outH() + oy + i) * g.outW() + ox + j] =
-                            Winograd.finish(y[OUT * i + j] + b, cap);
+                            finish(y[OUT * i + j] + b, cap);
                 }
             }
         }
+    }
+
+    /** {@code s} clamped to {@code [0, cap]} when {@code cap ≠ 0}, as {@link Elementwise#clamp} does. */
+    private static float finish(float s, float cap) {
+        if (cap == 0f) {
+            return s;
+        }
+        return s <= 0f ? 0f : s >= cap ? cap : s;
     }
 
     /** A 1-d transform of six values into {@code out}: {@link Winograd#inputPoints} or {@link Winograd#outputPoints}. */

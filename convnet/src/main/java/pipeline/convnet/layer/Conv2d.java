@@ -240,11 +240,12 @@ public final class Conv2d implements Layer {
             depthwise.forward(x, out, wData, (o, at, plane, c) -> finish(o, at, plane, b, c), keep);
             return;
         }
-        Winograd.Geometry tiles = winograd == null || keep ? null
-                : new Winograd.Geometry(geo.n(), inChannels, x.dim(2), x.dim(3), padH, padW, outChannels);
-        if (tiles != null && Winograd.pays(tiles)) {
-            Winograd.convolve(tiles, winograd, x.data(), b, fusedCap, out.data());
-            return;
+        if (winograd != null && !keep) {
+            Winograd.Geometry tiles = new Winograd.Geometry(geo.n(), inChannels, x.dim(2), x.dim(3), padH, padW, outChannels);
+            if (Winograd.pays(tiles)) {
+                Winograd.convolve(tiles, winograd, x.data(), b, fusedCap, out.data());
+                return;
+            }
         }
         if (keep ? trainsInPlace() : strideH == 1 && strideW == 1) {
             forwardInPlace(x, geo, keep, out);
