@@ -72,6 +72,26 @@ def layer_case(case, module, in_shape, train=True):
     write(case, entries)
 
 
+class AsymmetricPool(nn.Module):
+    """Pooling with padding (top, left, bottom, right), which PyTorch's layers take only symmetric: the
+    input padded explicitly (−∞ for max, 0 for average), then pooled without padding. Average without
+    the padding counted divides the padded sums by the pooled count of ones."""
+
+    def __init__(self, kind, kernel, stride, pads):
+        super().__init__()
+        self.kind, self.kernel, self.stride = kind, kernel, stride
+        top, left, bottom, right = pads
+        self.pad = (left, right, top, bottom)
+
+    def forward(self, x):
+        if self.kind == "max":
+            return F.max_pool2d(F.pad(x, self.pad, value=-math.inf), self.kernel, self.stride)
+        sums = F.avg_pool2d(F.pad(x, self.pad), self.kernel, self.stride)
+        if self.kind == "avg":
+            return sums
+        return sums / F.avg_pool2d(F.pad(torch.ones_like(x), self.pad), self.kernel, self.stride)
+
+
 def summary(name, tensor):
     flat = tensor.detach().reshape(-1)
     picks = [flat[(i * 7919) % flat.numel()] for i in range(8)]
@@ -160,6 +180,15 @@ def main():
     layer_case("conv1d", nn.Conv1d(2, 3, 3, stride=2, padding=1, dilation=2), (2, 2, 11))
     layer_case("maxpool-3-2-1", nn.MaxPool2d(3, 2, 1), (2, 3, 7, 7))
     layer_case("avgpool-3-2-1", nn.AvgPool2d(3, 2, 1), (2, 3, 7, 7))
+    layer_case("maxpool-3-2-1-dilation2-ceil", nn.MaxPool2d(3, 2, 1, dilation=2, ceil_mode=True), (2, 3, 8, 8))
+    layer_case("maxpool-2-ceil", nn.MaxPool2d(2, ceil_mode=True), (2, 3, 7, 7))
+    layer_case("avgpool-3-2-1-ceil", nn.AvgPool2d(3, 2, 1, ceil_mode=True), (2, 3, 8, 8))
+    layer_case("avgpool-3-2-1-ceil-padding-not-counted", nn.AvgPool2d(3, 2, 1, ceil_mode=True, count_include_pad=False),
+               (2, 3, 8, 8))
+    layer_case("maxpool-3x2-asymmetric", AsymmetricPool("max", (3, 2), (2, 1), (2, 0, 0, 1)), (2, 3, 7, 6))
+    layer_case("avgpool-3x2-asymmetric", AsymmetricPool("avg", (3, 2), (2, 1), (2, 0, 0, 1)), (2, 3, 7, 6))
+    layer_case("avgpool-3x2-asymmetric-padding-not-counted", AsymmetricPool("avg-not-counted", (3, 2), (2, 1), (2, 0, 0, 1)),
+               (2, 3, 7, 6))
     layer_case("relu", nn.ReLU(), (2, 3, 5, 5))
     layer_case("leaky-relu", nn.LeakyReLU(0.1), (2, 3, 5, 5))
     layer_case("sigmoid", nn.Sigmoid(), (2, 3, 5, 5))

@@ -5,9 +5,11 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Max and average pooling over planes {@code [planeFrom, planeTo)} of a {@code [N·C, H, W]} input,
- * square windows (kernel K, stride S, padding P). Each output's window is clipped to the image once,
- * then read with plain row loops; {@link PoolingReference} is the pair-by-pair definition they equal.
+ * Max and average pooling over planes {@code [planeFrom, planeTo)} of a {@code [N·C, H, W]} input.
+ * Each axis has its own kernel, stride, dilation and padding before and after ({@link Slide}); output
+ * lengths round down or, in ceil mode, up. Each output's window is clipped to the image once (its
+ * first and last taps inside it), then read with plain loops; {@link PoolingReference} is the
+ * tap-by-tap definition they equal.
  */
 public final class Pooling {
 
@@ -16,24 +18,127 @@ public final class Pooling {
     private Pooling() {
     }
 
-    /** Geometry of one pooling layer on one input size. */
-    public record Window(int height, int width, int kernel, int stride, int pad, int outH, int outW) {
+    /**
+     * How a window slides along one axis: {@code kernel} taps {@code dilation} apart, moved by {@code stride},
+     * over the input with {@code padBefore} and {@code padAfter} positions of padding at its ends.
+     */
+    public record Slide(int kernel, int stride, int dilation, int padBefore, int padAfter) {
+
+        public Slide {
+            if (kernel < 1 || stride < 1 || dilation < 1 || padBefore < 0 || padAfter < 0) {
+                throw new IllegalArgumentException("kernel, stride and dilation must be 1 or more and padding 0 or more;"
+                        + " got kernel " + kernel + ", stride " + stride + ", dilation " + dilation + ", padding "
+                        + padBefore + " before and " + padAfter + " after");
+            }
+        }
+
+        /** Kernel {@code kernel}, stride {@code stride}, padding {@code pad} at both ends, no dilation. */
+        public static Slide of(int kernel, int stride, int pad) {
+            return new Slide(kernel, stride, 1, pad, pad);
+        }
+
+        /** Positions from the first tap to the last: {@code dilation·(kernel − 1) + 1}. */
+        public int span() {
+            return dilation * (kernel - 1) + 1;
+        }
+
+        /**
+         * This slide over an input of {@code in} positions. Outputs: {@code ⌊(in + pads − span) / stride⌋ + 1},
+         * or rounded up in {@code ceil} mode, where a last window that would start in the padding after
+         * the input is dropped (PyTorch's rule). Every window must hold at least one input position.
+         */
+        public Axis over(String layer, int in, boolean ceil) {
+            int room = in + padBefore + padAfter - span();
+            if (room < 0) {
+                throw new IllegalArgumentException(layer + ": input size " + in + " with padding " + padBefore + "+" + padAfter
+                        + " is smaller than the window's span " + span() + " (kernel " + kernel + ", dilation " + dilation + ")");
+            }
+            int out = (ceil ? Math.ceilDiv(room, stride) : room / stride) + 1;
+            if (ceil && (out - 1) * stride >= in + padBefore) {
+                out--;
+            }
+            Axis axis = new Axis(in, kernel, stride, dilation, padBefore, padAfter, out);
+            for (int o = 0; o < out; o++) {
+                if (axis.firstTap(o) >= axis.endTap(o)) {
+                    throw new IllegalArgumentException(layer + ": window " + o + " over an input of size " + in
+                            + " covers only padding (kernel " + kernel + ", stride " + stride + ", dilation " + dilation
+                            + ", padding " + padBefore + "+" + padAfter + "); use less padding");
+                }
+            }
+            return axis;
+        }
+    }
+
+    /** A {@link Slide} over an input of {@code in} positions, giving {@code out} outputs. */
+    public record Axis(int in, int kernel, int stride, int dilation, int padBefore, int padAfter, int out) {
+
+        /** Where tap 0 of output {@code o} falls: negative in the padding before the input. */
+        public int start(int o) {
+            return o * stride - padBefore;
+        }
+
+        /** The first tap of output {@code o}'s window inside the input. */
+        public int firstTap(int o) {
+            int start = start(o);
+            return start >= 0 ? 0 : Math.ceilDiv(-start, dilation);
+        }
+
+        /** One past the last tap of output {@code o}'s window inside the input. */
+        public int endTap(int o) {
+            return Math.min(kernel, Math.max(0, Math.ceilDiv(in - start(o), dilation)));
+        }
+
+        /** The input position of tap {@code tap} of output {@code o}. */
+        public int position(int o, int tap) {
+            return start(o) + tap * dilation;
+        }
+
+        /**
+         * Taps of output {@code o} that average pooling counts: those inside the input, or with
+         * {@code countPadding} those inside the padded extent {@code [−padBefore, in + padAfter)}, where
+         * every window starts.
+         */
+        public int counted(int o, boolean countPadding) {
+            if (!countPadding) {
+                return endTap(o) - firstTap(o);
+            }
+            return Math.min(kernel, Math.ceilDiv(in + padAfter - start(o), dilation));
+        }
+    }
+
+    /** Geometry of one pooling layer on one input size: rows (height) and columns (width). */
+    public record Window(Axis rows, Axis cols) {
+        public int height() {
+            return rows.in();
+        }
+
+        public int width() {
+            return cols.in();
+        }
+
+        public int outH() {
+            return rows.out();
+        }
+
+        public int outW() {
+            return cols.out();
+        }
+
         public int inPlane() {
-            return height * width;
+            return rows.in() * cols.in();
         }
 
         public int outPlane() {
-            return outH * outW;
+            return rows.out() * cols.out();
         }
 
-        /** The first input row (or column) of output {@code o}'s window, clipped to the image. */
-        int first(int o) {
-            return Math.max(0, o * stride - pad);
+        /** 2×2 windows, stride 2, no padding or dilation, none running off the input: four reads per output. */
+        boolean twoByTwo() {
+            return plain(rows) && plain(cols);
         }
 
-        /** One past the last input row (or column) of output {@code o}'s window, clipped to {@code extent}. */
-        int end(int o, int extent) {
-            return Math.min(extent, o * stride - pad + kernel);
+        private static boolean plain(Axis a) {
+            return a.kernel() == 2 && a.stride() == 2 && a.dilation() == 1 && a.padBefore() == 0 && 2 * a.out() <= a.in();
         }
     }
 
@@ -46,23 +151,26 @@ public final class Pooling {
             maxValues(w, in, out, planeFrom, planeTo);
             return;
         }
-        if (w.kernel() == 2 && w.stride() == 2 && w.pad() == 0) {
+        if (w.twoByTwo()) {
             maxTwoByTwo(w, in, out, argmax, planeFrom, planeTo);
             return;
         }
+        Axis rows = w.rows();
+        Axis cols = w.cols();
+        int width = w.width();
         for (int plane = planeFrom; plane < planeTo; plane++) {
             int inBase = plane * w.inPlane();
             int at = plane * w.outPlane();
             for (int oh = 0; oh < w.outH(); oh++) {
-                int h0 = w.first(oh);
-                int h1 = w.end(oh, w.height());
+                int firstRow = rows.position(oh, rows.firstTap(oh));
+                int endRow = rows.position(oh, rows.endTap(oh));
                 for (int ow = 0; ow < w.outW(); ow++, at++) {
-                    int w0 = w.first(ow);
-                    int w1 = w.end(ow, w.width());
-                    int best = inBase + h0 * w.width() + w0;
+                    int firstCol = cols.position(ow, cols.firstTap(ow));
+                    int endCol = cols.position(ow, cols.endTap(ow));
+                    int best = inBase + firstRow * width + firstCol;
                     float max = in[best];
-                    for (int ih = h0; ih < h1 && !Float.isNaN(max); ih++) {
-                        for (int i = inBase + ih * w.width() + w0, end = i - w0 + w1; i < end; i++) {
+                    for (int ih = firstRow; ih < endRow && !Float.isNaN(max); ih += rows.dilation()) {
+                        for (int i = inBase + ih * width + firstCol, end = i - firstCol + endCol; i < end; i += cols.dilation()) {
                             float v = in[i];
                             if (v > max || Float.isNaN(v)) {
                                 max = v;
@@ -107,23 +215,25 @@ public final class Pooling {
      * and +0 keeps (the window is read by columns of rows rather than rows of columns).
      */
     private static void maxValues(Window w, float[] in, float[] out, int planeFrom, int planeTo) {
+        Axis rows = w.rows();
+        Axis cols = w.cols();
         int width = w.width();
         float[] rowMax = Workspace.floats(Workspace.Slot.PRODUCT, width);
         for (int plane = planeFrom; plane < planeTo; plane++) {
             int inBase = plane * w.inPlane();
             int at = plane * w.outPlane();
             for (int oh = 0; oh < w.outH(); oh++) {
-                int h0 = w.first(oh);
-                int h1 = w.end(oh, w.height());
-                System.arraycopy(in, inBase + h0 * width, rowMax, 0, width);
-                for (int ih = h0 + 1; ih < h1; ih++) {
+                int firstRow = rows.position(oh, rows.firstTap(oh));
+                int endRow = rows.position(oh, rows.endTap(oh));
+                System.arraycopy(in, inBase + firstRow * width, rowMax, 0, width);
+                for (int ih = firstRow + rows.dilation(); ih < endRow; ih += rows.dilation()) {
                     largerRows(rowMax, in, inBase + ih * width, width);
                 }
                 for (int ow = 0; ow < w.outW(); ow++, at++) {
-                    int w0 = w.first(ow);
-                    int w1 = w.end(ow, width);
-                    float max = rowMax[w0];
-                    for (int i = w0 + 1; i < w1; i++) {
+                    int firstCol = cols.position(ow, cols.firstTap(ow));
+                    int endCol = cols.position(ow, cols.endTap(ow));
+                    float max = rowMax[firstCol];
+                    for (int i = firstCol + cols.dilation(); i < endCol; i += cols.dilation()) {
                         max = larger(max, rowMax[i]);
                     }
                     out[at] = max;
@@ -157,35 +267,44 @@ public final class Pooling {
         return !Float.isNaN(current) && (v > current || Float.isNaN(v)) ? candidate : best;
     }
 
-    /** {@code out = sum over each window / K²} (zero padding counts, as PyTorch's default). */
-    public static void average(Window w, float[] in, float[] out, int planeFrom, int planeTo) {
-        averageWindows(w, in, out, false, planeFrom, planeTo);
+    /**
+     * {@code out = Σ window · (1 / count)}, count being the window's taps inside the input, or with
+     * {@code countPadding} inside the padded extent (PyTorch's {@code count_include_pad}).
+     */
+    public static void average(Window w, boolean countPadding, float[] in, float[] out, int planeFrom, int planeTo) {
+        averageWindows(w, countPadding, in, out, false, planeFrom, planeTo);
     }
 
-    /** {@code gradIn += gradOut / K²} spread over each window; {@code gradIn} starts at zero. */
-    public static void averageBackward(Window w, float[] gradOut, float[] gradIn, int planeFrom, int planeTo) {
-        averageWindows(w, gradIn, gradOut, true, planeFrom, planeTo);
+    /** {@code gradIn += gradOut / count} spread over each window; {@code gradIn} starts at zero. */
+    public static void averageBackward(Window w, boolean countPadding, float[] gradOut, float[] gradIn,
+                                       int planeFrom, int planeTo) {
+        averageWindows(w, countPadding, gradIn, gradOut, true, planeFrom, planeTo);
     }
 
     /**
      * The walk both directions share: forward sums {@code image} over each window into {@code pooled};
      * backward spreads each {@code pooled} value over its window, adding into {@code image}.
      */
-    private static void averageWindows(Window w, float[] image, float[] pooled, boolean backward, int planeFrom, int planeTo) {
-        float scale = 1f / (w.kernel() * w.kernel());
+    private static void averageWindows(Window w, boolean countPadding, float[] image, float[] pooled, boolean backward,
+                                       int planeFrom, int planeTo) {
+        Axis rows = w.rows();
+        Axis cols = w.cols();
+        int width = w.width();
         for (int plane = planeFrom; plane < planeTo; plane++) {
             int inBase = plane * w.inPlane();
             int at = plane * w.outPlane();
             for (int oh = 0; oh < w.outH(); oh++) {
-                int h0 = w.first(oh);
-                int h1 = w.end(oh, w.height());
+                int firstRow = rows.position(oh, rows.firstTap(oh));
+                int endRow = rows.position(oh, rows.endTap(oh));
+                int rowCount = rows.counted(oh, countPadding);
                 for (int ow = 0; ow < w.outW(); ow++, at++) {
-                    int w0 = w.first(ow);
-                    int w1 = w.end(ow, w.width());
+                    int firstCol = cols.position(ow, cols.firstTap(ow));
+                    int endCol = cols.position(ow, cols.endTap(ow));
+                    float scale = 1f / (rowCount * cols.counted(ow, countPadding));
                     float share = pooled[at] * scale;
                     float sum = 0f;
-                    for (int ih = h0; ih < h1; ih++) {
-                        for (int i = inBase + ih * w.width() + w0, end = i - w0 + w1; i < end; i++) {
+                    for (int ih = firstRow; ih < endRow; ih += rows.dilation()) {
+                        for (int i = inBase + ih * width + firstCol, end = i - firstCol + endCol; i < end; i += cols.dilation()) {
                             if (backward) {
                                 image[i] += share;
                             } else {

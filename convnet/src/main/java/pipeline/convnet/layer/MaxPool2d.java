@@ -13,8 +13,13 @@ public final class MaxPool2d extends Pool2d {
     /** For each output element, the flat index of its maximum in the input. */
     private int[] argmax;
 
+    /** A square window: kernel, stride and padding the same on both axes, no dilation, sizes rounded down. */
     public MaxPool2d(int kernel, int stride, int pad) {
-        super("maxpool2d", kernel, stride, pad);
+        this(Pooling.Slide.of(kernel, stride, pad), Pooling.Slide.of(kernel, stride, pad), false);
+    }
+
+    public MaxPool2d(Pooling.Slide rows, Pooling.Slide cols, boolean ceil) {
+        super("maxpool2d", rows, cols, ceil, "");
     }
 
     @Override

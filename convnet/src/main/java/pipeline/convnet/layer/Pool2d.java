@@ -5,29 +5,41 @@ import pipeline.convnet.kernel.Pooling;
 import pipeline.convnet.tensor.Shapes;
 
 /**
- * What the 2-d pooling layers share: a square window (kernel, stride, padding) over
- * {@code [N, C, H, W]}, its geometry, and plane-parallel loops over {@link Pooling}'s kernels.
- * Windows never start in the padding past the input (as PyTorch requires {@code pad ≤ kernel/2}).
+ * What the 2-d pooling layers share: a window over {@code [N, C, H, W]} sliding along the rows and the
+ * columns ({@link Pooling.Slide}: kernel, stride, dilation, padding before and after, each axis its
+ * own), output sizes rounded down or in ceil mode up, and plane-parallel loops over {@link Pooling}'s kernels.
  */
 abstract sealed class Pool2d implements Layer permits MaxPool2d, AvgPool2d {
 
-    protected final String kind;
-    protected final int kernel;
-    protected final int stride;
-    protected final int pad;
+    protected final Pooling.Slide rows;
+    protected final Pooling.Slide cols;
+    protected final boolean ceil;
     protected int[] inputShape;
     private final String description;
 
-    Pool2d(String kind, int kernel, int stride, int pad) {
-        if (kernel < 1 || stride < 1 || pad < 0 || pad > kernel / 2) {
-            throw new IllegalArgumentException(kind + ": kernel and stride must be 1 or more and padding from 0 to"
-                    + " kernel/2; got kernel " + kernel + ", stride " + stride + ", padding " + pad);
-        }
-        this.kind = kind;
-        this.kernel = kernel;
-        this.stride = stride;
-        this.pad = pad;
-        this.description = kind + "(kernel " + kernel + ", stride " + stride + (pad > 0 ? ", padding " + pad : "") + ")";
+    Pool2d(String kind, Pooling.Slide rows, Pooling.Slide cols, boolean ceil, String extra) {
+        this.rows = rows;
+        this.cols = cols;
+        this.ceil = ceil;
+        this.description = kind + "(kernel " + pair(rows.kernel(), cols.kernel()) + ", stride " + pair(rows.stride(), cols.stride())
+                + (rows.padBefore() + rows.padAfter() + cols.padBefore() + cols.padAfter() > 0 ? ", padding " + padding() : "")
+                + (rows.dilation() * cols.dilation() > 1 ? ", dilation " + pair(rows.dilation(), cols.dilation()) : "")
+                + (ceil ? ", ceil" : "") + extra + ")";
+    }
+
+    /** How the window slides down the rows. */
+    public Pooling.Slide rows() {
+        return rows;
+    }
+
+    /** How the window slides along the columns. */
+    public Pooling.Slide cols() {
+        return cols;
+    }
+
+    /** Whether output sizes round up (windows may run off the end of the input). */
+    public boolean ceil() {
+        return ceil;
     }
 
     @Override
@@ -37,19 +49,28 @@ abstract sealed class Pool2d implements Layer permits MaxPool2d, AvgPool2d {
 
     @Override
     public int[] outputShape(int[] in) {
-        Shapes.require(describe(), in, -1, -1, -1, -1);
-        return new int[] {in[0], in[1], Shapes.convOutput(describe(), in[2], kernel, stride, pad, 1),
-                Shapes.convOutput(describe(), in[3], kernel, stride, pad, 1)};
+        Pooling.Window w = window(in);
+        return new int[] {in[0], in[1], w.outH(), w.outW()};
     }
 
     /** The window over an input of shape {@code in}: {@code [N, C, H, W]}. */
     protected Pooling.Window window(int[] in) {
-        int[] o = outputShape(in);
-        return new Pooling.Window(in[2], in[3], kernel, stride, pad, o[2], o[3]);
+        Shapes.require(describe(), in, -1, -1, -1, -1);
+        return new Pooling.Window(rows.over(describe(), in[2], ceil), cols.over(describe(), in[3], ceil));
     }
 
     /** Runs {@code body} over the {@code N·C} planes in parallel chunks. */
     protected static void forPlanes(int[] in, Pooling.Window w, Parallelism.Range body) {
         Parallelism.forRange(in[0] * in[1], Math.max(1, (1 << 14) / Math.max(1, w.inPlane())), body);
+    }
+
+    private static String pair(int h, int w) {
+        return h == w ? Integer.toString(h) : h + "×" + w;
+    }
+
+    private String padding() {
+        boolean symmetric = rows.padBefore() == rows.padAfter() && cols.padBefore() == cols.padAfter();
+        return symmetric ? pair(rows.padBefore(), cols.padBefore())
+                : "top " + rows.padBefore() + " left " + cols.padBefore() + " bottom " + rows.padAfter() + " right " + cols.padAfter();
     }
 }

@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import pipeline.convnet.kernel.Pooling;
 import pipeline.convnet.layer.Activation;
 import pipeline.convnet.layer.AvgPool2d;
 import pipeline.convnet.layer.BatchNorm2d;
@@ -27,7 +30,10 @@ import pipeline.convnet.tensor.Shapes;
  * <pre>
  * input 1 28 28                         channels, height, width (first line)
  * conv 32 kernel=3 [stride=1 padding=0 dilation=1 groups=1 bias=true]
- * maxpool kernel=2 [stride=kernel padding=0]      avgpool …      global-avgpool
+ * maxpool kernel=2 [stride=kernel padding=0 dilation=1 ceil=false]   kernel, stride, dilation: K or KH,KW;
+ *                                       padding: P, PH,PW or top,left,bottom,right; ceil: round sizes up
+ * avgpool … [count-padding=true]        as maxpool; whether padding counts in the average
+ * global-avgpool
  * relu | relu6 | leaky-relu [slope=0.01] | sigmoid | tanh
  * batchnorm | dropout 0.5 | flatten | linear 120 [bias=true]
  * residual 64 [stride=1]                basic block: conv3×3-bn-relu-conv3×3-bn, plus the input
@@ -156,12 +162,7 @@ public final class NetworkSpec {
                             line.option("stride", 1), line.option("padding", 0), line.option("dilation", 1),
                             line.option("groups", 1), line.flag("bias", true)));
                 }
-                case "maxpool", "avgpool" -> {
-                    int kernel = line.option("kernel", 2);
-                    int stride = line.option("stride", kernel);
-                    int pad = line.option("padding", 0);
-                    yield List.of(kind.equals("maxpool") ? new MaxPool2d(kernel, stride, pad) : new AvgPool2d(kernel, stride, pad));
-                }
+                case "maxpool", "avgpool" -> List.of(pooling(kind, line));
                 case "global-avgpool" -> List.of(new GlobalAvgPool());
                 case "relu" -> List.of(new Activation.Relu());
                 case "relu6" -> List.of(new Activation.Relu6());
@@ -185,6 +186,29 @@ public final class NetworkSpec {
                         + " global-avgpool, relu, relu6, leaky-relu, sigmoid, tanh, batchnorm, dropout, flatten, linear, residual,"
                         + " inverted-residual, repeat or end");
             };
+        }
+
+        /**
+         * A pooling line: kernel, stride and dilation as {@code K} or {@code KH,KW}; padding as {@code P},
+         * {@code PH,PW} or {@code top,left,bottom,right}; {@code ceil}; for average pooling {@code count-padding}.
+         */
+        private static Layer pooling(String kind, Line line) {
+            int[] kernel = pair(line.ints("kernel", new int[] {2}, 1, 2), "kernel");
+            int[] stride = pair(line.ints("stride", kernel, 1, 2), "stride");
+            int[] dilation = pair(line.ints("dilation", new int[] {1}, 1, 2), "dilation");
+            int[] pad = line.ints("padding", new int[] {0}, 1, 2, 4);
+            int[] before = pad.length == 4 ? new int[] {pad[0], pad[1]} : pair(pad, "padding");
+            int[] after = pad.length == 4 ? new int[] {pad[2], pad[3]} : before;
+            Pooling.Slide rows = new Pooling.Slide(kernel[0], stride[0], dilation[0], before[0], after[0]);
+            Pooling.Slide cols = new Pooling.Slide(kernel[1], stride[1], dilation[1], before[1], after[1]);
+            boolean ceil = line.flag("ceil", false);
+            return kind.equals("maxpool") ? new MaxPool2d(rows, cols, ceil)
+                    : new AvgPool2d(rows, cols, ceil, line.flag("count-padding", true));
+        }
+
+        /** {@code [h, w]} from one value for both or two values. */
+        private static int[] pair(int[] values, String what) {
+            return values.length == 1 ? new int[] {values[0], values[0]} : values;
         }
 
         private List<Layer> residual(int out, int stride) {
@@ -280,6 +304,28 @@ public final class NetworkSpec {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(key + " must be a whole number, got '" + value + "'");
             }
+        }
+
+        /** A comma-separated list of whole numbers, of one of the {@code counts} lengths. */
+        int[] ints(String key, int[] fallback, int... counts) {
+            String value = options().get(key);
+            if (value == null) {
+                return fallback;
+            }
+            String[] parts = value.split(",", -1);
+            int[] values = new int[parts.length];
+            try {
+                for (int i = 0; i < parts.length; i++) {
+                    values[i] = Integer.parseInt(parts[i]);
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + " must be whole numbers separated by commas, got '" + value + "'");
+            }
+            if (Arrays.stream(counts).noneMatch(c -> c == values.length)) {
+                throw new IllegalArgumentException(key + " takes " + Arrays.stream(counts).mapToObj(Integer::toString)
+                        .collect(Collectors.joining(" or ")) + " values, got " + values.length + " ('" + value + "')");
+            }
+            return values;
         }
 
         float floatOption(String key, float fallback) {

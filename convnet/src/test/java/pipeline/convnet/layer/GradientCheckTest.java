@@ -4,6 +4,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import pipeline.convnet.kernel.Pooling;
 import pipeline.convnet.tensor.Tensor;
 
 /** Every layer, with every option, against finite differences. */
@@ -29,6 +30,12 @@ class GradientCheckTest {
                 case2d(new MaxPool2d(3, 2, 1), "maxpool 3 stride 2 padding 1"),
                 case2d(new AvgPool2d(2, 2, 0), "avgpool 2"),
                 case2d(new AvgPool2d(3, 2, 1), "avgpool 3 stride 2 padding 1"),
+                case2d(new MaxPool2d(new Pooling.Slide(3, 2, 2, 1, 0), new Pooling.Slide(2, 1, 1, 0, 1), true),
+                        "maxpool 3×2, stride 2×1, dilation 2×1, asymmetric padding, ceil"),
+                case2d(new AvgPool2d(Pooling.Slide.of(2, 2, 1), new Pooling.Slide(3, 2, 1, 0, 2), true, true),
+                        "avgpool 2×3 stride 2, asymmetric padding, ceil, padding counted"),
+                case2d(new AvgPool2d(Pooling.Slide.of(2, 2, 1), new Pooling.Slide(3, 2, 1, 0, 2), true, false),
+                        "avgpool 2×3 stride 2, asymmetric padding, ceil, padding not counted"),
                 case2d(new GlobalAvgPool(), "global average pool"),
                 case2d(new Activation.Relu(), "relu"),
                 case2d(new Activation.Relu6(), "relu6"),

@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import pipeline.convnet.init.Initializer;
+import pipeline.convnet.kernel.Pooling;
+import pipeline.convnet.layer.AvgPool2d;
+import pipeline.convnet.layer.Layer;
+import pipeline.convnet.layer.MaxPool2d;
 import pipeline.convnet.layer.Mode;
 import pipeline.convnet.tensor.Tensor;
 
@@ -114,6 +119,30 @@ class NetworkSpecTest {
             }
             assertThat(norm).isCloseTo(1.0, within(1e-5));
         }
+    }
+
+    @Test
+    void poolingLinesTakeRectangularWindowsDilationAsymmetricPaddingCeilModeAndCountPadding() {
+        Network net = NetworkSpec.parse("""
+                input 2 9 8
+                maxpool kernel=3,2 stride=2,1 dilation=2,1 padding=1,0,0,1 ceil=true
+                avgpool kernel=2 padding=1 ceil=true count-padding=false
+                """, 1);
+        List<Layer> layers = net.layers().layers();
+        MaxPool2d max = (MaxPool2d) layers.get(0);
+        assertThat(max.rows()).isEqualTo(new Pooling.Slide(3, 2, 2, 1, 0));
+        assertThat(max.cols()).isEqualTo(new Pooling.Slide(2, 1, 1, 0, 1));
+        assertThat(max.ceil()).isTrue();
+        AvgPool2d avg = (AvgPool2d) layers.get(1);
+        assertThat(avg.rows()).isEqualTo(Pooling.Slide.of(2, 2, 1));
+        assertThat(avg.countPadding()).isFalse();
+        // rows: ⌈(9 + 1 − 5) / 2⌉ + 1 = 4, columns: (8 + 1 − 2) / 1 + 1 = 8; then ⌈(4 + 2 − 2) / 2⌉ + 1 = 3, 5.
+        assertThat(net.layers().outputShape(net.batchShape(1))).containsExactly(1, 2, 3, 5);
+
+        assertThatThrownBy(() -> NetworkSpec.parse("input 1 8 8\nmaxpool kernel=2 padding=1,2,3", 1))
+                .hasMessageContaining("line 2").hasMessageContaining("padding takes 1 or 2 or 4 values, got 3");
+        assertThatThrownBy(() -> NetworkSpec.parse("input 1 8 8\nmaxpool kernel=2,x", 1))
+                .hasMessageContaining("kernel must be whole numbers separated by commas, got '2,x'");
     }
 
     @Test

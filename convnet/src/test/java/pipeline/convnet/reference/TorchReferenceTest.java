@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import pipeline.convnet.kernel.Pooling;
 import pipeline.convnet.layer.Activation;
 import pipeline.convnet.layer.AvgPool2d;
 import pipeline.convnet.layer.BatchNorm2d;
@@ -38,6 +39,10 @@ class TorchReferenceTest {
 
     static final Path DIR = Path.of("src/test/resources/torch-reference");
 
+    /** A 3×2 window, stride 2×1, padding 2 on top, 1 on the right (torch_reference.py's AsymmetricPool). */
+    private static final Pooling.Slide ASYMMETRIC_ROWS = new Pooling.Slide(3, 2, 1, 2, 0);
+    private static final Pooling.Slide ASYMMETRIC_COLS = new Pooling.Slide(2, 1, 1, 0, 1);
+
     static Stream<Arguments> layers() {
         return Stream.of(
                 Arguments.of("conv2d", Conv2d.square(3, 4, 3, 1, 0, 1, 1, true), new int[] {2, 3, 7, 7}, Mode.TRAIN),
@@ -49,6 +54,20 @@ class TorchReferenceTest {
                 Arguments.of("conv1d", new Conv1d(2, 3, 3, 2, 1, 2, 1, true), new int[] {2, 2, 11}, Mode.TRAIN),
                 Arguments.of("maxpool-3-2-1", new MaxPool2d(3, 2, 1), new int[] {2, 3, 7, 7}, Mode.TRAIN),
                 Arguments.of("avgpool-3-2-1", new AvgPool2d(3, 2, 1), new int[] {2, 3, 7, 7}, Mode.TRAIN),
+                Arguments.of("maxpool-3-2-1-dilation2-ceil", new MaxPool2d(new Pooling.Slide(3, 2, 2, 1, 1),
+                        new Pooling.Slide(3, 2, 2, 1, 1), true), new int[] {2, 3, 8, 8}, Mode.TRAIN),
+                Arguments.of("maxpool-2-ceil", new MaxPool2d(Pooling.Slide.of(2, 2, 0), Pooling.Slide.of(2, 2, 0), true),
+                        new int[] {2, 3, 7, 7}, Mode.TRAIN),
+                Arguments.of("avgpool-3-2-1-ceil", new AvgPool2d(Pooling.Slide.of(3, 2, 1), Pooling.Slide.of(3, 2, 1), true, true),
+                        new int[] {2, 3, 8, 8}, Mode.TRAIN),
+                Arguments.of("avgpool-3-2-1-ceil-padding-not-counted", new AvgPool2d(Pooling.Slide.of(3, 2, 1),
+                        Pooling.Slide.of(3, 2, 1), true, false), new int[] {2, 3, 8, 8}, Mode.TRAIN),
+                Arguments.of("maxpool-3x2-asymmetric", new MaxPool2d(ASYMMETRIC_ROWS, ASYMMETRIC_COLS, false),
+                        new int[] {2, 3, 7, 6}, Mode.TRAIN),
+                Arguments.of("avgpool-3x2-asymmetric", new AvgPool2d(ASYMMETRIC_ROWS, ASYMMETRIC_COLS, false, true),
+                        new int[] {2, 3, 7, 6}, Mode.TRAIN),
+                Arguments.of("avgpool-3x2-asymmetric-padding-not-counted", new AvgPool2d(ASYMMETRIC_ROWS, ASYMMETRIC_COLS,
+                        false, false), new int[] {2, 3, 7, 6}, Mode.TRAIN),
                 Arguments.of("relu", new Activation.Relu(), new int[] {2, 3, 5, 5}, Mode.TRAIN),
                 Arguments.of("leaky-relu", new Activation.LeakyRelu(0.1f), new int[] {2, 3, 5, 5}, Mode.TRAIN),
                 Arguments.of("sigmoid", new Activation.Sigmoid(), new int[] {2, 3, 5, 5}, Mode.TRAIN),
