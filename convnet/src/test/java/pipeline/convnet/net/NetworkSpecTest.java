@@ -4,8 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import pipeline.convnet.init.Initializer;
 import pipeline.convnet.kernel.Pooling;
 import pipeline.convnet.layer.AvgPool2d;
@@ -159,6 +166,31 @@ class NetworkSpecTest {
         assertThatThrownBy(() -> NetworkSpec.parse("input 3 32 32\ninverted-residual 16 expand=0", 1))
                 .hasMessageContaining("expand must be 1 or more, got 0");
         assertThatThrownBy(() -> NetworkSpec.builtIn("resnet50", 1)).hasMessageContaining("resnet18").hasMessageContaining("mobilenetv2");
+    }
+
+    /**
+     * The weights a seed gives each built-in network, as SHA-256 over the state in order (names, shapes and
+     * float bits): recorded when networks were chains of layers, so declaring them as graphs changed nothing.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "lenet5,      8fd3410b92989122b780493db3c27752ea6b1c1f4577f48462ca5b014110975d",
+        "vgg-small,   5d9260ead14ef52af0996c0eea55e85554ca095bf9a30545d3cdc3afda121bd7",
+        "resnet20,    a26a0576180ca708a5a599c4d4e7353860735b13c344a8907300948798fb8d1a",
+        "resnet18,    f198648ff4fe5a2b1db8d117036ef5333cfac79958a131e2d3b2dea75b4ff28a",
+        "mobilenetv2, ce4d691abb886a5480ca778256de8eb80867ea3f6f8d6a1ba053b7a24ddd7777"})
+    void theSameSeedGivesTheSameWeightsAsBefore(String builtIn, String digest) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        for (Network.NamedTensor t : initialised(builtIn).state()) {
+            sha.update(t.name().getBytes(StandardCharsets.UTF_8));
+            ByteBuffer bytes = ByteBuffer.allocate(4 * (t.shape().length + t.values().length));
+            Arrays.stream(t.shape()).forEach(bytes::putInt);
+            for (float v : t.values()) {
+                bytes.putInt(Float.floatToRawIntBits(v));
+            }
+            sha.update(bytes.array());
+        }
+        assertThat(HexFormat.of().formatHex(sha.digest())).isEqualTo(digest);
     }
 
     private static Network initialised(String builtIn) {
