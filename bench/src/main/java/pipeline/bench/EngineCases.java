@@ -40,7 +40,7 @@ final class EngineCases {
     /** The built-in network, He-initialised. */
     static Network network(String model) {
         Network network = NetworkSpec.builtIn(model, 1);
-        new Initializer(Initializer.Scheme.HE, 1).initialise(network.layers());
+        new Initializer(Initializer.Scheme.HE, 1).initialise(network.graph());
         return network;
     }
 

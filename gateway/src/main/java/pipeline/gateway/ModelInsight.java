@@ -126,7 +126,7 @@ final class ModelInsight {
         run(ctx, () -> {
             ModelSnapshot snapshot = snapshot(ctx);
             Inspector inspector = new Inspector(snapshot.model().network());
-            int layers = snapshot.model().network().layers().layers().size();
+            int layers = inspector.layers();
             int layer = number(ctx.pathParam("layer"), "layer", 0, layers - 1);
             int available = inspector.outputShape(layer)[1];
             List<Integer> units = units(ctx.queryParams().get("units"), available);

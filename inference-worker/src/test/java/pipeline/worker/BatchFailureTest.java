@@ -21,9 +21,9 @@ import pipeline.convnet.layer.Flatten;
 import pipeline.convnet.layer.Layer;
 import pipeline.convnet.layer.Linear;
 import pipeline.convnet.layer.Mode;
-import pipeline.convnet.layer.Sequential;
 import pipeline.convnet.model.ModelFile;
 import pipeline.convnet.model.ModelInfo;
+import pipeline.convnet.net.Graph;
 import pipeline.convnet.net.Network;
 import pipeline.convnet.tensor.Tensor;
 import pipeline.modelstore.ModelSnapshot;
@@ -69,7 +69,7 @@ class BatchFailureTest {
         }
         FaultInjector fault = new FaultInjector();
         Network network = new Network("input 1 28 28", new int[] {1, 28, 28},
-                Sequential.of(new Flatten(), fault, new Linear(784, 10, true)));
+                Graph.chain(new Flatten(), fault, new Linear(784, 10, true)));
         ModelFile model = new ModelFile(network, Normalisation.FASHION_MNIST, Dataset.FASHION_MNIST_CLASSES,
                 new ModelInfo("faulty", 1, null, Instant.now(), Map.of()));
         String run = TestKafka.uniqueName("failing");

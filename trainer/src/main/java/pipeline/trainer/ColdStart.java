@@ -86,7 +86,7 @@ public final class ColdStart {
     /** A LeNet-5 initialised (He) and trained from scratch with Adam (learning rate 10⁻³, batches of 64) on Fashion-MNIST-like images. */
     public static ModelFile lenet(Dataset train, int epochs, long seed, String name) {
         Network network = NetworkSpec.builtIn("lenet5", seed);
-        new Initializer(Initializer.Scheme.HE, seed).initialise(network.layers());
+        new Initializer(Initializer.Scheme.HE, seed).initialise(network.graph());
         new Trainer(network, Normalisation.FASHION_MNIST, new Trainer.Config(epochs, 64, LearningRateSchedule.constant(1e-3f),
                 Adam.adam(0f), Augmentation.NONE, 0f, seed)).fit(train, null, new Trainer.Listener() { });
         return new ModelFile(network, Normalisation.FASHION_MNIST, train.classNames(), new ModelInfo(name, 1, null, Instant.now(), Map.of()));

@@ -79,7 +79,7 @@ public final class ConvnetCommand {
         Parallelism.setThreads(o.integer("threads", Runtime.getRuntime().availableProcessors()));
         long seed = o.integer("seed", 1);
         Network network = architecture(o.text("arch", "lenet5"), seed);
-        new Initializer(Initializer.Scheme.HE, seed).initialise(network.layers());
+        new Initializer(Initializer.Scheme.HE, seed).initialise(network.graph());
         Path data = Path.of(o.text("data", FASHION_MNIST.toString()));
         Dataset train = Dataset.readIdx(data, "train", Dataset.FASHION_MNIST_CLASSES).head(o.integer("limit", Integer.MAX_VALUE));
         Dataset test = Dataset.readIdx(data, "t10k", Dataset.FASHION_MNIST_CLASSES);

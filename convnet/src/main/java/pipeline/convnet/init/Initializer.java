@@ -3,10 +3,10 @@ package pipeline.convnet.init;
 import java.util.SplittableRandom;
 import pipeline.convnet.layer.Conv1d;
 import pipeline.convnet.layer.Conv2d;
-import pipeline.convnet.layer.Layer;
 import pipeline.convnet.layer.Linear;
-import pipeline.convnet.layer.Residual;
+import pipeline.convnet.layer.Op;
 import pipeline.convnet.layer.Sequential;
+import pipeline.convnet.net.Graph;
 import pipeline.convnet.tensor.Tensor;
 
 /**
@@ -26,16 +26,15 @@ public final class Initializer {
         this.random = new SplittableRandom(seed);
     }
 
-    /** Initialises every convolution and linear layer inside {@code layer}, depth first, in order. */
-    public void initialise(Layer layer) {
-        switch (layer) {
+    /** Initialises every convolution and linear layer of the graph, node by node. */
+    public void initialise(Graph graph) {
+        graph.nodes().forEach(node -> initialise(node.op()));
+    }
+
+    /** Initialises {@code op} if it is a convolution or linear layer, or the layers inside it if it is a chain of them. */
+    public void initialise(Op op) {
+        switch (op) {
             case Sequential s -> s.layers().forEach(this::initialise);
-            case Residual r -> {
-                initialise(r.main());
-                if (r.shortcut() != null) {
-                    initialise(r.shortcut());
-                }
-            }
             case Conv1d c -> initialise(c.asConv2d());
             case Conv2d c -> fill(c.weight().value(), c.fanIn(), c.fanOut());
             case Linear l -> fill(l.weight().value(), l.inFeatures(), l.outFeatures());

@@ -6,10 +6,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import pipeline.convnet.layer.Conv2d;
-import pipeline.convnet.layer.Layer;
 import pipeline.convnet.layer.Mode;
 import pipeline.convnet.layer.Parameter;
-import pipeline.convnet.layer.Sequential;
+import pipeline.convnet.net.Graph;
 import pipeline.convnet.net.Network;
 import pipeline.convnet.tensor.Tensor;
 
@@ -28,8 +27,8 @@ public final class Inspector {
 
     /** The first convolution's filters, one tile per (output, input) channel pair, {@code scale}× enlarged. */
     public BufferedImage firstLayerFilters(int scale) {
-        Conv2d conv = network.layers().layers().stream().filter(Conv2d.class::isInstance).map(Conv2d.class::cast)
-                .findFirst().orElseThrow(() -> new IllegalArgumentException("the network has no convolution"));
+        Conv2d conv = network.graph().nodes().stream().map(Graph.Node::op).filter(Conv2d.class::isInstance)
+                .map(Conv2d.class::cast).findFirst().orElseThrow(() -> new IllegalArgumentException("the network has no convolution"));
         int[] shape = conv.weight().value().shape();
         int kh = shape[2];
         int kw = shape[3];
@@ -40,16 +39,21 @@ public final class Inspector {
         return Picture.grid(planes, kh, kw, Math.min(8, planes.length), scale);
     }
 
-    /** One layer's output for one image, as a grid of its channel maps. */
+    /** One layer's (node's) output for one image, as a grid of its channel maps. */
     public record LayerMaps(int index, String layer, int[] shape, BufferedImage picture) {
+    }
+
+    /** How many layers (nodes of its graph, in the order they run) the network has; they are numbered from 0. */
+    public int layers() {
+        return network.graph().nodes().size();
     }
 
     /** The channels of layer {@code index}'s output (0-based) for one image {@code [1, C, H, W]}. */
     public BufferedImage activationMaps(Tensor image, int index, int scale) {
-        Tensor out = prefix(index + 1).forward(image, Mode.INFER);
+        Tensor out = outputOf(index, image);
         if (out.rank() != 4) {
-            throw new IllegalArgumentException("layer " + index + " (" + network.layers().layers().get(index).describe()
-                    + ") gives " + out.shapeString() + ", not channel maps [1, C, H, W]");
+            throw new IllegalArgumentException("layer " + index + " (" + node(index).label() + ") gives " + out.shapeString()
+                    + ", not channel maps [1, C, H, W]");
         }
         return channelGrid(out, scale);
     }
@@ -57,12 +61,12 @@ public final class Inspector {
     /** Every layer's output that is channel maps {@code [1, C, H, W]}, in order, from one forward pass of {@code image}. */
     public List<LayerMaps> activationMaps(Tensor image, int scale) {
         List<LayerMaps> maps = new ArrayList<>();
-        List<Layer> layers = network.layers().layers();
-        Tensor x = image;
-        for (int i = 0; i < layers.size(); i++) {
-            x = layers.get(i).forward(x, Mode.INFER);
+        Tensor[] values = network.graph().forward(Mode.INFER, image);
+        List<Graph.Node> nodes = network.graph().nodes();
+        for (int i = 0; i < nodes.size(); i++) {
+            Tensor x = values[nodes.get(i).outputs()[0]];
             if (x.rank() == 4) {
-                maps.add(new LayerMaps(i, layers.get(i).describe(), x.shape(), channelGrid(x, scale)));
+                maps.add(new LayerMaps(i, nodes.get(i).op().describe(), x.shape(), channelGrid(x, scale)));
             }
         }
         return maps;
@@ -119,7 +123,6 @@ public final class Inspector {
      * Returns the input {@code [1, C, H, W]}.
      */
     public Tensor maximumResponse(int index, int channel, int steps, float rate, long seed) {
-        Sequential upTo = prefix(index + 1);
         int[] in = network.input();
         SplittableRandom random = new SplittableRandom(seed);
         Tensor x = Tensor.zeros(1, in[0], in[1], in[2]);
@@ -127,13 +130,13 @@ public final class Inspector {
             x.data()[i] = (float) (random.nextGaussian() * 0.1);
         }
         for (int step = 0; step < steps; step++) {
-            Tensor out = upTo.forward(x, Mode.INFER);
+            Tensor out = outputOf(index, x);
             Tensor grad = Tensor.zeros(out.shape());
             int units = out.size() / out.dim(1);
             for (int u = 0; u < units; u++) {
                 grad.data()[channel * units + u] = 1f / units;
             }
-            Tensor dx = upTo.backward(grad);
+            Tensor dx = network.graph().backward(node(index).outputs()[0], grad)[0];
             // Steps of fixed size along the gradient's direction: a unit that starts nearly silent
             // passes back tiny gradients, and a raw step would barely move the input.
             double squares = 0;
@@ -151,13 +154,12 @@ public final class Inspector {
 
     /** The shape of layer {@code index}'s output for one input, e.g. {@code [1, 16, 10, 10]} or {@code [1, 120]}. */
     public int[] outputShape(int index) {
-        int[] in = network.input();
-        return prefix(index + 1).forward(Tensor.zeros(1, in[0], in[1], in[2]), Mode.INFER).shape();
+        return network.graph().shapes(network.batchShape(1))[node(index).outputs()[0]];
     }
 
     /** The mean activation of one channel of layer {@code index} for {@code x}. */
     public float response(Tensor x, int index, int channel) {
-        Tensor out = prefix(index + 1).forward(x, Mode.INFER);
+        Tensor out = outputOf(index, x);
         int units = out.size() / out.dim(1);
         float sum = 0f;
         for (int u = 0; u < units; u++) {
@@ -166,12 +168,17 @@ public final class Inspector {
         return sum / units;
     }
 
-    private Sequential prefix(int count) {
-        List<Layer> layers = network.layers().layers();
-        if (count < 1 || count > layers.size()) {
-            throw new IllegalArgumentException("layer " + (count - 1) + " does not exist; the network has layers 0 to "
-                    + (layers.size() - 1));
+    /** Layer {@code index}'s output for {@code x}, running the graph as far as that layer. */
+    private Tensor outputOf(int index, Tensor x) {
+        return network.graph().forward(Mode.INFER, index + 1, x)[node(index).outputs()[0]];
+    }
+
+    private Graph.Node node(int index) {
+        List<Graph.Node> nodes = network.graph().nodes();
+        if (index < 0 || index >= nodes.size()) {
+            throw new IllegalArgumentException("layer " + index + " does not exist; the network has layers 0 to "
+                    + (nodes.size() - 1));
         }
-        return new Sequential(layers.subList(0, count));
+        return nodes.get(index);
     }
 }

@@ -49,6 +49,11 @@ public final class Dropout implements Layer {
     }
 
     @Override
+    public boolean view() {
+        return true;
+    }
+
+    @Override
     public Tensor backward(Tensor gradOut) {
         if (mask == null) {
             return gradOut;

@@ -28,6 +28,11 @@ public final class Flatten implements Layer {
     }
 
     @Override
+    public boolean view() {
+        return true;
+    }
+
+    @Override
     public Tensor backward(Tensor gradOut) {
         return gradOut.reshape(inputShape);
     }

@@ -4,7 +4,8 @@ import java.util.List;
 import pipeline.convnet.tensor.Tensor;
 
 /**
- * One step of a network, with its backward pass beside its forward pass.
+ * An {@link Op} with one input and one output: a step of a chain, with its backward pass beside its
+ * forward pass.
  *
  * <p>{@link #forward} keeps what {@link #backward} needs; {@link #backward} takes the loss
  * gradient with respect to the last output, adds the gradients of the parameters into their
@@ -15,10 +16,7 @@ import pipeline.convnet.tensor.Tensor;
  * on one network at once, as the inference worker's loops do. What a pass records for backward belongs
  * to the network, so training and inspection (backward after inference) need a network to themselves.
  */
-public interface Layer {
-
-    /** What the layer is, for messages: "conv2d(6, k=5)". */
-    String describe();
+public interface Layer extends Op {
 
     Tensor forward(Tensor input, Mode mode);
 
@@ -35,23 +33,26 @@ public interface Layer {
         System.arraycopy(y.data(), 0, out.data(), 0, y.size());
     }
 
-    /** Whether output element i depends on input element i alone, so {@link #infer} may write over its input. */
-    default boolean elementwise() {
-        return false;
-    }
-
-    default List<Parameter> parameters() {
-        return List.of();
-    }
-
-    /**
-     * Floats a serving copy holds beside its parameters (its weights rearranged for a kernel: transposed,
-     * transformed for Winograd), counted in what serving needs; nested layers' included.
-     */
-    default long derivedFloats() {
-        return 0;
-    }
-
     /** The output shape for a batch of the given input shape, checking it as {@link #forward} would. */
     int[] outputShape(int[] inputShape);
+
+    @Override
+    default List<int[]> outputShapes(List<int[]> inputShapes) {
+        return List.of(outputShape(inputShapes.getFirst()));
+    }
+
+    @Override
+    default List<Tensor> forward(List<Tensor> inputs, Mode mode) {
+        return List.of(forward(inputs.getFirst(), mode));
+    }
+
+    @Override
+    default List<Tensor> backward(List<Tensor> gradOutputs) {
+        return List.of(backward(gradOutputs.getFirst()));
+    }
+
+    @Override
+    default void infer(List<Tensor> inputs, List<Tensor> outputs) {
+        infer(inputs.getFirst(), outputs.getFirst());
+    }
 }

@@ -27,10 +27,11 @@ import pipeline.convnet.net.NetworkSpec;
  *
  * <pre>
  * "CONVNET\u001a"        magic, 8 bytes
- * int32 format version   currently 1
+ * int32 format version   currently 2; 1 is read too
  * UTF-8 header           name, version, parent, created-at, classes, normalisation, metrics
- * UTF-8 spec             the network spec text; the input shape is its first line
- * int32 count, then per tensor: name, rank, dims, float32 values
+ * UTF-8 spec             the network spec text; the input shape is its first line. Version 2: a graph
+ *                        (named lines, from=, add, concat, …); version 1 held chains and residual blocks only
+ * int32 count, then per tensor: name, rank, dims, float32 values (named by node: layer3.weight)
  * 32 bytes               SHA-256 of everything above
  * </pre>
  * Integers and floats are big-endian; strings are an int32 length and UTF-8 bytes. Floats are
@@ -38,7 +39,9 @@ import pipeline.convnet.net.NetworkSpec;
  */
 public record ModelFile(Network network, Normalisation normalisation, List<String> classNames, ModelInfo info) {
 
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
+    /** The oldest format this engine reads: version 1's chains are graphs whose nodes have the same names. */
+    public static final int OLDEST_FORMAT_READ = 1;
     private static final byte[] MAGIC = "CONVNET\u001a".getBytes(StandardCharsets.ISO_8859_1);
     private static final int DIGEST_SIZE = 32;
 
@@ -99,9 +102,9 @@ public record ModelFile(Network network, Normalisation normalisation, List<Strin
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, MAGIC.length, bodyLength - MAGIC.length))) {
             int format = in.readInt();
-            if (format != FORMAT_VERSION) {
-                throw new IOException(source + " has model format version " + format + "; this engine reads version "
-                        + FORMAT_VERSION);
+            if (format < OLDEST_FORMAT_READ || format > FORMAT_VERSION) {
+                throw new IOException(source + " has model format version " + format + "; this engine reads versions "
+                        + OLDEST_FORMAT_READ + " to " + FORMAT_VERSION);
             }
             Map<String, String> header = parseHeader(readString(in));
             Network network;

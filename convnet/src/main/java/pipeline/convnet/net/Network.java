@@ -3,108 +3,105 @@ package pipeline.convnet.net;
 import java.util.ArrayList;
 import java.util.List;
 import pipeline.convnet.layer.BatchNorm2d;
-import pipeline.convnet.layer.Layer;
 import pipeline.convnet.layer.Mode;
 import pipeline.convnet.layer.Parameter;
-import pipeline.convnet.layer.Residual;
-import pipeline.convnet.layer.Sequential;
 import pipeline.convnet.tensor.Shapes;
 import pipeline.convnet.tensor.Tensor;
 
 /**
- * A classifier: layers from an input of shape {@code [C, H, W]} to logits {@code [N, classes]}.
- * The last layer is the classifier head; what enters it is the image's embedding.
+ * A classifier: a {@link Graph} from one input, images of shape {@code [N, C, H, W]}, to one output,
+ * logits {@code [N, classes]}. The node that writes the logits is the classifier head; what it reads is
+ * the image's embedding.
  *
  * @param spec  the text it was declared in (see {@link NetworkSpec})
  * @param input {@code [C, H, W]} of one image
  */
-public record Network(String spec, int[] input, Sequential layers) {
+public record Network(String spec, int[] input, Graph graph) {
 
     /** Logits and the L2-normalised embeddings, from one forward pass. */
     public record Output(Tensor logits, Tensor embeddings) {}
 
     public Network {
         input = input.clone();
-        if (layers.layers().isEmpty()) {
+        if (graph.inputs().length != 1 || graph.outputs().length != 1) {
+            throw new IllegalArgumentException("a classifier takes one input and gives one output; this graph has "
+                    + graph.inputs().length + " inputs and " + graph.outputs().length + " outputs");
+        }
+        if (graph.producer(graph.outputs()[0]) == null) {
             throw new IllegalArgumentException("a network needs at least one layer");
         }
     }
 
     public int classes() {
-        return layers.outputShape(batchShape(1))[1];
+        int[] logits = graph.shapes(batchShape(1))[logitsValue()];
+        if (logits.length != 2) {
+            throw new IllegalArgumentException("a classifier's output is logits [N, classes], but this network gives "
+                    + Shapes.toString(logits));
+        }
+        return logits[1];
     }
 
     public List<Parameter> parameters() {
-        return layers.parameters();
+        return graph.parameters();
+    }
+
+    /** The value of the graph that holds the logits. */
+    public int logitsValue() {
+        return graph.outputs()[0];
+    }
+
+    /** The value of the graph that holds the embedding: what the head (the node writing the logits) reads. */
+    public int embeddingValue() {
+        return graph.producer(logitsValue()).inputs()[0];
     }
 
     /**
      * This network rewritten for serving: batch-norm folded into the convolutions before it, ReLU fused
-     * into the convolution or residual sum before it (see {@link InferenceFusion}). Same function in
-     * inference, fewer passes over memory, and no backward pass where fused. Unfused layers are shared
-     * with this network: fuse once training is done.
+     * into the convolution or sum before it (see {@link InferenceFusion}). Same function in inference,
+     * fewer passes over memory, and no backward pass where fused. Unfused layers are shared with this
+     * network: fuse once training is done.
      */
     public Network fusedForInference() {
-        return new Network(spec, input, InferenceFusion.fuse(layers));
+        return new Network(spec, input, InferenceFusion.fuse(graph));
     }
 
     public Tensor forward(Tensor images, Mode mode) {
         checkInput(images);
-        return layers.forward(images, mode);
+        return graph.forward(mode, images)[logitsValue()];
     }
 
     /** Logits {@code [N, K]} and embeddings {@code [N, F]}, the head's input, each row scaled to unit length. */
     public Output forwardWithEmbeddings(Tensor images, Mode mode) {
         checkInput(images);
-        List<Layer> all = layers.layers();
-        Tensor features = images;
-        for (Layer layer : all.subList(0, all.size() - 1)) {
-            features = layer.forward(features, mode);
-        }
-        Tensor logits = all.getLast().forward(features, mode);
-        return new Output(logits, l2Normalised(features));
+        Tensor[] values = graph.forward(mode, images);
+        return new Output(values[logitsValue()], l2Normalised(values[embeddingValue()]));
     }
 
-    /** A tensor the network's state is made of, named by its place: {@code layer3.weight}, {@code layer5.main.layer1.runningVar}. */
+    /** A tensor the network's state is made of, named by its node: {@code layer3.weight}, {@code layer5.main.layer1.runningVar}. */
     public record NamedTensor(String name, int[] shape, float[] values) {}
 
     /**
-     * Everything a trained network holds, in a fixed order: every parameter, and the running
-     * statistics of every batch-norm layer. Writing into the arrays changes the network.
+     * Everything a trained network holds, node by node: every parameter, and the running statistics of
+     * every batch-norm layer. Writing into the arrays changes the network.
      */
     public List<NamedTensor> state() {
         List<NamedTensor> state = new ArrayList<>();
-        collect("", layers, state);
+        for (Graph.Node node : graph.nodes()) {
+            String prefix = node.name() + ".";
+            for (Parameter p : node.op().parameters()) {
+                state.add(new NamedTensor(prefix + p.name(), p.value().shape(), p.value().data()));
+            }
+            if (node.op() instanceof BatchNorm2d bn) {
+                state.add(new NamedTensor(prefix + "runningMean", new int[] {bn.runningMean().length}, bn.runningMean()));
+                state.add(new NamedTensor(prefix + "runningVar", new int[] {bn.runningVar().length}, bn.runningVar()));
+            }
+        }
         return state;
     }
 
-    private static void collect(String prefix, Layer layer, List<NamedTensor> state) {
-        switch (layer) {
-            case Sequential s -> {
-                for (int i = 0; i < s.layers().size(); i++) {
-                    collect(prefix + "layer" + (i + 1) + ".", s.layers().get(i), state);
-                }
-            }
-            case Residual r -> {
-                collect(prefix + "main.", r.main(), state);
-                if (r.shortcut() != null) {
-                    collect(prefix + "shortcut.", r.shortcut(), state);
-                }
-            }
-            default -> {
-                for (Parameter p : layer.parameters()) {
-                    state.add(new NamedTensor(prefix + p.name(), p.value().shape(), p.value().data()));
-                }
-                if (layer instanceof BatchNorm2d bn) {
-                    state.add(new NamedTensor(prefix + "runningMean", new int[] {bn.runningMean().length}, bn.runningMean()));
-                    state.add(new NamedTensor(prefix + "runningVar", new int[] {bn.runningVar().length}, bn.runningVar()));
-                }
-            }
-        }
-    }
-
+    /** Backward from the loss gradient with respect to the logits; returns the gradient with respect to the images. */
     public Tensor backward(Tensor gradLogits) {
-        return layers.backward(gradLogits);
+        return graph.backward(logitsValue(), gradLogits)[0];
     }
 
     public int[] batchShape(int n) {

@@ -9,10 +9,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import pipeline.convnet.kernel.Broadcast;
 import pipeline.convnet.kernel.Pooling;
 import pipeline.convnet.layer.Activation;
+import pipeline.convnet.layer.Arithmetic;
 import pipeline.convnet.layer.AvgPool2d;
 import pipeline.convnet.layer.BatchNorm2d;
+import pipeline.convnet.layer.Concat;
 import pipeline.convnet.layer.Conv2d;
 import pipeline.convnet.layer.Dropout;
 import pipeline.convnet.layer.Flatten;
@@ -20,8 +23,7 @@ import pipeline.convnet.layer.GlobalAvgPool;
 import pipeline.convnet.layer.Layer;
 import pipeline.convnet.layer.Linear;
 import pipeline.convnet.layer.MaxPool2d;
-import pipeline.convnet.layer.Residual;
-import pipeline.convnet.layer.Sequential;
+import pipeline.convnet.layer.Op;
 import pipeline.convnet.tensor.Shapes;
 
 /**
@@ -41,11 +43,28 @@ import pipeline.convnet.tensor.Shapes;
  * inverted-residual 24 [expand=6 stride=1]   MobileNetV2's block: 1×1 conv to expand·C channels-bn-relu6
  *                                       (none when expand=1), 3×3 depthwise conv-bn-relu6, 1×1 conv-bn;
  *                                       plus the input when stride is 1 and channels are kept; no activation after
+ * add from=a,b | sub … | mul … | div …  a op b, element by element, with broadcasting
+ * concat from=a,b,… [axis=1]            the inputs joined along an axis (channels by default)
  * repeat 3                              the lines up to the matching "end", 3 times; blocks nest,
  *   …                                   so INPUT → [[CONV→ReLU]*N → POOL?]*M → [FC→ReLU]*K → FC
  * end                                   is declared as written
  * </pre>
  * Channel and feature counts flow from the input, so a line only names what it produces.
+ *
+ * <p>A line reads the output of the line before it. Branches are declared by name: {@code name: conv …}
+ * names a line's output, and {@code from=name} (or {@code from=a,b} for several inputs) makes a line read
+ * named outputs instead; {@code input} names the network's input. A later line may reuse a name (in a
+ * {@code repeat} block, each time round); {@code from=} reads the latest. So a SqueezeNet fire module is
+ * <pre>
+ * conv 16 kernel=1
+ * squeeze: relu
+ * conv 64 kernel=1
+ * e1: relu
+ * conv 64 kernel=3 padding=1 from=squeeze
+ * e3: relu
+ * concat from=e1,e3
+ * </pre>
+ * The network's output, the logits, is the last line's; what the last line reads is the embedding.
  */
 public final class NetworkSpec {
 
@@ -91,7 +110,7 @@ public final class NetworkSpec {
         first.requireWords(4);
         Builder builder = new Builder(new int[] {1, input[0], input[1], input[2]}, seed);
         builder.addAll(expand(lines.subList(1, lines.size())));
-        return new Network(text, input, new Sequential(builder.layers));
+        return new Network(text, input, builder.build());
     }
 
     /** Unrolls {@code repeat N … end} blocks. */
@@ -126,23 +145,36 @@ public final class NetworkSpec {
         return out;
     }
 
-    /** Adds layers line by line, tracking the shape so each line knows its input size. */
+    /**
+     * Adds nodes line by line, tracking each value's shape (batch 1) so a line knows its input's size.
+     * Nodes are named as the layers of a chain were: {@code layerN} for the N-th layer, and inside a
+     * block {@code layerN.main.layerK} and {@code layerN.shortcut.layerK}, so a model's tensors keep
+     * their names ({@link Network#state}).
+     */
     private static final class Builder {
-        final List<Layer> layers = new ArrayList<>();
-        int[] shape;
+        final Graph.Builder graph = new Graph.Builder();
+        final Map<Integer, int[]> shapes = new HashMap<>();
+        /** Values by the names lines gave them ({@code name: …}); "input" is the network's input. */
+        final Map<String, Integer> named = new HashMap<>();
+        /** The value the next line reads unless it says {@code from=}: the last line's output. */
+        int current;
+        /** Layers so far at the top level: the N of the next {@code layerN}. */
+        int layers;
         long seed;
 
         Builder(int[] shape, long seed) {
-            this.shape = shape;
             this.seed = seed;
+            current = graph.input("input");
+            shapes.put(current, shape);
+            named.put("input", current);
         }
 
         void addAll(List<Line> lines) {
             for (Line line : lines) {
                 try {
-                    for (Layer layer : build(line)) {
-                        shape = layer.outputShape(shape);
-                        layers.add(layer);
+                    current = add(line.withoutLabel(), inputsOf(line));
+                    if (line.label() != null) {
+                        named.put(line.label(), current);
                     }
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("line " + line.number + " (" + line.text + "): " + e.getMessage(), e);
@@ -150,7 +182,71 @@ public final class NetworkSpec {
             }
         }
 
-        private List<Layer> build(Line line) {
+        Graph build() {
+            return graph.build(current);
+        }
+
+        /** The values a line reads: those {@code from=} names, else the last line's output. */
+        private int[] inputsOf(Line line) {
+            String from = line.options().get("from");
+            if (from == null) {
+                return new int[] {current};
+            }
+            return Arrays.stream(from.split(",", -1)).mapToInt(name -> {
+                Integer value = named.get(name);
+                if (value == null) {
+                    throw new IllegalArgumentException("from=" + from + ": no line before this one is named '" + name
+                            + "'; name a line's output with 'name: ' before it" + (named.size() > 1 ? " (named so far: "
+                            + named.keySet().stream().sorted().toList() + ")" : ""));
+                }
+                return value;
+            }).toArray();
+        }
+
+        /** Adds the nodes a line declares, reading {@code in}; returns the value it outputs. */
+        private int add(Line line, int[] in) {
+            String kind = line.word(0);
+            return switch (kind) {
+                case "residual" -> residual(one(kind, in), line.intArg(1, "output channels"), line.option("stride", 1));
+                case "inverted-residual" -> invertedResidual(one(kind, in), line.intArg(1, "output channels"),
+                        line.option("expand", 6), line.option("stride", 1));
+                case "add", "sub", "mul", "div" -> {
+                    if (in.length != 2) {
+                        throw new IllegalArgumentException(kind + " takes two inputs, from=A,B; got " + in.length);
+                    }
+                    yield node("layer" + ++layers, new Arithmetic(Broadcast.Operator.valueOf(kind.toUpperCase())), in);
+                }
+                case "concat" -> node("layer" + ++layers, new Concat(line.option("axis", 1)), in);
+                default -> node("layer" + ++layers, layer(line, shapes.get(one(kind, in))), in);
+            };
+        }
+
+        private static int one(String kind, int[] in) {
+            if (in.length != 1) {
+                throw new IllegalArgumentException(kind + " takes one input; from= names " + in.length);
+            }
+            return in[0];
+        }
+
+        /** A node reading {@code in}; returns its output, whose shape it checks and records. */
+        private int node(String name, Op op, int... in) {
+            List<int[]> inShapes = Arrays.stream(in).mapToObj(shapes::get).toList();
+            int[] shape = op.outputShapes(inShapes).getFirst();
+            int out = graph.add(name, op, in);
+            shapes.put(out, shape);
+            return out;
+        }
+
+        /** {@code layers} in a chain from {@code in}, named {@code prefix1, prefix2, …}; returns the last output. */
+        private int chain(String prefix, List<Layer> layers, int in) {
+            int x = in;
+            for (int k = 0; k < layers.size(); k++) {
+                x = node(prefix + (k + 1), layers.get(k), x);
+            }
+            return x;
+        }
+
+        private Layer layer(Line line, int[] shape) {
             String kind = line.word(0);
             return switch (kind) {
                 case "conv" -> {
@@ -158,33 +254,30 @@ public final class NetworkSpec {
                     if (kernel < 1) {
                         throw new IllegalArgumentException("conv needs kernel=K");
                     }
-                    yield List.of(Conv2d.square(channels(), line.intArg(1, "output channels"), kernel,
+                    yield Conv2d.square(channels(shape), line.intArg(1, "output channels"), kernel,
                             line.option("stride", 1), line.option("padding", 0), line.option("dilation", 1),
-                            line.option("groups", 1), line.flag("bias", true)));
+                            line.option("groups", 1), line.flag("bias", true));
                 }
-                case "maxpool", "avgpool" -> List.of(pooling(kind, line));
-                case "global-avgpool" -> List.of(new GlobalAvgPool());
-                case "relu" -> List.of(new Activation.Relu());
-                case "relu6" -> List.of(new Activation.Relu6());
-                case "leaky-relu" -> List.of(new Activation.LeakyRelu(line.floatOption("slope", 0.01f)));
-                case "sigmoid" -> List.of(new Activation.Sigmoid());
-                case "tanh" -> List.of(new Activation.Tanh());
-                case "batchnorm" -> List.of(new BatchNorm2d(channels()));
-                case "dropout" -> List.of(new Dropout(line.floatArg(1, "probability"), seed++));
-                case "flatten" -> List.of(new Flatten());
+                case "maxpool", "avgpool" -> pooling(kind, line);
+                case "global-avgpool" -> new GlobalAvgPool();
+                case "relu" -> new Activation.Relu();
+                case "relu6" -> new Activation.Relu6();
+                case "leaky-relu" -> new Activation.LeakyRelu(line.floatOption("slope", 0.01f));
+                case "sigmoid" -> new Activation.Sigmoid();
+                case "tanh" -> new Activation.Tanh();
+                case "batchnorm" -> new BatchNorm2d(channels(shape));
+                case "dropout" -> new Dropout(line.floatArg(1, "probability"), seed++);
+                case "flatten" -> new Flatten();
                 case "linear" -> {
                     if (shape.length != 2) {
                         throw new IllegalArgumentException("linear needs [N, F] input but gets " + Shapes.toString(shape)
                                 + "; put 'flatten' or 'global-avgpool' before it");
                     }
-                    yield List.of(new Linear(shape[1], line.intArg(1, "output features"), line.flag("bias", true)));
+                    yield new Linear(shape[1], line.intArg(1, "output features"), line.flag("bias", true));
                 }
-                case "residual" -> residual(line.intArg(1, "output channels"), line.option("stride", 1));
-                case "inverted-residual" -> invertedResidual(line.intArg(1, "output channels"), line.option("expand", 6),
-                        line.option("stride", 1));
                 default -> throw new IllegalArgumentException("unknown layer '" + kind + "'; expected conv, maxpool, avgpool,"
                         + " global-avgpool, relu, relu6, leaky-relu, sigmoid, tanh, batchnorm, dropout, flatten, linear, residual,"
-                        + " inverted-residual, repeat or end");
+                        + " inverted-residual, add, sub, mul, div, concat, repeat or end");
             };
         }
 
@@ -211,38 +304,47 @@ public final class NetworkSpec {
             return values.length == 1 ? new int[] {values[0], values[0]} : values;
         }
 
-        private List<Layer> residual(int out, int stride) {
-            int in = channels();
-            Sequential main = Sequential.of(
-                    Conv2d.square(in, out, 3, stride, 1, 1, 1, false), new BatchNorm2d(out), new Activation.Relu(),
-                    Conv2d.square(out, out, 3, 1, 1, 1, 1, false), new BatchNorm2d(out));
-            Layer shortcut = stride == 1 && in == out ? null
-                    : Sequential.of(Conv2d.square(in, out, 1, stride, 0, 1, 1, false), new BatchNorm2d(out));
-            return List.of(new Residual(main, shortcut), new Activation.Relu());
+        /**
+         * The basic block: conv3×3-bn-relu-conv3×3-bn, plus the input (through a 1×1 conv + bn when the
+         * shape changes), then relu.
+         */
+        private int residual(int in, int out, int stride) {
+            int channels = channels(shapes.get(in));
+            String block = "layer" + ++layers;
+            int main = chain(block + ".main.layer", List.of(
+                    Conv2d.square(channels, out, 3, stride, 1, 1, 1, false), new BatchNorm2d(out), new Activation.Relu(),
+                    Conv2d.square(out, out, 3, 1, 1, 1, 1, false), new BatchNorm2d(out)), in);
+            int shortcut = stride == 1 && channels == out ? in : chain(block + ".shortcut.layer",
+                    List.of(Conv2d.square(channels, out, 1, stride, 0, 1, 1, false), new BatchNorm2d(out)), in);
+            int sum = node(block, new Arithmetic(Broadcast.Operator.ADD), main, shortcut);
+            return node("layer" + ++layers, new Activation.Relu(), sum);
         }
 
         /** MobileNetV2's inverted residual with a linear bottleneck (Sandler et al. 2018), as torchvision builds it. */
-        private List<Layer> invertedResidual(int out, int expand, int stride) {
+        private int invertedResidual(int in, int out, int expand, int stride) {
             if (expand < 1) {
                 throw new IllegalArgumentException("expand must be 1 or more, got " + expand);
             }
             if (stride != 1 && stride != 2) {
                 throw new IllegalArgumentException("stride must be 1 or 2, got " + stride);
             }
-            int in = channels();
-            int hidden = in * expand;
+            int channels = channels(shapes.get(in));
+            int hidden = channels * expand;
             List<Layer> main = new ArrayList<>();
             if (expand != 1) {
-                main.addAll(List.of(Conv2d.square(in, hidden, 1, 1, 0, 1, 1, false), new BatchNorm2d(hidden), new Activation.Relu6()));
+                main.addAll(List.of(Conv2d.square(channels, hidden, 1, 1, 0, 1, 1, false), new BatchNorm2d(hidden),
+                        new Activation.Relu6()));
             }
             main.addAll(List.of(
                     Conv2d.square(hidden, hidden, 3, stride, 1, 1, hidden, false), new BatchNorm2d(hidden), new Activation.Relu6(),
                     Conv2d.square(hidden, out, 1, 1, 0, 1, 1, false), new BatchNorm2d(out)));
-            Sequential block = Sequential.of(main.toArray(Layer[]::new));
-            return List.of(stride == 1 && in == out ? new Residual(block, null) : block);
+            String block = "layer" + ++layers;
+            boolean residual = stride == 1 && channels == out;
+            int result = chain(block + (residual ? ".main.layer" : ".layer"), main, in);
+            return residual ? node(block, new Arithmetic(Broadcast.Operator.ADD), result, in) : result;
         }
 
-        private int channels() {
+        private static int channels(int[] shape) {
             if (shape.length != 4) {
                 throw new IllegalArgumentException("needs image input [N, C, H, W] but gets " + Shapes.toString(shape));
             }
@@ -250,8 +352,19 @@ public final class NetworkSpec {
         }
     }
 
-    /** One meaningful line: words and {@code key=value} options. */
+    /** One meaningful line: an optional {@code name:} label, words and {@code key=value} options. */
     private record Line(int number, String text) {
+
+        /** The name the line gives its output ({@code name: conv …}), or null. */
+        String label() {
+            String first = text.split("\\s+")[0];
+            return first.endsWith(":") && first.length() > 1 ? first.substring(0, first.length() - 1) : null;
+        }
+
+        /** The line without its label. */
+        Line withoutLabel() {
+            return label() == null ? this : new Line(number, text.substring(text.indexOf(':') + 1).strip());
+        }
 
         String word(int i) {
             String[] words = words();

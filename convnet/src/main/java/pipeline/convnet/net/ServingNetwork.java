@@ -1,11 +1,11 @@
 package pipeline.convnet.net;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import pipeline.convnet.layer.Layer;
 import pipeline.convnet.layer.Parameter;
-import pipeline.convnet.layer.Residual;
 import pipeline.convnet.tensor.Tensor;
 
 /**
@@ -60,7 +60,7 @@ public final class ServingNetwork {
      */
     public Memory memory(int n) {
         InferencePlan plan = plan(n);
-        long weights = network.layers().derivedFloats();
+        long weights = network.graph().derivedFloats();
         for (Parameter p : network.parameters()) {
             weights += p.value().size();
         }
@@ -72,7 +72,7 @@ public final class ServingNetwork {
         if (n < 1) {
             throw new IllegalArgumentException("a batch needs at least one image; got " + n);
         }
-        return plans.computeIfAbsent(n, size -> new InferencePlan(network.layers(), network.batchShape(size)));
+        return plans.computeIfAbsent(n, size -> new InferencePlan(network, network.batchShape(size)));
     }
 
     /** Runs the plan for the batch; its values are in this thread's {@link Buffers#values} until the next call. */
@@ -81,20 +81,21 @@ public final class ServingNetwork {
         InferencePlan plan = plan(images.dim(0));
         Tensor[] values = BUFFERS.get().bind(plan, images);
         for (InferencePlan.Step step : plan.steps()) {
-            switch (step) {
-                case InferencePlan.Apply a -> apply(a.layer(), values[a.in()], values[a.out()]);
-                case InferencePlan.Sum s -> Residual.sum(values[s.main()], values[s.shortcut()], values[s.out()], s.relu());
+            try {
+                if (step.op() instanceof Layer layer) {
+                    layer.infer(values[step.in()[0]], values[step.out()[0]]);
+                } else {
+                    step.op().infer(select(values, step.in()), select(values, step.out()));
+                }
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(step.op().describe() + ": " + e.getMessage(), e);
             }
         }
         return plan;
     }
 
-    private static void apply(Layer layer, Tensor in, Tensor out) {
-        try {
-            layer.infer(in, out);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(layer.describe() + ": " + e.getMessage(), e);
-        }
+    private static List<Tensor> select(Tensor[] values, int[] indices) {
+        return Arrays.stream(indices).mapToObj(v -> values[v]).toList();
     }
 
     /**
@@ -121,13 +122,12 @@ public final class ServingNetwork {
             if (plan != boundPlan || grown) {
                 values = new Tensor[plan.values()];
                 boundPlan = plan;
-                for (int v = 1; v < values.length; v++) {
+                for (int v = 0; v < values.length; v++) {
                     int b = plan.buffer(v);
                     values[v] = b < 0 ? null : Tensor.view(arrays[b], plan.shape(v));
                 }
             }
-            values[0] = images;
-            for (int v = 1; v < values.length; v++) {
+            for (int v = 0; v < values.length; v++) {
                 if (plan.buffer(v) < 0) {
                     values[v] = images.reshape(plan.shape(v));
                 }

@@ -34,7 +34,7 @@ class InspectorTest {
     static void trainBriefly() throws IOException {
         Dataset train = Dataset.readIdx(Path.of("src/test/resources/fashion-mnist-sample"), "train", Dataset.FASHION_MNIST_CLASSES);
         lenet = NetworkSpec.builtIn("lenet5", 1);
-        new Initializer(Initializer.Scheme.HE, 1).initialise(lenet.layers());
+        new Initializer(Initializer.Scheme.HE, 1).initialise(lenet.graph());
         new Trainer(lenet, Normalisation.FASHION_MNIST, new Trainer.Config(1, 32, LearningRateSchedule.constant(0.05f),
                 new Sgd(0.9f, false, 0f), Augmentation.NONE, 0f, 1)).fit(train.head(1000), null, new Trainer.Listener() { });
         image = new BatchLoader(train, Normalisation.FASHION_MNIST).load(new int[] {0}, 0, 1, Augmentation.NONE, null).images();

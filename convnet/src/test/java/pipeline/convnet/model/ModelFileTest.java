@@ -47,6 +47,48 @@ class ModelFileTest {
     }
 
     @Test
+    void aGraphWithBranchesIsSavedAndLoadedBitExact() throws IOException {
+        Network network = NetworkSpec.parse("""
+                input 1 28 28
+                conv 4 kernel=3 padding=1
+                stem: relu
+                conv 4 kernel=1 from=stem
+                a: batchnorm
+                b: conv 4 kernel=3 padding=1 from=stem
+                both: concat from=a,b
+                add from=both,both
+                global-avgpool
+                linear 10
+                """, 1);
+        new Initializer(Initializer.Scheme.HE, 5).initialise(network.graph());
+        network.forward(images(), Mode.TRAIN);
+        ModelFile model = new ModelFile(network, Normalisation.FASHION_MNIST, Dataset.FASHION_MNIST_CLASSES,
+                new ModelInfo("branches", 1, null, Instant.parse("2026-12-03T10:00:00Z"), Map.of()));
+
+        ModelFile loaded = ModelFile.fromBytes(model.toBytes(), "branches.model");
+
+        assertThat(ByteBuffer.wrap(model.toBytes()).getInt(8)).as("format version").isEqualTo(ModelFile.FORMAT_VERSION);
+        assertThat(loaded.network().forward(images(), Mode.INFER).data())
+                .containsExactly(network.forward(images(), Mode.INFER).data());
+        assertThat(loaded.network().state().stream().map(Network.NamedTensor::name)).contains("layer4.runningVar", "layer9.bias");
+    }
+
+    @Test
+    void aVersionOneFileStillLoadsAndIsWrittenAsTheCurrentVersion() throws IOException {
+        Path bundled = Path.of("../models/fashion-lenet5.model");
+        assertThat(ByteBuffer.wrap(Files.readAllBytes(bundled)).getInt(8)).as("the bundled model's format").isEqualTo(1);
+
+        ModelFile model = ModelFile.read(bundled);
+        ModelFile again = ModelFile.fromBytes(model.toBytes(), "rewritten");
+
+        assertThat(ByteBuffer.wrap(model.toBytes()).getInt(8)).isEqualTo(2);
+        assertThat(again.network().forward(images(), Mode.INFER).data())
+                .containsExactly(model.network().forward(images(), Mode.INFER).data());
+        assertThat(again.network().state().stream().map(Network.NamedTensor::name))
+                .containsExactlyElementsOf(model.network().state().stream().map(Network.NamedTensor::name).toList());
+    }
+
+    @Test
     void aTruncatedFileIsRefusedNamingIt() throws IOException {
         byte[] bytes = resnet().toBytes();
         Path file = dir.resolve("cut.model");
@@ -76,18 +118,18 @@ class ModelFileTest {
     @Test
     void aNewerFormatIsRefusedSayingWhichVersionsAreRead() throws Exception {
         byte[] bytes = resnet().toBytes();
-        ByteBuffer.wrap(bytes).putInt(8, 2);
+        ByteBuffer.wrap(bytes).putInt(8, 3);
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         sha.update(bytes, 0, bytes.length - 32);
         System.arraycopy(sha.digest(), 0, bytes, bytes.length - 32, 32);
 
         assertThatThrownBy(() -> ModelFile.fromBytes(bytes, "new.model"))
-                .hasMessageContaining("new.model has model format version 2; this engine reads version 1");
+                .hasMessageContaining("new.model has model format version 3; this engine reads versions 1 to 2");
     }
 
     private static ModelFile resnet() {
         Network network = NetworkSpec.builtIn("resnet20", 3);
-        new Initializer(Initializer.Scheme.HE, 3).initialise(network.layers());
+        new Initializer(Initializer.Scheme.HE, 3).initialise(network.graph());
         return new ModelFile(network, Normalisation.FASHION_MNIST, Dataset.FASHION_MNIST_CLASSES,
                 new ModelInfo("fashion-resnet20", 4, 3, Instant.parse("2026-11-22T10:15:30Z"), Map.of("testAccuracy", 0.93)));
     }

@@ -25,7 +25,7 @@ class ConcurrentInferenceTest {
     @ValueSource(strings = {"lenet5", "resnet20"})
     void threadsSharingANetworkGetTheirOwnAnswers(String architecture) throws Exception {
         Network network = NetworkSpec.builtIn(architecture, 5);
-        new Initializer(Initializer.Scheme.HE, 5).initialise(network.layers());
+        new Initializer(Initializer.Scheme.HE, 5).initialise(network.graph());
         List<Tensor> batches = List.of(RandomImages.gaussian(3, 1), RandomImages.gaussian(16, 2), RandomImages.gaussian(1, 3));
         List<float[]> alone = new ArrayList<>();
         for (Tensor batch : batches) {

@@ -16,8 +16,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import pipeline.convnet.init.Initializer;
 import pipeline.convnet.kernel.Pooling;
 import pipeline.convnet.layer.AvgPool2d;
-import pipeline.convnet.layer.Layer;
+import pipeline.convnet.layer.Conv2d;
+import pipeline.convnet.layer.Linear;
 import pipeline.convnet.layer.MaxPool2d;
+import pipeline.convnet.layer.Op;
 import pipeline.convnet.layer.Mode;
 import pipeline.convnet.tensor.Tensor;
 
@@ -36,8 +38,9 @@ class NetworkSpecTest {
         Network resnet = NetworkSpec.builtIn("resnet20", 1);
 
         // 1 stem + 9 blocks × 2 convolutions + 1 linear = 20 (plus 2 projection shortcuts).
-        long convs = resnet.layers().describe().length();
-        assertThat(convs).isPositive();
+        long weighted = resnet.graph().nodes().stream().filter(n -> n.op() instanceof Conv2d || n.op() instanceof Linear)
+                .filter(n -> !n.name().contains("shortcut")).count();
+        assertThat(weighted).isEqualTo(20);
         assertThat(parameterCount(resnet)).isBetween(270_000, 275_000);
         assertThat(resnet.classes()).isEqualTo(10);
     }
@@ -101,14 +104,14 @@ class NetworkSpecTest {
                 linear 5
                 """, 1);
 
-        assertThat(net.layers().layers()).hasSize(2 * (2 * 2 + 1) + 1 + 2 * 2 + 1);
+        assertThat(net.graph().nodes()).hasSize(2 * (2 * 2 + 1) + 1 + 2 * 2 + 1);
         assertThat(net.classes()).isEqualTo(5);
     }
 
     @Test
     void embeddingsComeFromTheSameForwardPassAndHaveUnitLength() {
         Network lenet = NetworkSpec.builtIn("lenet5", 1);
-        new Initializer(Initializer.Scheme.HE, 1).initialise(lenet.layers());
+        new Initializer(Initializer.Scheme.HE, 1).initialise(lenet.graph());
         Tensor images = Tensor.zeros(3, 1, 28, 28);
         for (int i = 0; i < images.size(); i++) {
             images.data()[i] = (float) Math.sin(i * 0.37);
@@ -135,7 +138,7 @@ class NetworkSpecTest {
                 maxpool kernel=3,2 stride=2,1 dilation=2,1 padding=1,0,0,1 ceil=true
                 avgpool kernel=2 padding=1 ceil=true count-padding=false
                 """, 1);
-        List<Layer> layers = net.layers().layers();
+        List<Op> layers = net.graph().nodes().stream().map(Graph.Node::op).toList();
         MaxPool2d max = (MaxPool2d) layers.get(0);
         assertThat(max.rows()).isEqualTo(new Pooling.Slide(3, 2, 2, 1, 0));
         assertThat(max.cols()).isEqualTo(new Pooling.Slide(2, 1, 1, 0, 1));
@@ -144,7 +147,7 @@ class NetworkSpecTest {
         assertThat(avg.rows()).isEqualTo(Pooling.Slide.of(2, 2, 1));
         assertThat(avg.countPadding()).isFalse();
         // rows: ⌈(9 + 1 − 5) / 2⌉ + 1 = 4, columns: (8 + 1 − 2) / 1 + 1 = 8; then ⌈(4 + 2 − 2) / 2⌉ + 1 = 3, 5.
-        assertThat(net.layers().outputShape(net.batchShape(1))).containsExactly(1, 2, 3, 5);
+        assertThat(net.graph().shapes(net.batchShape(1))[net.logitsValue()]).containsExactly(1, 2, 3, 5);
 
         assertThatThrownBy(() -> NetworkSpec.parse("input 1 8 8\nmaxpool kernel=2 padding=1,2,3", 1))
                 .hasMessageContaining("line 2").hasMessageContaining("padding takes 1 or 2 or 4 values, got 3");
@@ -195,7 +198,7 @@ class NetworkSpecTest {
 
     private static Network initialised(String builtIn) {
         Network network = NetworkSpec.builtIn(builtIn, 1);
-        new Initializer(Initializer.Scheme.HE, 1).initialise(network.layers());
+        new Initializer(Initializer.Scheme.HE, 1).initialise(network.graph());
         return network;
     }
 

@@ -160,7 +160,7 @@ class ServingNetworkTest {
     }
 
     private static Network initialised(Network network) {
-        new Initializer(Initializer.Scheme.HE, 5).initialise(network.layers());
+        new Initializer(Initializer.Scheme.HE, 5).initialise(network.graph());
         for (int step = 0; step < 2; step++) {
             network.forward(RandomImages.gaussian(8, 10 + step), Mode.TRAIN);
         }

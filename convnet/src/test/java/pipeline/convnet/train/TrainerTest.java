@@ -88,7 +88,7 @@ class TrainerTest {
 
     private static Network freshLenet(long seed) {
         Network lenet = NetworkSpec.builtIn("lenet5", seed);
-        new Initializer(Initializer.Scheme.HE, seed).initialise(lenet.layers());
+        new Initializer(Initializer.Scheme.HE, seed).initialise(lenet.graph());
         return lenet;
     }
 

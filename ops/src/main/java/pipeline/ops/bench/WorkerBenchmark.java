@@ -210,7 +210,7 @@ public final class WorkerBenchmark {
             return ModelFile.read(Path.of("models/fashion-lenet5.model"));
         }
         Network network = NetworkSpec.builtIn(arch, 1);
-        new Initializer(Initializer.Scheme.HE, 1).initialise(network.layers());
+        new Initializer(Initializer.Scheme.HE, 1).initialise(network.graph());
         return new ModelFile(network, Normalisation.FASHION_MNIST, Dataset.FASHION_MNIST_CLASSES,
                 new ModelInfo("bench-" + arch, 1, null, Instant.now(), Map.of()));
     }
