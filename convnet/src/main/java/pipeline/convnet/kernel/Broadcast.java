@@ -142,10 +142,12 @@ public final class Broadcast {
 
     /**
      * {@code y = a op b}, and {@code max(0, ·)} of it when {@code relu}, for the output elements {@code [from, to)};
-     * {@code y} may be {@code a} or {@code b} where it has their shape.
+     * {@code y} may be {@code a} or {@code b} where it has their shape. An operand repeated over a block is
+     * first laid out along it in a row of scratch, so every block runs the same two-array loop.
      */
     public static void apply(Operator op, Layout layout, float[] a, float[] b, float[] y, boolean relu, int from, int to) {
         int inner = layout.inner();
+        float[] row = layout.aSteps() && layout.bSteps() ? null : Workspace.floats(Workspace.Slot.PRODUCT, inner);
         for (int at = from; at < to; ) {
             int block = at / inner;
             int yo = block * inner;
@@ -153,100 +155,82 @@ public final class Broadcast {
             int end = Math.min(inner, to - yo);
             int ao = layout.offset(layout.aStrides(), block);
             int bo = layout.offset(layout.bStrides(), block);
-            if (layout.aSteps() && layout.bSteps()) {
-                bothStep(op, a, ao, b, bo, y, yo, first, end, relu);
-            } else if (layout.aSteps() || layout.bSteps()) {
-                oneRepeats(op, layout.aSteps() ? a : b, layout.aSteps() ? ao : bo, layout.aSteps() ? b[bo] : a[ao],
-                        !layout.aSteps(), y, yo, first, end, relu);
-            } else {
+            if (!layout.aSteps() && !layout.bSteps()) {
                 float v = op.apply(a[ao], b[bo]);
                 Arrays.fill(y, yo + first, yo + end, relu && v <= 0f ? 0f : v);
+            } else {
+                float[] x = a;
+                float[] z = b;
+                if (!layout.aSteps()) {
+                    Arrays.fill(row, first, end, a[ao]);
+                    x = row;
+                    ao = 0;
+                }
+                if (!layout.bSteps()) {
+                    Arrays.fill(row, first, end, b[bo]);
+                    z = row;
+                    bo = 0;
+                }
+                switch (op) {
+                    case ADD -> add(x, ao, z, bo, y, yo, first, end, relu);
+                    case SUB -> subtract(x, ao, z, bo, y, yo, first, end, relu);
+                    case MUL -> multiply(x, ao, z, bo, y, yo, first, end, relu);
+                    case DIV -> divide(x, ao, z, bo, y, yo, first, end, relu);
+                }
             }
             at = yo + end;
         }
     }
 
-    /**
-     * {@code y[yo + i] = a[ao + i] op b[bo + i]} for {@code i} in {@code [first, end)}. Each operator has a loop of its
-     * own: an operator the compiler cannot see as a constant would not become one vector instruction.
-     */
-    private static void bothStep(Operator op, float[] a, int ao, float[] b, int bo, float[] y, int yo, int first, int end,
-                                 boolean relu) {
+    // One small method per operator, each a single loop: the compiler sees its operator as a constant and
+    // inlines the whole vector pipeline (a method with all four loops grew past its inlining budget).
+
+    /** {@code y[yo + i] = a[ao + i] + b[bo + i]} (then ReLU) for {@code i} in {@code [first, end)}. */
+    private static void add(float[] a, int ao, float[] b, int bo, float[] y, int yo, int first, int end, boolean relu) {
         FloatVector zero = FloatVector.zero(SPECIES);
         int i = first;
-        int bound = first + SPECIES.loopBound(end - first);
-        switch (op) {
-            case ADD -> {
-                for (; i < bound; i += LANES) {
-                    FloatVector v = FloatVector.fromArray(SPECIES, a, ao + i).add(FloatVector.fromArray(SPECIES, b, bo + i));
-                    (relu ? v.blend(zero, v.compare(VectorOperators.LE, 0f)) : v).intoArray(y, yo + i);
-                }
-            }
-            case SUB -> {
-                for (; i < bound; i += LANES) {
-                    FloatVector v = FloatVector.fromArray(SPECIES, a, ao + i).sub(FloatVector.fromArray(SPECIES, b, bo + i));
-                    (relu ? v.blend(zero, v.compare(VectorOperators.LE, 0f)) : v).intoArray(y, yo + i);
-                }
-            }
-            case MUL -> {
-                for (; i < bound; i += LANES) {
-                    FloatVector v = FloatVector.fromArray(SPECIES, a, ao + i).mul(FloatVector.fromArray(SPECIES, b, bo + i));
-                    (relu ? v.blend(zero, v.compare(VectorOperators.LE, 0f)) : v).intoArray(y, yo + i);
-                }
-            }
-            case DIV -> {
-                for (; i < bound; i += LANES) {
-                    FloatVector v = FloatVector.fromArray(SPECIES, a, ao + i).div(FloatVector.fromArray(SPECIES, b, bo + i));
-                    (relu ? v.blend(zero, v.compare(VectorOperators.LE, 0f)) : v).intoArray(y, yo + i);
-                }
-            }
+        for (int bound = first + SPECIES.loopBound(end - first); i < bound; i += LANES) {
+            FloatVector v = FloatVector.fromArray(SPECIES, a, ao + i).add(FloatVector.fromArray(SPECIES, b, bo + i));
+            (relu ? v.blend(zero, v.compare(VectorOperators.LE, 0f)) : v).intoArray(y, yo + i);
         }
-        for (; i < end; i++) {
-            float v = op.apply(a[ao + i], b[bo + i]);
-            y[yo + i] = relu && v <= 0f ? 0f : v;
-        }
+        rest(Operator.ADD, a, ao, b, bo, y, yo, i, end, relu);
     }
 
-    /**
-     * One operand steps through {@code x[xo + i]}, the other is the value {@code c} throughout: {@code y = x op c},
-     * or {@code y = c op x} when {@code repeatedFirst}.
-     */
-    private static void oneRepeats(Operator op, float[] x, int xo, float c, boolean repeatedFirst, float[] y, int yo,
-                                   int first, int end, boolean relu) {
+    private static void subtract(float[] a, int ao, float[] b, int bo, float[] y, int yo, int first, int end, boolean relu) {
         FloatVector zero = FloatVector.zero(SPECIES);
-        FloatVector vc = FloatVector.broadcast(SPECIES, c);
         int i = first;
-        int bound = first + SPECIES.loopBound(end - first);
-        switch (op) {
-            case ADD -> {
-                for (; i < bound; i += LANES) {
-                    FloatVector v = FloatVector.fromArray(SPECIES, x, xo + i).add(vc);
-                    (relu ? v.blend(zero, v.compare(VectorOperators.LE, 0f)) : v).intoArray(y, yo + i);
-                }
-            }
-            case SUB -> {
-                for (; i < bound; i += LANES) {
-                    FloatVector vx = FloatVector.fromArray(SPECIES, x, xo + i);
-                    FloatVector v = repeatedFirst ? vc.sub(vx) : vx.sub(vc);
-                    (relu ? v.blend(zero, v.compare(VectorOperators.LE, 0f)) : v).intoArray(y, yo + i);
-                }
-            }
-            case MUL -> {
-                for (; i < bound; i += LANES) {
-                    FloatVector v = FloatVector.fromArray(SPECIES, x, xo + i).mul(vc);
-                    (relu ? v.blend(zero, v.compare(VectorOperators.LE, 0f)) : v).intoArray(y, yo + i);
-                }
-            }
-            case DIV -> {
-                for (; i < bound; i += LANES) {
-                    FloatVector vx = FloatVector.fromArray(SPECIES, x, xo + i);
-                    FloatVector v = repeatedFirst ? vc.div(vx) : vx.div(vc);
-                    (relu ? v.blend(zero, v.compare(VectorOperators.LE, 0f)) : v).intoArray(y, yo + i);
-                }
-            }
+        for (int bound = first + SPECIES.loopBound(end - first); i < bound; i += LANES) {
+            FloatVector v = FloatVector.fromArray(SPECIES, a, ao + i).sub(FloatVector.fromArray(SPECIES, b, bo + i));
+            (relu ? v.blend(zero, v.compare(VectorOperators.LE, 0f)) : v).intoArray(y, yo + i);
         }
-        for (; i < end; i++) {
-            float v = repeatedFirst ? op.apply(c, x[xo + i]) : op.apply(x[xo + i], c);
+        rest(Operator.SUB, a, ao, b, bo, y, yo, i, end, relu);
+    }
+
+    private static void multiply(float[] a, int ao, float[] b, int bo, float[] y, int yo, int first, int end, boolean relu) {
+        FloatVector zero = FloatVector.zero(SPECIES);
+        int i = first;
+        for (int bound = first + SPECIES.loopBound(end - first); i < bound; i += LANES) {
+            FloatVector v = FloatVector.fromArray(SPECIES, a, ao + i).mul(FloatVector.fromArray(SPECIES, b, bo + i));
+            (relu ? v.blend(zero, v.compare(VectorOperators.LE, 0f)) : v).intoArray(y, yo + i);
+        }
+        rest(Operator.MUL, a, ao, b, bo, y, yo, i, end, relu);
+    }
+
+    private static void divide(float[] a, int ao, float[] b, int bo, float[] y, int yo, int first, int end, boolean relu) {
+        FloatVector zero = FloatVector.zero(SPECIES);
+        int i = first;
+        for (int bound = first + SPECIES.loopBound(end - first); i < bound; i += LANES) {
+            FloatVector v = FloatVector.fromArray(SPECIES, a, ao + i).div(FloatVector.fromArray(SPECIES, b, bo + i));
+            (relu ? v.blend(zero, v.compare(VectorOperators.LE, 0f)) : v).intoArray(y, yo + i);
+        }
+        rest(Operator.DIV, a, ao, b, bo, y, yo, i, end, relu);
+    }
+
+    /** The loops' scalar tails: {@link Operator#apply}, as the reference computes it. */
+    private static void rest(Operator op, float[] a, int ao, float[] b, int bo, float[] y, int yo, int from, int end,
+                             boolean relu) {
+        for (int i = from; i < end; i++) {
+            float v = op.apply(a[ao + i], b[bo + i]);
             y[yo + i] = relu && v <= 0f ? 0f : v;
         }
     }

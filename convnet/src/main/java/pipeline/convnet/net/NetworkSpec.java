@@ -149,7 +149,8 @@ public final class NetworkSpec {
      * Adds nodes line by line, tracking each value's shape (batch 1) so a line knows its input's size.
      * Nodes are named as the layers of a chain were: {@code layerN} for the N-th layer, and inside a
      * block {@code layerN.main.layerK} and {@code layerN.shortcut.layerK}, so a model's tensors keep
-     * their names ({@link Network#state}).
+     * their names ({@link Network#state}). A labelled line's node takes the label instead ({@code stem},
+     * {@code stem.main.layer1}; a label used again, {@code stem_2}); the N still counts it.
      */
     private static final class Builder {
         final Graph.Builder graph = new Graph.Builder();
@@ -160,6 +161,8 @@ public final class NetworkSpec {
         int current;
         /** Layers so far at the top level: the N of the next {@code layerN}. */
         int layers;
+        /** How often each label has named a node. */
+        final Map<String, Integer> labelUses = new HashMap<>();
         long seed;
 
         Builder(int[] shape, long seed) {
@@ -172,7 +175,7 @@ public final class NetworkSpec {
         void addAll(List<Line> lines) {
             for (Line line : lines) {
                 try {
-                    current = add(line.withoutLabel(), inputsOf(line));
+                    current = add(line.withoutLabel(), inputsOf(line), line.label());
                     if (line.label() != null) {
                         named.put(line.label(), current);
                     }
@@ -203,22 +206,36 @@ public final class NetworkSpec {
             }).toArray();
         }
 
-        /** Adds the nodes a line declares, reading {@code in}; returns the value it outputs. */
-        private int add(Line line, int[] in) {
+        /** Adds the nodes a line declares, reading {@code in} and named after {@code label} if not null; returns its output. */
+        private int add(Line line, int[] in, String label) {
             String kind = line.word(0);
+            String name = nextName(label);
             return switch (kind) {
-                case "residual" -> residual(one(kind, in), line.intArg(1, "output channels"), line.option("stride", 1));
-                case "inverted-residual" -> invertedResidual(one(kind, in), line.intArg(1, "output channels"),
+                case "residual" -> residual(name, label, one(kind, in), line.intArg(1, "output channels"), line.option("stride", 1));
+                case "inverted-residual" -> invertedResidual(name, one(kind, in), line.intArg(1, "output channels"),
                         line.option("expand", 6), line.option("stride", 1));
                 case "add", "sub", "mul", "div" -> {
                     if (in.length != 2) {
                         throw new IllegalArgumentException(kind + " takes two inputs, from=A,B; got " + in.length);
                     }
-                    yield node("layer" + ++layers, new Arithmetic(Broadcast.Operator.valueOf(kind.toUpperCase())), in);
+                    yield node(name, new Arithmetic(Broadcast.Operator.valueOf(kind.toUpperCase())), in);
                 }
-                case "concat" -> node("layer" + ++layers, new Concat(line.option("axis", 1)), in);
-                default -> node("layer" + ++layers, layer(line, shapes.get(one(kind, in))), in);
+                case "concat" -> node(name, new Concat(line.option("axis", 1)), in);
+                default -> node(name, layer(line, shapes.get(one(kind, in))), in);
             };
+        }
+
+        /** The name of the next top-level layer: {@code layerN}, or the label (made unique) of a labelled line. */
+        private String nextName(String label) {
+            layers++;
+            if (label == null) {
+                return "layer" + layers;
+            }
+            if (label.equals("input") || !label.matches("[^,=:]+")) {
+                throw new IllegalArgumentException("'" + label + "' cannot name a line: a label is not 'input' and has no ',', '=' or ':'");
+            }
+            int uses = labelUses.merge(label, 1, Integer::sum);
+            return uses == 1 ? label : label + "_" + uses;
         }
 
         private static int one(String kind, int[] in) {
@@ -308,20 +325,20 @@ public final class NetworkSpec {
          * The basic block: conv3×3-bn-relu-conv3×3-bn, plus the input (through a 1×1 conv + bn when the
          * shape changes), then relu.
          */
-        private int residual(int in, int out, int stride) {
+        private int residual(String block, String label, int in, int out, int stride) {
             int channels = channels(shapes.get(in));
-            String block = "layer" + ++layers;
             int main = chain(block + ".main.layer", List.of(
                     Conv2d.square(channels, out, 3, stride, 1, 1, 1, false), new BatchNorm2d(out), new Activation.Relu(),
                     Conv2d.square(out, out, 3, 1, 1, 1, 1, false), new BatchNorm2d(out)), in);
             int shortcut = stride == 1 && channels == out ? in : chain(block + ".shortcut.layer",
                     List.of(Conv2d.square(channels, out, 1, stride, 0, 1, 1, false), new BatchNorm2d(out)), in);
             int sum = node(block, new Arithmetic(Broadcast.Operator.ADD), main, shortcut);
-            return node("layer" + ++layers, new Activation.Relu(), sum);
+            layers++;
+            return node(label == null ? "layer" + layers : block + ".relu", new Activation.Relu(), sum);
         }
 
         /** MobileNetV2's inverted residual with a linear bottleneck (Sandler et al. 2018), as torchvision builds it. */
-        private int invertedResidual(int in, int out, int expand, int stride) {
+        private int invertedResidual(String block, int in, int out, int expand, int stride) {
             if (expand < 1) {
                 throw new IllegalArgumentException("expand must be 1 or more, got " + expand);
             }
@@ -338,7 +355,6 @@ public final class NetworkSpec {
             main.addAll(List.of(
                     Conv2d.square(hidden, hidden, 3, stride, 1, 1, hidden, false), new BatchNorm2d(hidden), new Activation.Relu6(),
                     Conv2d.square(hidden, out, 1, 1, 0, 1, 1, false), new BatchNorm2d(out)));
-            String block = "layer" + ++layers;
             boolean residual = stride == 1 && channels == out;
             int result = chain(block + (residual ? ".main.layer" : ".layer"), main, in);
             return residual ? node(block, new Arithmetic(Broadcast.Operator.ADD), result, in) : result;

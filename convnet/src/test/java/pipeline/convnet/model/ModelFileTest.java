@@ -70,7 +70,7 @@ class ModelFileTest {
         assertThat(ByteBuffer.wrap(model.toBytes()).getInt(8)).as("format version").isEqualTo(ModelFile.FORMAT_VERSION);
         assertThat(loaded.network().forward(images(), Mode.INFER).data())
                 .containsExactly(network.forward(images(), Mode.INFER).data());
-        assertThat(loaded.network().state().stream().map(Network.NamedTensor::name)).contains("layer4.runningVar", "layer9.bias");
+        assertThat(loaded.network().state().stream().map(Network.NamedTensor::name)).contains("a.runningVar", "b.weight", "layer9.bias");
     }
 
     @Test

@@ -95,6 +95,25 @@ class GraphTest {
     }
 
     @Test
+    void aLabelNamesTheNodeAndItsTensorsAndIsMadeUniqueWhenReused() {
+        Network network = NetworkSpec.parse("""
+                input 1 8 8
+                stem: conv 4 kernel=3 padding=1
+                repeat 2
+                  block: residual 4
+                end
+                flatten
+                linear 2
+                """, 1);
+
+        assertThat(network.state().stream().map(Network.NamedTensor::name)).contains("stem.weight", "stem.bias",
+                "block.main.layer1.weight", "block_2.main.layer5.runningVar", "layer7.weight");
+        assertThat(network.graph().nodes().stream().map(Graph.Node::name)).contains("block", "block.relu", "block_2",
+                "block_2.relu", "layer6");
+        assertThatThrownBy(() -> NetworkSpec.parse("input 1 8 8\ninput: relu", 1)).hasMessageContaining("'input' cannot name a line");
+    }
+
+    @Test
     void mistakesInBranchesNameTheLine() {
         assertThatThrownBy(() -> NetworkSpec.parse("input 1 4 4\nconv 2 kernel=1\nrelu from=stem", 1))
                 .hasMessageContaining("line 3 (relu from=stem)").hasMessageContaining("no line before this one is named 'stem'");

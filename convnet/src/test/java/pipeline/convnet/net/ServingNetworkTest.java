@@ -116,7 +116,8 @@ class ServingNetworkTest {
     void aWarmBatchAllocatesOnlyItsResults() {
         ServingNetwork serving = ServingNetwork.of(initialised(NetworkSpec.builtIn("resnet20", 5)));
         Tensor images = RandomImages.gaussian(32, 3);
-        for (int i = 0; i < 3; i++) {
+        // Warm: the first batches allocate the buffers, and run vector code before the JIT compiles it.
+        for (int i = 0; i < 5; i++) {
             serving.infer(images);
         }
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
