@@ -153,4 +153,89 @@ public abstract class Activation implements Layer {
 
         @Override public String describe() { return "tanh"; }
     }
+
+    /** {@code min(max(x, low), high)} (ONNX's Clip); {@code f' = 1} strictly between the bounds, else 0; NaN stays NaN. */
+    public static final class Clip extends Activation {
+        private final float low;
+        private final float high;
+
+        public Clip(float low, float high) {
+            if (!(low <= high)) {
+                throw new IllegalArgumentException("clip needs min ≤ max; got min " + low + ", max " + high);
+            }
+            this.low = low;
+            this.high = high;
+        }
+
+        public float low() { return low; }
+
+        public float high() { return high; }
+
+        @Override
+        protected void apply(float[] x, float[] y, int from, int to) {
+            for (int i = from; i < to; i++) {
+                y[i] = x[i] < low ? low : x[i] > high ? high : x[i];
+            }
+        }
+
+        @Override
+        protected void gradient(float[] x, float[] y, float[] gradOut, float[] gradIn, int from, int to) {
+            for (int i = from; i < to; i++) {
+                gradIn[i] = x[i] > low && x[i] < high ? gradOut[i] : 0f;
+            }
+        }
+
+        @Override public String describe() { return "clip(" + low + ", " + high + ")"; }
+    }
+
+    /** {@code max(0, min(1, α·x + β))} (ONNX's HardSigmoid; α = 0.2, β = 0.5 by default); {@code f' = α} where 0 < y < 1. */
+    public static final class HardSigmoid extends Activation {
+        private final float alpha;
+        private final float beta;
+
+        public HardSigmoid(float alpha, float beta) {
+            this.alpha = alpha;
+            this.beta = beta;
+        }
+
+        public float alpha() { return alpha; }
+
+        public float beta() { return beta; }
+
+        @Override
+        protected void apply(float[] x, float[] y, int from, int to) {
+            for (int i = from; i < to; i++) {
+                y[i] = Math.max(0f, Math.min(1f, alpha * x[i] + beta));
+            }
+        }
+
+        @Override
+        protected void gradient(float[] x, float[] y, float[] gradOut, float[] gradIn, int from, int to) {
+            for (int i = from; i < to; i++) {
+                float v = alpha * x[i] + beta;
+                gradIn[i] = v > 0f && v < 1f ? gradOut[i] * alpha : 0f;
+            }
+        }
+
+        @Override public String describe() { return "hard-sigmoid(" + alpha + ", " + beta + ")"; }
+    }
+
+    /** {@code x · max(0, min(1, x/6 + 1/2))}, MobileNetV3's activation; {@code f' = x/3 + 1/2} on (−3, 3). */
+    public static final class HardSwish extends Activation {
+        @Override
+        protected void apply(float[] x, float[] y, int from, int to) {
+            for (int i = from; i < to; i++) {
+                y[i] = x[i] * Math.max(0f, Math.min(1f, x[i] / 6f + 0.5f));
+            }
+        }
+
+        @Override
+        protected void gradient(float[] x, float[] y, float[] gradOut, float[] gradIn, int from, int to) {
+            for (int i = from; i < to; i++) {
+                gradIn[i] = gradOut[i] * (x[i] <= -3f ? 0f : x[i] >= 3f ? 1f : x[i] / 3f + 0.5f);
+            }
+        }
+
+        @Override public String describe() { return "hard-swish"; }
+    }
 }

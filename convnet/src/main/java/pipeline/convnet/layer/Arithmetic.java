@@ -10,7 +10,7 @@ import pipeline.convnet.tensor.Tensor;
  * residual block's sum, a squeeze-and-excitation block's per-channel scale, a normalisation's
  * {@code (x − mean) / std}. Backward sums each operand's gradient over the axes along which it repeated.
  */
-public final class Arithmetic implements Op {
+public final class Arithmetic extends TwoOperands {
 
     /** Elements per parallel chunk: enough to repay handing a chunk to another thread. */
     private static final int GRAIN = 1 << 15;
@@ -20,8 +20,6 @@ public final class Arithmetic implements Op {
     private final boolean fusedRelu;
     /** The blocks of the last shapes seen (shapes rarely change, so it is made once). */
     private volatile Broadcast.Layout layout;
-    private Tensor a;
-    private Tensor b;
 
     public Arithmetic(Broadcast.Operator operator) {
         this(operator, false);
@@ -51,22 +49,8 @@ public final class Arithmetic implements Op {
     }
 
     @Override
-    public int arity() {
-        return 2;
-    }
-
-    @Override
     public List<int[]> outputShapes(List<int[]> in) {
         return List.of(Broadcast.shape(describe(), in.get(0), in.get(1)));
-    }
-
-    @Override
-    public List<Tensor> forward(List<Tensor> inputs, Mode mode) {
-        a = inputs.get(0);
-        b = inputs.get(1);
-        Tensor y = Tensor.zeros(outputShapes(List.of(a.shape(), b.shape())).getFirst());
-        infer(inputs, List.of(y));
-        return List.of(y);
     }
 
     @Override

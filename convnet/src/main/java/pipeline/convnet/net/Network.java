@@ -3,6 +3,7 @@ package pipeline.convnet.net;
 import java.util.ArrayList;
 import java.util.List;
 import pipeline.convnet.layer.BatchNorm2d;
+import pipeline.convnet.layer.Constant;
 import pipeline.convnet.layer.Mode;
 import pipeline.convnet.layer.Parameter;
 import pipeline.convnet.tensor.Shapes;
@@ -81,8 +82,8 @@ public record Network(String spec, int[] input, Graph graph) {
     public record NamedTensor(String name, int[] shape, float[] values) {}
 
     /**
-     * Everything a trained network holds, node by node: every parameter, and the running statistics of
-     * every batch-norm layer. Writing into the arrays changes the network.
+     * Everything a trained network holds, node by node: every parameter, the running statistics of
+     * every batch-norm layer, and every constant's value. Writing into the arrays changes the network.
      */
     public List<NamedTensor> state() {
         List<NamedTensor> state = new ArrayList<>();
@@ -90,6 +91,9 @@ public record Network(String spec, int[] input, Graph graph) {
             String prefix = node.name() + ".";
             for (Parameter p : node.op().parameters()) {
                 state.add(new NamedTensor(prefix + p.name(), p.value().shape(), p.value().data()));
+            }
+            if (node.op() instanceof Constant constant) {
+                state.add(new NamedTensor(prefix + "value", constant.value().shape(), constant.value().data()));
             }
             if (node.op() instanceof BatchNorm2d bn) {
                 state.add(new NamedTensor(prefix + "runningMean", new int[] {bn.runningMean().length}, bn.runningMean()));

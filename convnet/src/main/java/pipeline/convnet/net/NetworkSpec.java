@@ -16,15 +16,22 @@ import pipeline.convnet.layer.Arithmetic;
 import pipeline.convnet.layer.AvgPool2d;
 import pipeline.convnet.layer.BatchNorm2d;
 import pipeline.convnet.layer.Concat;
+import pipeline.convnet.layer.Constant;
 import pipeline.convnet.layer.Conv2d;
 import pipeline.convnet.layer.Dropout;
 import pipeline.convnet.layer.Flatten;
 import pipeline.convnet.layer.GlobalAvgPool;
 import pipeline.convnet.layer.Layer;
 import pipeline.convnet.layer.Linear;
+import pipeline.convnet.layer.MatMul;
 import pipeline.convnet.layer.MaxPool2d;
 import pipeline.convnet.layer.Op;
+import pipeline.convnet.layer.Pad;
+import pipeline.convnet.layer.Reshape;
+import pipeline.convnet.layer.Softmax;
+import pipeline.convnet.layer.Transpose;
 import pipeline.convnet.tensor.Shapes;
+import pipeline.convnet.tensor.Tensor;
 
 /**
  * Networks declared as text, one layer per line, {@code #} for comments:
@@ -36,8 +43,12 @@ import pipeline.convnet.tensor.Shapes;
  *                                       padding: P, PH,PW or top,left,bottom,right; ceil: round sizes up
  * avgpool … [count-padding=true]        as maxpool; whether padding counts in the average
  * global-avgpool
- * relu | relu6 | leaky-relu [slope=0.01] | sigmoid | tanh
+ * relu | relu6 | leaky-relu [slope=0.01] | sigmoid | tanh | hard-swish
+ * clip [min=-inf max=inf] | hard-sigmoid [alpha=0.2 beta=0.5] | softmax [axis=-1] | log-softmax [axis=-1]
  * batchnorm | dropout 0.5 | flatten | linear 120 [bias=true]
+ * reshape 0,-1                          sizes; 0 keeps the input's size on that axis, -1 takes the rest
+ * transpose 0,2,3,1                     output axis i is input axis perm[i]
+ * pad 0,0,1,1,0,0,1,1 [value=0]         before each axis, then after each axis
  * residual 64 [stride=1]                basic block: conv3×3-bn-relu-conv3×3-bn, plus the input
  *                                       (1×1 conv + bn when shape changes), then relu
  * inverted-residual 24 [expand=6 stride=1]   MobileNetV2's block: 1×1 conv to expand·C channels-bn-relu6
@@ -45,6 +56,8 @@ import pipeline.convnet.tensor.Shapes;
  *                                       plus the input when stride is 1 and channels are kept; no activation after
  * add from=a,b | sub … | mul … | div …  a op b, element by element, with broadcasting
  * concat from=a,b,… [axis=1]            the inputs joined along an axis (channels by default)
+ * matmul from=a,b                       matrix product, numpy's rules
+ * const shape=1,3,1,1 [value=0]         a fixed tensor (a model file holds its values)
  * repeat 3                              the lines up to the matching "end", 3 times; blocks nest,
  *   …                                   so INPUT → [[CONV→ReLU]*N → POOL?]*M → [FC→ReLU]*K → FC
  * end                                   is declared as written
@@ -221,6 +234,17 @@ public final class NetworkSpec {
                     yield node(name, new Arithmetic(Broadcast.Operator.valueOf(kind.toUpperCase())), in);
                 }
                 case "concat" -> node(name, new Concat(line.option("axis", 1)), in);
+                case "matmul" -> {
+                    if (in.length != 2) {
+                        throw new IllegalArgumentException("matmul takes two inputs, from=A,B; got " + in.length);
+                    }
+                    yield node(name, new MatMul(), in);
+                }
+                case "const" -> {
+                    Tensor value = Tensor.zeros(line.ints("shape", new int[0], 0, 1, 2, 3, 4, 5, 6));
+                    Arrays.fill(value.data(), line.floatOption("value", 0f));
+                    yield node(name, new Constant(value));
+                }
                 default -> node(name, layer(line, shapes.get(one(kind, in))), in);
             };
         }
@@ -285,6 +309,14 @@ public final class NetworkSpec {
                 case "batchnorm" -> new BatchNorm2d(channels(shape));
                 case "dropout" -> new Dropout(line.floatArg(1, "probability"), seed++);
                 case "flatten" -> new Flatten();
+                case "reshape" -> new Reshape(line.ints(1, "sizes"));
+                case "transpose" -> new Transpose(line.ints(1, "axes"));
+                case "softmax", "log-softmax" -> new Softmax(line.option("axis", -1), kind.equals("log-softmax"));
+                case "pad" -> new Pad(line.ints(1, "sizes"), line.floatOption("value", 0f));
+                case "clip" -> new Activation.Clip(line.floatOption("min", Float.NEGATIVE_INFINITY),
+                        line.floatOption("max", Float.POSITIVE_INFINITY));
+                case "hard-sigmoid" -> new Activation.HardSigmoid(line.floatOption("alpha", 0.2f), line.floatOption("beta", 0.5f));
+                case "hard-swish" -> new Activation.HardSwish();
                 case "linear" -> {
                     if (shape.length != 2) {
                         throw new IllegalArgumentException("linear needs [N, F] input but gets " + Shapes.toString(shape)
@@ -293,8 +325,9 @@ public final class NetworkSpec {
                     yield new Linear(shape[1], line.intArg(1, "output features"), line.flag("bias", true));
                 }
                 default -> throw new IllegalArgumentException("unknown layer '" + kind + "'; expected conv, maxpool, avgpool,"
-                        + " global-avgpool, relu, relu6, leaky-relu, sigmoid, tanh, batchnorm, dropout, flatten, linear, residual,"
-                        + " inverted-residual, add, sub, mul, div, concat, repeat or end");
+                        + " global-avgpool, relu, relu6, leaky-relu, sigmoid, tanh, clip, hard-sigmoid, hard-swish, softmax,"
+                        + " log-softmax, batchnorm, dropout, flatten, reshape, transpose, pad, linear, residual, inverted-residual,"
+                        + " add, sub, mul, div, matmul, concat, const, repeat or end");
             };
         }
 
@@ -432,6 +465,16 @@ public final class NetworkSpec {
                 return value == null ? fallback : Integer.parseInt(value);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(key + " must be a whole number, got '" + value + "'");
+            }
+        }
+
+        /** Word {@code i} as a comma-separated list of whole numbers ({@code 0,-1}). */
+        int[] ints(int i, String what) {
+            try {
+                return Arrays.stream(word(i).split(",", -1)).mapToInt(Integer::parseInt).toArray();
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("expected " + what + " as whole numbers separated by commas, got '"
+                        + word(i) + "'");
             }
         }
 

@@ -39,6 +39,14 @@ class GradientCheckTest {
                 case2d(new AvgPool2d(Pooling.Slide.of(2, 2, 1), new Pooling.Slide(3, 2, 1, 0, 2), true, false),
                         "avgpool 2×3 stride 2, asymmetric padding, ceil, padding not counted"),
                 case2d(new GlobalAvgPool(), "global average pool"),
+                case2d(new Softmax(1, false), "softmax over channels"),
+                case2d(new Softmax(-1, true), "log-softmax over the last axis"),
+                case2d(new Transpose(0, 2, 3, 1), "transpose to NHWC"),
+                case2d(new Pad(new int[] {0, 1, 2, 0, 0, 0, 1, 3}, 0.5f), "pad"),
+                case2d(new Reshape(0, -1, 5), "reshape"),
+                case2d(new Activation.Clip(-0.5f, 0.5f), "clip"),
+                case2d(new Activation.HardSigmoid(2f, 0.5f), "hard sigmoid"),
+                case2d(new Activation.HardSwish(), "hard swish"),
                 case2d(new Activation.Relu(), "relu"),
                 case2d(new Activation.Relu6(), "relu6"),
                 case2d(new Activation.LeakyRelu(0.1f), "leaky relu"),
@@ -84,6 +92,9 @@ class GradientCheckTest {
                 Arguments.of(new Arithmetic(Broadcast.Operator.MUL), new int[] {2, 1, 3}, new int[] {4, 1}, "mul, both broadcast"),
                 Arguments.of(new Arithmetic(Broadcast.Operator.DIV), new int[] {2, 3, 4}, new int[] {1, 4}, "div, broadcast"),
                 Arguments.of(new Concat(1), new int[] {2, 3, 2, 2}, new int[] {2, 1, 2, 2}, "concat channels"),
+                Arguments.of(new MatMul(), new int[] {2, 3, 4}, new int[] {4, 5}, "matmul, batch broadcast"),
+                Arguments.of(new MatMul(), new int[] {4}, new int[] {2, 4, 3}, "matmul, vector first"),
+                Arguments.of(new MatMul(), new int[] {2, 1, 3, 4}, new int[] {3, 4, 2}, "matmul, both broadcast"),
                 Arguments.of(new Concat(-1), new int[] {2, 3}, new int[] {2, 5}, "concat last axis"));
     }
 

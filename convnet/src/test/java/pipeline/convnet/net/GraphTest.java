@@ -2,11 +2,13 @@ package pipeline.convnet.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.offset;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import pipeline.convnet.init.Initializer;
 import pipeline.convnet.kernel.Broadcast;
 import pipeline.convnet.layer.Activation;
 import pipeline.convnet.layer.Arithmetic;
@@ -65,6 +67,42 @@ class GraphTest {
         Network network = NetworkSpec.parse(spec, 1);
         GradientCheck.randomise(network.parameters(), 7);
         GradientCheck.check(new Whole(network), List.of(GradientCheck.input(3, network.batchShape(2))), Mode.TRAIN);
+    }
+
+    /** Every kind of node the spec language declares, served from the inference plan as the graph computes it. */
+    @Test
+    void aGraphOfEveryKindOfNodeServesWhatItComputes() {
+        Network network = NetworkSpec.parse("""
+                input 3 8 8
+                pad 0,0,1,1,0,0,1,1 value=0.5
+                conv 4 kernel=3
+                batchnorm
+                stem: relu
+                scale: const shape=1,4,1,1 value=0.5
+                mul from=stem,scale
+                hard-swish
+                a: clip min=-1 max=1
+                transpose 0,1,3,2 from=stem
+                b: hard-sigmoid
+                c: sub from=a,b
+                d: div from=c,scale
+                maxpool kernel=3 stride=2 padding=1 ceil=true
+                e: avgpool kernel=2 count-padding=false
+                reshape 0,4,-1
+                rows: softmax axis=-1
+                weights: const shape=4,3 value=0.25
+                matmul from=rows,weights      # [N, 4, 3]
+                flatten
+                log-softmax
+                """, 1);
+        new Initializer(Initializer.Scheme.HE, 3).initialise(network.graph());
+        Tensor images = GradientCheck.input(9, network.batchShape(3));
+
+        Tensor expected = network.forward(images, Mode.INFER);
+        Tensor served = ServingNetwork.of(network).logits(images);
+
+        assertThat(served.shape()).containsExactly(3, 12);
+        assertThat(served.data()).containsExactly(expected.data(), offset(1e-5f));
     }
 
     @Test
