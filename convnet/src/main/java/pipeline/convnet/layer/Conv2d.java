@@ -542,7 +542,7 @@ public final class Conv2d implements Layer {
                 System.arraycopy(x, src + y * width, padded, row, width);
                 Arrays.fill(padded, row + width, Math.min(row + width + 2 * padW, dst + hp * wp), 0f);
             }
-            Arrays.fill(padded, dst + (padH + h) * wp + padW, dst + hp * wp, 0f);
+            Arrays.fill(padded, Math.min(dst + (padH + h) * wp + padW, dst + hp * wp), dst + hp * wp, 0f);
         }
     }
 

@@ -26,6 +26,9 @@ class GradientCheckTest {
                 // Stride 1 trains without a column matrix when the padding is within the kernel's reach.
                 case2d(new Conv2d(2, 3, 2, 3, 1, 1, 1, 2, 2, 1, 1, true), "conv 2×3 stride 1, padding 1×2, dilation 2×1"),
                 case2d(Conv2d.square(3, 4, 1, 1, 0, 1, 1, true), "conv 1×1 stride 1 (read in place, unpadded)"),
+                // Padded along the width only: no rows of padding below the image (a 1-d convolution as a 2-d one).
+                Arguments.of(new Conv2d(4, 5, 1, 3, 1, 1, 0, 1, 1, 1, 1, true), GradientCheck.input(3, 2, 4, 1, 7), Mode.TRAIN,
+                        "conv 1×3 stride 1, padding 0×1 (one row high)"),
                 case2d(Conv2d.square(2, 3, 1, 1, 1, 1, 1, true), "conv 1×1 padding 1 (beyond the kernel's reach: columns)"),
                 Arguments.of(new Conv1d(2, 3, 3, 2, 1, 2, 1, true), GradientCheck.input(1, 2, 2, 11), Mode.TRAIN, "conv1d"),
                 case2d(new MaxPool2d(2, 2, 0), "maxpool 2"),
