@@ -59,6 +59,22 @@ public final class Broadcast {
         return out;
     }
 
+    /** The element of an operand of shape {@code in} that element {@code index} of the broadcast result {@code out} reads. */
+    public static int source(int index, int[] out, int[] in) {
+        int at = 0;
+        int stride = 1;
+        int rest = index;
+        for (int i = out.length - 1, j = in.length - 1; i >= 0; i--, j--) {
+            int position = rest % out[i];
+            rest /= out[i];
+            if (j >= 0) {
+                at += (in[j] == 1 ? 0 : position) * stride;
+                stride *= in[j];
+            }
+        }
+        return at;
+    }
+
     /**
      * For each axis of {@code out}, how far one step along it moves in {@code in} (stored row-major,
      * aligned at the last axis): 0 where {@code in} repeats.

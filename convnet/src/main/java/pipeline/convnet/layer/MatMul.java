@@ -118,24 +118,8 @@ public final class MatMul extends TwoOperands {
         int[] aBatch = Arrays.copyOf(am, am.length - 2);
         int[] bBatch = Arrays.copyOf(bm, bm.length - 2);
         for (int index = 0, count = Shapes.size(batch); index < count; index++) {
-            product.apply(a.data(), offset(index, batch, aBatch) * m * k, b.data(), offset(index, batch, bBatch) * k * n,
+            product.apply(a.data(), Broadcast.source(index, batch, aBatch) * m * k, b.data(), Broadcast.source(index, batch, bBatch) * k * n,
                     m, k, n, index * m * n);
         }
-    }
-
-    /** Which matrix of an operand with batch axes {@code own} batch element {@code index} of {@code batch} reads. */
-    private static int offset(int index, int[] batch, int[] own) {
-        int at = 0;
-        int stride = 1;
-        int rest = index;
-        for (int i = batch.length - 1, j = own.length - 1; i >= 0; i--, j--) {
-            int position = rest % batch[i];
-            rest /= batch[i];
-            if (j >= 0) {
-                at += (own[j] == 1 ? 0 : position) * stride;
-                stride *= own[j];
-            }
-        }
-        return at;
     }
 }
