@@ -69,6 +69,11 @@ public final class BatchNorm2d implements Layer {
         return runningVar;
     }
 
+    /** The share of a batch's statistics in the running ones at each training step (PyTorch's {@code momentum}). */
+    public float momentum() {
+        return momentum;
+    }
+
     public float eps() {
         return eps;
     }

@@ -199,6 +199,30 @@ public final class Conv2d implements Layer {
     public int outChannels() {
         return outChannels;
     }
+    /** {@code {KH, KW}}. */
+    public int[] kernel() {
+        return new int[] {kernelH, kernelW};
+    }
+
+    /** {@code {SH, SW}}. */
+    public int[] stride() {
+        return new int[] {strideH, strideW};
+    }
+
+    /** {@code {PH, PW}}: zeros above and below, left and right. */
+    public int[] padding() {
+        return new int[] {padH, padW};
+    }
+
+    /** {@code {DH, DW}}. */
+    public int[] dilation() {
+        return new int[] {dilationH, dilationW};
+    }
+
+    public int groups() {
+        return groups;
+    }
+
 
     @Override
     public String describe() {

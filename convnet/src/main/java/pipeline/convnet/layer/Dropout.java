@@ -22,6 +22,11 @@ public final class Dropout implements Layer {
         this.random = new SplittableRandom(seed);
     }
 
+    /** The probability of zeroing a value in training. */
+    public float probability() {
+        return p;
+    }
+
     @Override
     public String describe() {
         return "dropout(" + p + ")";

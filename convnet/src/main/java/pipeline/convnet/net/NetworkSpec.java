@@ -38,14 +38,14 @@ import pipeline.convnet.tensor.Tensor;
  *
  * <pre>
  * input 1 28 28                         channels, height, width (first line)
- * conv 32 kernel=3 [stride=1 padding=0 dilation=1 groups=1 bias=true]
+ * conv 32 kernel=3 [stride=1 padding=0 dilation=1 groups=1 bias=true]   kernel, stride, padding, dilation: K or KH,KW
  * maxpool kernel=2 [stride=kernel padding=0 dilation=1 ceil=false]   kernel, stride, dilation: K or KH,KW;
  *                                       padding: P, PH,PW or top,left,bottom,right; ceil: round sizes up
  * avgpool … [count-padding=true]        as maxpool; whether padding counts in the average
  * global-avgpool
  * relu | relu6 | leaky-relu [slope=0.01] | sigmoid | tanh | hard-swish
  * clip [min=-inf max=inf] | hard-sigmoid [alpha=0.2 beta=0.5] | softmax [axis=-1] | log-softmax [axis=-1]
- * batchnorm | dropout 0.5 | flatten | linear 120 [bias=true]
+ * batchnorm [eps=1e-5 momentum=0.1] | dropout 0.5 | flatten | linear 120 [bias=true]
  * reshape 0,-1                          sizes; 0 keeps the input's size on that axis, -1 takes the rest
  * transpose 0,2,3,1                     output axis i is input axis perm[i]
  * pad 0,0,1,1,0,0,1,1 [value=0]         before each axis, then after each axis
@@ -291,13 +291,16 @@ public final class NetworkSpec {
             String kind = line.word(0);
             return switch (kind) {
                 case "conv" -> {
-                    int kernel = line.option("kernel", -1);
-                    if (kernel < 1) {
+                    int[] kernel = pair(line.ints("kernel", new int[] {-1}, 1, 2), "kernel");
+                    if (kernel[0] < 1) {
                         throw new IllegalArgumentException("conv needs kernel=K");
                     }
-                    yield Conv2d.square(channels(shape), line.intArg(1, "output channels"), kernel,
-                            line.option("stride", 1), line.option("padding", 0), line.option("dilation", 1),
-                            line.option("groups", 1), line.flag("bias", true));
+                    int[] stride = pair(line.ints("stride", new int[] {1}, 1, 2), "stride");
+                    int[] padding = pair(line.ints("padding", new int[] {0}, 1, 2), "padding");
+                    int[] dilation = pair(line.ints("dilation", new int[] {1}, 1, 2), "dilation");
+                    yield new Conv2d(channels(shape), line.intArg(1, "output channels"), kernel[0], kernel[1], stride[0],
+                            stride[1], padding[0], padding[1], dilation[0], dilation[1], line.option("groups", 1),
+                            line.flag("bias", true));
                 }
                 case "maxpool", "avgpool" -> pooling(kind, line);
                 case "global-avgpool" -> new GlobalAvgPool();
@@ -306,7 +309,7 @@ public final class NetworkSpec {
                 case "leaky-relu" -> new Activation.LeakyRelu(line.floatOption("slope", 0.01f));
                 case "sigmoid" -> new Activation.Sigmoid();
                 case "tanh" -> new Activation.Tanh();
-                case "batchnorm" -> new BatchNorm2d(channels(shape));
+                case "batchnorm" -> new BatchNorm2d(channels(shape), line.floatOption("eps", 1e-5f), line.floatOption("momentum", 0.1f));
                 case "dropout" -> new Dropout(line.floatArg(1, "probability"), seed++);
                 case "flatten" -> new Flatten();
                 case "reshape" -> new Reshape(line.ints(1, "sizes"));
