@@ -41,12 +41,14 @@ public final class OnnxImporter {
      * What an import gives.
      *
      * @param graph    the engine graph; its inputs and outputs in the ONNX graph's order
-     * @param inputs   the ONNX names of the graph's inputs (initializers and given values excluded)
-     * @param outputs  the ONNX names of its outputs
+     * @param inputs      the ONNX names of the graph's inputs (initializers and given values excluded)
+     * @param inputShapes their shapes, at batch 1 where the batch is free
+     * @param outputs     the ONNX names of its outputs
      * @param opset    the default domain's operator set version
      * @param metadata the model's metadata properties
      */
-    public record Imported(Graph graph, List<String> inputs, List<String> outputs, int opset, Map<String, String> metadata) {}
+    public record Imported(Graph graph, List<String> inputs, List<int[]> inputShapes, List<String> outputs, int opset,
+                           Map<String, String> metadata) {}
 
     /** A value on the engine's side: graph value {@code id}, its shape at batch 1 ({@code one}) and at batch 2 ({@code two}). */
     record Engine(int id, int[] one, int[] two) {}
@@ -128,6 +130,7 @@ public final class OnnxImporter {
             values.put(t.getName(), Tensors.read(t, dir));
         }
         List<String> inputs = new ArrayList<>();
+        List<int[]> inputShapes = new ArrayList<>();
         for (ValueInfoProto input : g.getInputList()) {
             if (values.containsKey(input.getName())) {
                 continue;
@@ -140,6 +143,7 @@ public final class OnnxImporter {
                 int id = graph.input(unique(sanitise(input.getName())));
                 values.put(input.getName(), new Engine(id, shapes[0], shapes[1]));
                 inputs.add(input.getName());
+                inputShapes.add(shapes[0]);
                 graphInputs.add(input.getName());
             });
         }
@@ -179,7 +183,7 @@ public final class OnnxImporter {
         }
         Map<String, String> metadata = new LinkedHashMap<>();
         model.getMetadataPropsList().forEach(p -> metadata.put(p.getKey(), p.getValue()));
-        return new Imported(graph.build(outputIds), inputs, outputs, opset, metadata);
+        return new Imported(graph.build(outputIds), inputs, inputShapes, outputs, opset, metadata);
     }
 
     /** The shapes of a float input at batch 1 and 2, or empty (with a problem recorded) when it is not one the engine takes. */

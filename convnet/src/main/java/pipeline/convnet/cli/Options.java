@@ -6,12 +6,12 @@ import java.util.Map;
 import java.util.Set;
 
 /** {@code --key value} arguments of one subcommand; unknown keys and malformed values are refused by name. */
-final class Options {
+public final class Options {
 
     private final String command;
     private final Map<String, String> values = new HashMap<>();
 
-    Options(String command, List<String> args, Set<String> known) {
+    public Options(String command, List<String> args, Set<String> known) {
         this.command = command;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -27,11 +27,11 @@ final class Options {
         }
     }
 
-    String text(String key, String fallback) {
+    public String text(String key, String fallback) {
         return values.getOrDefault(key, fallback);
     }
 
-    int integer(String key, int fallback) {
+    public int integer(String key, int fallback) {
         String value = values.get(key);
         try {
             return value == null ? fallback : Integer.parseInt(value);
@@ -40,7 +40,7 @@ final class Options {
         }
     }
 
-    float number(String key, float fallback) {
+    public float number(String key, float fallback) {
         String value = values.get(key);
         try {
             return value == null ? fallback : Float.parseFloat(value);

@@ -223,6 +223,11 @@ public final class Conv2d implements Layer {
         return groups;
     }
 
+    /** The cap of the ReLU fused into the output ({@link Float#POSITIVE_INFINITY} for ReLU, 6 for ReLU6), or 0 for none. */
+    public float fusedCap() {
+        return fusedCap;
+    }
+
 
     @Override
     public String describe() {

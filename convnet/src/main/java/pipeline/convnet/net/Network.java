@@ -86,6 +86,11 @@ public record Network(String spec, int[] input, Graph graph) {
      * every batch-norm layer, and every constant's value. Writing into the arrays changes the network.
      */
     public List<NamedTensor> state() {
+        return state(graph);
+    }
+
+    /** {@link #state()} of any graph: its nodes' parameters, batch-norm statistics and constants, node by node. */
+    public static List<NamedTensor> state(Graph graph) {
         List<NamedTensor> state = new ArrayList<>();
         for (Graph.Node node : graph.nodes()) {
             String prefix = node.name() + ".";

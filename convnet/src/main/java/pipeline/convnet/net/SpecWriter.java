@@ -42,8 +42,13 @@ public final class SpecWriter {
      * @throws IllegalArgumentException naming a node whose op the spec language has no line for
      */
     public static String write(Graph graph, int[] input) {
+        return write(graph, input, graph.outputs()[0]);
+    }
+
+    /** The text of the part of the graph that computes value {@code output}, which the last line writes. */
+    public static String write(Graph graph, int[] input, int output) {
         StringBuilder text = new StringBuilder("input " + input[0] + " " + input[1] + " " + input[2] + "\n");
-        boolean[] needed = needed(graph);
+        boolean[] needed = needed(graph, output);
         for (int n = 0; n < graph.nodes().size(); n++) {
             if (!needed[n]) {
                 continue;
@@ -68,10 +73,10 @@ public final class SpecWriter {
         return producer == null ? "input" : producer.name();
     }
 
-    /** Which nodes the graph's outputs depend on. */
-    private static boolean[] needed(Graph graph) {
+    /** Which nodes value {@code output} depends on. */
+    private static boolean[] needed(Graph graph, int output) {
         boolean[] valueNeeded = new boolean[graph.values()];
-        Arrays.stream(graph.outputs()).forEach(v -> valueNeeded[v] = true);
+        valueNeeded[output] = true;
         boolean[] needed = new boolean[graph.nodes().size()];
         for (int n = graph.nodes().size() - 1; n >= 0; n--) {
             Graph.Node node = graph.nodes().get(n);
