@@ -36,7 +36,7 @@ import pipeline.convnet.train.Trainer;
  * The engine's command line.
  *
  * <pre>
- * convnet train  --arch lenet5|vgg-small|resnet20|resnet18|mobilenetv2|FILE.net [--data DIR] [--epochs 10] [--batch 64]
+ * convnet train  --arch lenet5|vgg-small|resnet20|resnet18|mobilenetv2|alexnet|vgg16|FILE.net [--data DIR] [--epochs 10] [--batch 64]
  *                [--lr 0.05] [--optimizer sgd|nesterov|adam|adamw] [--momentum 0.9] [--weight-decay 0.0005]
  *                [--schedule constant|cosine|step] [--warmup STEPS] [--augment none|crop|crop,flip]
  *                [--threads N] [--seed 1] [--limit N] [--out FILE.model] [--name NAME]

@@ -155,6 +155,20 @@ class NetworkSpecTest {
                 .hasMessageContaining("kernel must be whole numbers separated by commas, got '2,x'");
     }
 
+    /** The lectures' architectures at their real input size, counted as their papers count them. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"alexnet, 60965224, 9216", "vgg16, 138357544, 25088"})
+    void theLecturesArchitecturesHaveTheirPapersParameterCounts(String builtIn, long parameters, int flattened) {
+        Network network = NetworkSpec.builtIn(builtIn, 1);
+
+        assertThat(network.parameters().stream().mapToLong(p -> p.value().size()).sum()).isEqualTo(parameters);
+        assertThat(network.input()).containsExactly(3, 224, 224);
+        assertThat(network.classes()).isEqualTo(1000);
+        int[][] shapes = network.graph().shapes(network.batchShape(1));
+        assertThat(java.util.Arrays.stream(shapes).anyMatch(s -> s.length == 2 && s[1] == flattened))
+                .as("the feature maps flatten to %d", flattened).isTrue();
+    }
+
     @Test
     void mistakesNameTheLine() {
         assertThatThrownBy(() -> NetworkSpec.parse("conv 6 kernel=5", 1)).hasMessageContaining("starts with 'input C H W'");
