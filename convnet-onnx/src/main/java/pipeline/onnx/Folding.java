@@ -137,7 +137,7 @@ final class Folding {
         Arrays.fill(step, 1);
         for (int j = 0; j < starts.length; j++) {
             int axis = (int) (axes == null ? j : axes[j] < 0 ? axes[j] + in.length : axes[j]);
-            int[] range = Slicing.range(in[axis], starts[j], ends[j], steps == null ? 1 : steps[j]);
+            int[] range = pipeline.convnet.layer.Slice.range(in[axis], starts[j], ends[j], steps == null ? 1 : steps[j]);
             first[axis] = range[0];
             step[axis] = range[2];
             shape[axis] = range[1];

@@ -22,11 +22,15 @@ import pipeline.convnet.layer.Dropout;
 import pipeline.convnet.layer.Flatten;
 import pipeline.convnet.layer.GlobalAvgPool;
 import pipeline.convnet.layer.Linear;
+import pipeline.convnet.layer.LocalResponseNorm;
 import pipeline.convnet.layer.MatMul;
 import pipeline.convnet.layer.MaxPool2d;
 import pipeline.convnet.layer.Op;
+import pipeline.convnet.layer.PRelu;
 import pipeline.convnet.layer.Pad;
+import pipeline.convnet.layer.ReduceMean;
 import pipeline.convnet.layer.Reshape;
+import pipeline.convnet.layer.Slice;
 import pipeline.convnet.layer.Softmax;
 import pipeline.convnet.layer.Transpose;
 import pipeline.convnet.model.ModelFile;
@@ -156,6 +160,16 @@ public final class OnnxExporter {
             case Softmax s -> graph.addNode(node(s.log() ? "LogSoftmax" : "Softmax", name, in, out)
                     .addAttribute(integer("axis", s.axis())));
             case Concat c -> graph.addNode(node("Concat", name, in, out).addAttribute(integer("axis", c.axis())));
+            case ReduceMean r -> {
+                NodeProto.Builder mean = node("ReduceMean", name, in, out).addAttribute(integer("keepdims", r.keepDims() ? 1 : 0));
+                graph.addNode(r.axes().length == 0 ? mean : mean.addAttribute(ints("axes", r.axes())));
+            }
+            case Slice s -> graph.addNode(node("Slice", name, List.of(in.getFirst(), longs(name + ".starts", s.starts()),
+                    longs(name + ".ends", s.ends()), longs(name + ".axes", s.axes()), longs(name + ".steps", s.steps())), out));
+            case PRelu p -> graph.addNode(node("PRelu", name, List.of(in.getFirst(), initializer(name + ".slope", p.slope().value())),
+                    out));
+            case LocalResponseNorm l -> graph.addNode(node("LRN", name, in, out).addAttribute(integer("size", l.size()))
+                    .addAttribute(real("alpha", l.alpha())).addAttribute(real("beta", l.beta())).addAttribute(real("bias", l.bias())));
             case MatMul m -> graph.addNode(node("MatMul", name, in, out));
             case Arithmetic a -> {
                 String type = switch (a.operator()) {

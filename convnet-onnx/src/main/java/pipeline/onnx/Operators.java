@@ -18,11 +18,15 @@ import pipeline.convnet.layer.Dropout;
 import pipeline.convnet.layer.Flatten;
 import pipeline.convnet.layer.GlobalAvgPool;
 import pipeline.convnet.layer.Linear;
+import pipeline.convnet.layer.LocalResponseNorm;
 import pipeline.convnet.layer.MatMul;
 import pipeline.convnet.layer.MaxPool2d;
 import pipeline.convnet.layer.Op;
+import pipeline.convnet.layer.PRelu;
 import pipeline.convnet.layer.Pad;
+import pipeline.convnet.layer.ReduceMean;
 import pipeline.convnet.layer.Reshape;
+import pipeline.convnet.layer.Slice;
 import pipeline.convnet.layer.Softmax;
 import pipeline.convnet.layer.Transpose;
 import pipeline.convnet.tensor.Shapes;
@@ -44,7 +48,7 @@ final class Operators {
             "BatchNormalization", "Relu", "LeakyRelu", "Sigmoid", "Tanh", "Clip", "HardSigmoid", "HardSwish", "Softmax",
             "LogSoftmax", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Concat", "Flatten", "Reshape", "Transpose",
             "Squeeze", "Unsqueeze", "Pad", "Dropout", "Identity", "Constant", "Shape", "Gather", "Cast", "ConstantOfShape",
-            "Slice");
+            "Slice", "Split", "ReduceMean", "PRelu", "LRN");
 
     private final OnnxImporter importer;
     private final String name;
@@ -95,6 +99,11 @@ final class Operators {
             case "Gemm" -> List.of(gemm());
             case "MatMul" -> List.of(matmul());
             case "Pad" -> List.of(pad());
+            case "Split" -> split();
+            case "ReduceMean" -> List.of(reduceMean());
+            case "PRelu" -> List.of(prelu());
+            case "LRN" -> List.of(unary(new LocalResponseNorm((int) attributes.integer("size", 0), attributes.real("alpha", 1e-4f),
+                    attributes.real("beta", 0.75f), attributes.real("bias", 1f))));
             default -> throw new IllegalArgumentException("operator " + type + " is not supported");
         };
     }
@@ -200,7 +209,7 @@ final class Operators {
         int[] two = x instanceof Engine e ? e.two() : one;
         int start = (int) attributes.integer("start", 0);
         int end = (int) attributes.integer("end", one.length);
-        int[] range = Slicing.range(one.length, start, end, 1);
+        int[] range = Slice.range(one.length, start, end, 1);
         double[] values = new double[range[1]];
         long[] batch = new long[range[1]];
         for (int i = 0; i < range[1]; i++) {
@@ -267,13 +276,65 @@ final class Operators {
     }
 
     private Object slice() {
-        Known data = known(0, "the data");
-        if (opset < 10) {
-            return Folding.slice(data, attributes.integers("starts", null), attributes.integers("ends", null),
-                    attributes.integers("axes", null), null);
+        long[] starts = opset < 10 ? attributes.integers("starts", null) : known(1, "starts").asLongs("starts");
+        long[] ends = opset < 10 ? attributes.integers("ends", null) : known(2, "ends").asLongs("ends");
+        long[] axes = opset < 10 ? attributes.integers("axes", null) : present(3) ? known(3, "axes").asLongs("axes") : null;
+        long[] steps = opset < 10 || !present(4) ? null : known(4, "steps").asLongs("steps");
+        if (input(0) instanceof Known data) {
+            return Folding.slice(data, starts, ends, axes, steps);
         }
-        return Folding.slice(data, known(1, "starts").asLongs("starts"), known(2, "ends").asLongs("ends"),
-                present(3) ? known(3, "axes").asLongs("axes") : null, present(4) ? known(4, "steps").asLongs("steps") : null);
+        return sliced(engine(0), name, starts, ends, axes, steps);
+    }
+
+    /** An engine slice of {@code x}; positions beyond an int are clamped (the slice clamps them to the axis anyway). */
+    private Engine sliced(Engine x, String sliceName, long[] starts, long[] ends, long[] axes, long[] steps) {
+        int n = starts.length;
+        int[] a = axes == null ? java.util.stream.IntStream.range(0, n).toArray() : clamp(axes);
+        int[] s = steps == null ? java.util.stream.IntStream.range(0, n).map(i -> 1).toArray() : clamp(steps);
+        return importer.add(sliceName, new Slice(clamp(starts), clamp(ends), a, s), x);
+    }
+
+    private static int[] clamp(long[] values) {
+        return Arrays.stream(values).mapToInt(v -> (int) Math.clamp(v, Integer.MIN_VALUE, Integer.MAX_VALUE)).toArray();
+    }
+
+    /** ONNX's Split: one slice per output, of the sizes given or of equal parts. */
+    private List<Object> split() {
+        Engine x = engine(0);
+        int axis = (int) attributes.integer("axis", 0);
+        int at = axis < 0 ? axis + x.one().length : axis;
+        long[] sizes = opset < 13 ? attributes.integers("split", null) : present(1) ? known(1, "split").asLongs("split") : null;
+        int outputs = node.getOutputCount();
+        attributes.has("num_outputs");
+        if (sizes == null) {
+            int size = x.one()[at];
+            int part = Math.ceilDiv(size, outputs);
+            sizes = java.util.stream.IntStream.range(0, outputs).mapToLong(i -> Math.min(part, size - (long) i * part)).toArray();
+        }
+        List<Object> parts = new ArrayList<>();
+        long start = 0;
+        for (int i = 0; i < sizes.length; i++) {
+            parts.add(sliced(x, name + "." + i, new long[] {start}, new long[] {start + sizes[i]}, new long[] {at}, null));
+            start += sizes[i];
+        }
+        return parts;
+    }
+
+    private Engine reduceMean() {
+        long[] axes = opset < 18 ? attributes.integers("axes", new long[0]) : present(1) ? known(1, "axes").asLongs("axes") : new long[0];
+        if (attributes.integer("noop_with_empty_axes", 0) != 0 && axes.length == 0) {
+            return engine(0);
+        }
+        return unary(new ReduceMean(clamp(axes), attributes.integer("keepdims", 1) != 0));
+    }
+
+    /** ONNX's PRelu: a fixed slope becomes the layer's learned one. */
+    private Engine prelu() {
+        Engine x = engine(0);
+        Known slope = known(1, "the slope");
+        PRelu prelu = new PRelu(slope.shape().length == 0 ? new int[] {1} : slope.shape());
+        copy(slope, prelu.slope().value(), "the slope");
+        return importer.add(name, prelu, x);
     }
 
     // ---- shapes of computed values

@@ -57,7 +57,11 @@ class RoundTripTest {
             relu6
             maxpool kernel=3 stride=2 padding=1 ceil=true
             avgpool kernel=2 count-padding=false
+            prelu shape=8,1,1
+            lrn size=3 alpha=0.001 beta=0.75 bias=2
+            slice starts=0,1 ends=8,100 axes=1,3 steps=1,1
             sigmoid
+            reduce-mean axes=3 keepdims=true
             global-avgpool
             linear 16
             tanh

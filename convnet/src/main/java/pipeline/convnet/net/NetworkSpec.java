@@ -23,11 +23,15 @@ import pipeline.convnet.layer.Flatten;
 import pipeline.convnet.layer.GlobalAvgPool;
 import pipeline.convnet.layer.Layer;
 import pipeline.convnet.layer.Linear;
+import pipeline.convnet.layer.LocalResponseNorm;
 import pipeline.convnet.layer.MatMul;
 import pipeline.convnet.layer.MaxPool2d;
 import pipeline.convnet.layer.Op;
+import pipeline.convnet.layer.PRelu;
 import pipeline.convnet.layer.Pad;
+import pipeline.convnet.layer.ReduceMean;
 import pipeline.convnet.layer.Reshape;
+import pipeline.convnet.layer.Slice;
 import pipeline.convnet.layer.Softmax;
 import pipeline.convnet.layer.Transpose;
 import pipeline.convnet.tensor.Shapes;
@@ -49,6 +53,10 @@ import pipeline.convnet.tensor.Tensor;
  * reshape 0,-1                          sizes; 0 keeps the input's size on that axis, -1 takes the rest
  * transpose 0,2,3,1                     output axis i is input axis perm[i]
  * pad 0,0,1,1,0,0,1,1 [value=0]         before each axis, then after each axis
+ * slice starts=0,1 ends=4,-1 [axes=0,1 steps=1,1]   a strided window (negative positions count from the end)
+ * reduce-mean [axes=2,3 keepdims=true]  the mean over axes (all when none are named)
+ * prelu [shape=C,1,1]                   leaky ReLU with learned slopes
+ * lrn [size=5 alpha=1e-4 beta=0.75 bias=1]   local response normalisation across channels
  * residual 64 [stride=1]                basic block: conv3×3-bn-relu-conv3×3-bn, plus the input
  *                                       (1×1 conv + bn when shape changes), then relu
  * inverted-residual 24 [expand=6 stride=1]   MobileNetV2's block: 1×1 conv to expand·C channels-bn-relu6
@@ -320,6 +328,17 @@ public final class NetworkSpec {
                         line.floatOption("max", Float.POSITIVE_INFINITY));
                 case "hard-sigmoid" -> new Activation.HardSigmoid(line.floatOption("alpha", 0.2f), line.floatOption("beta", 0.5f));
                 case "hard-swish" -> new Activation.HardSwish();
+                case "reduce-mean" -> new ReduceMean(line.ints("axes", new int[0], 0, 1, 2, 3, 4, 5, 6), line.flag("keepdims", true));
+                case "slice" -> {
+                    int[] starts = line.ints("starts", new int[0], 1, 2, 3, 4, 5, 6);
+                    int n = starts.length;
+                    int[] axes = line.ints("axes", java.util.stream.IntStream.range(0, n).toArray(), n);
+                    int[] steps = line.ints("steps", java.util.stream.IntStream.range(0, n).map(i -> 1).toArray(), n);
+                    yield new Slice(starts, line.ints("ends", new int[0], n), axes, steps);
+                }
+                case "prelu" -> new PRelu(line.ints("shape", new int[] {1}, 1, 2, 3, 4));
+                case "lrn" -> new LocalResponseNorm(line.option("size", 5), line.floatOption("alpha", 1e-4f),
+                        line.floatOption("beta", 0.75f), line.floatOption("bias", 1f));
                 case "linear" -> {
                     if (shape.length != 2) {
                         throw new IllegalArgumentException("linear needs [N, F] input but gets " + Shapes.toString(shape)
@@ -328,9 +347,9 @@ public final class NetworkSpec {
                     yield new Linear(shape[1], line.intArg(1, "output features"), line.flag("bias", true));
                 }
                 default -> throw new IllegalArgumentException("unknown layer '" + kind + "'; expected conv, maxpool, avgpool,"
-                        + " global-avgpool, relu, relu6, leaky-relu, sigmoid, tanh, clip, hard-sigmoid, hard-swish, softmax,"
-                        + " log-softmax, batchnorm, dropout, flatten, reshape, transpose, pad, linear, residual, inverted-residual,"
-                        + " add, sub, mul, div, matmul, concat, const, repeat or end");
+                        + " global-avgpool, relu, relu6, leaky-relu, prelu, sigmoid, tanh, clip, hard-sigmoid, hard-swish, softmax,"
+                        + " log-softmax, batchnorm, lrn, dropout, flatten, reshape, transpose, pad, slice, reduce-mean, linear,"
+                        + " residual, inverted-residual, add, sub, mul, div, matmul, concat, const, repeat or end");
             };
         }
 

@@ -16,11 +16,15 @@ import pipeline.convnet.layer.Dropout;
 import pipeline.convnet.layer.Flatten;
 import pipeline.convnet.layer.GlobalAvgPool;
 import pipeline.convnet.layer.Linear;
+import pipeline.convnet.layer.LocalResponseNorm;
 import pipeline.convnet.layer.MatMul;
 import pipeline.convnet.layer.MaxPool2d;
 import pipeline.convnet.layer.Op;
+import pipeline.convnet.layer.PRelu;
 import pipeline.convnet.layer.Pad;
+import pipeline.convnet.layer.ReduceMean;
 import pipeline.convnet.layer.Reshape;
+import pipeline.convnet.layer.Slice;
 import pipeline.convnet.layer.Softmax;
 import pipeline.convnet.layer.Transpose;
 
@@ -105,6 +109,11 @@ public final class SpecWriter {
             case Transpose t -> "transpose " + ints(t.perm());
             case Pad p -> "pad " + ints(p.pads()) + " value=" + p.value();
             case Softmax s -> (s.log() ? "log-softmax" : "softmax") + " axis=" + s.axis();
+            case ReduceMean r -> "reduce-mean" + (r.axes().length > 0 ? " axes=" + ints(r.axes()) : "") + " keepdims=" + r.keepDims();
+            case Slice s -> "slice starts=" + ints(s.starts()) + " ends=" + ints(s.ends()) + " axes=" + ints(s.axes())
+                    + " steps=" + ints(s.steps());
+            case PRelu p -> "prelu shape=" + ints(p.slope().value().shape());
+            case LocalResponseNorm l -> "lrn size=" + l.size() + " alpha=" + l.alpha() + " beta=" + l.beta() + " bias=" + l.bias();
             case Concat c -> "concat axis=" + c.axis();
             case MatMul m -> "matmul";
             case Arithmetic a when !a.fusedRelu() -> a.operator().name().toLowerCase();

@@ -99,4 +99,24 @@ class GraphOpsTest {
         constant.infer(List.of(), List.of(out));
         assertThat(out.data()).containsExactly(2, 3);
     }
+
+    @Test
+    void sliceReduceMeanPreluAndLocalResponseNormalisation() {
+        Tensor x = new Tensor(new float[] {0, 1, 2, 3, 4, 5, 6, 7}, 1, 2, 4);
+
+        assertThat(new Slice(new int[] {1}, new int[] {Integer.MAX_VALUE}, new int[] {-1}, new int[] {2}).forward(x, Mode.INFER)
+                .data()).containsExactly(1, 3, 5, 7);
+        assertThat(new Slice(new int[] {-1}, new int[] {-9}, new int[] {2}, new int[] {-1}).forward(x, Mode.INFER).data())
+                .as("backwards, clamped").containsExactly(3, 2, 1, 0, 7, 6, 5, 4);
+        assertThat(new ReduceMean(new int[] {2}, true).forward(x, Mode.INFER).data()).containsExactly(1.5f, 5.5f);
+        assertThat(new ReduceMean(new int[0], false).outputShape(new int[] {1, 2, 4})).isEmpty();
+        PRelu prelu = new PRelu(2, 1);
+        prelu.slope().value().data()[1] = 0.5f;
+        assertThat(prelu.forward(new Tensor(new float[] {-4, 4, -4, 4}, 1, 2, 2), Mode.INFER).data()).containsExactly(-1, 4, -2, 4);
+
+        // Channel 1 of 3, size 3: (1 + 0.3/3 · (1 + 4 + 9))^0.5 = √2.4
+        Tensor y = new LocalResponseNorm(3, 0.3f, 0.5f, 1f).forward(new Tensor(new float[] {1, 2, 3}, 1, 3, 1), Mode.INFER);
+        assertThat(y.data()[1]).isCloseTo((float) (2 / Math.sqrt(2.4)), offset(1e-6f));
+        assertThat(y.data()[0]).as("the edge's window is short").isCloseTo((float) (1 / Math.sqrt(1 + 0.1 * 5)), offset(1e-6f));
+    }
 }

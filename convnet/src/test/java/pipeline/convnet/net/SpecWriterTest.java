@@ -66,8 +66,12 @@ class SpecWriterTest {
             maxpool kernel=3 stride=2 padding=1 ceil=true
             e: avgpool kernel=2 count-padding=false
             sigmoid
+            prelu shape=4,1,1
+            lrn size=3 alpha=0.001 beta=0.75 bias=2
             tanh
-            f: concat from=e,e axis=1
+            g: slice starts=0,1 ends=4,100 axes=1,3 steps=1,1
+            f: concat from=g,g axis=1
+            reduce-mean axes=3 keepdims=true
             reshape 0,8,-1
             rows: softmax axis=-1
             weights: const shape=2,3 value=0.25
