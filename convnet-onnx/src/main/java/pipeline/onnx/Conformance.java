@@ -4,14 +4,17 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import pipeline.convnet.layer.Mode;
+import pipeline.convnet.tensor.Shapes;
 import pipeline.convnet.tensor.Tensor;
 import pipeline.onnx.proto.Onnx.ModelProto;
 import pipeline.onnx.proto.Onnx.TensorProto;
+import pipeline.onnx.proto.Onnx.ValueInfoProto;
 
 /**
  * ONNX's backend test cases run through the importer and the engine: a case is a folder with
@@ -130,7 +133,7 @@ public final class Conformance {
     /** Why the case's inputs or outputs are not tensors of numbers the engine reads (strings, sequences, optionals), or null. */
     private static String notTensors(Path file) throws IOException {
         ModelProto model = OnnxImporter.parse(file);
-        List<pipeline.onnx.proto.Onnx.ValueInfoProto> all = new ArrayList<>(model.getGraph().getInputList());
+        List<ValueInfoProto> all = new ArrayList<>(model.getGraph().getInputList());
         all.addAll(model.getGraph().getOutputList());
         for (var v : all) {
             if (!v.getType().hasTensorType()) {
@@ -162,9 +165,9 @@ public final class Conformance {
     }
 
     private static String compare(String output, Tensor actual, Known expected, double rtol) {
-        if (!java.util.Arrays.equals(actual.shape(), expected.shape())) {
+        if (!Arrays.equals(actual.shape(), expected.shape())) {
             return "output '" + output + "' has shape " + actual.shapeString() + ", expected "
-                    + pipeline.convnet.tensor.Shapes.toString(expected.shape());
+                    + Shapes.toString(expected.shape());
         }
         for (int i = 0; i < expected.size(); i++) {
             double e = expected.values()[i];

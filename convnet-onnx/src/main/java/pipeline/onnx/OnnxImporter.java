@@ -7,9 +7,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import pipeline.convnet.layer.Op;
@@ -61,8 +64,8 @@ public final class OnnxImporter {
     final Map<String, Object> values = new HashMap<>();
     private final Map<String, Integer> nameUses = new HashMap<>();
     private final List<String> problems = new ArrayList<>();
-    private final Set<String> graphInputs = new java.util.HashSet<>();
-    private final Set<String> wantedFixed = new java.util.LinkedHashSet<>();
+    private final Set<String> graphInputs = new HashSet<>();
+    private final Set<String> wantedFixed = new LinkedHashSet<>();
 
     private OnnxImporter(Path dir, int opset, boolean freeBatch) {
         this.dir = dir;
@@ -187,16 +190,16 @@ public final class OnnxImporter {
     }
 
     /** The shapes of a float input at batch 1 and 2, or empty (with a problem recorded) when it is not one the engine takes. */
-    private java.util.Optional<int[][]> input(ValueInfoProto input) {
+    private Optional<int[][]> input(ValueInfoProto input) {
         if (!input.getType().hasTensorType()) {
             problems.add("input '" + input.getName() + "' is not a tensor (a sequence, map or optional); the engine takes tensors");
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         var type = input.getType().getTensorType();
         if (type.getElemType() != TensorProto.DataType.FLOAT_VALUE) {
             problems.add("input '" + input.getName() + "' holds " + TensorProto.DataType.forNumber(type.getElemType())
                     + "; the engine takes float tensors");
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         List<TensorShapeProto.Dimension> dims = type.getShape().getDimList();
         int[] one = new int[dims.size()];
@@ -210,10 +213,10 @@ public final class OnnxImporter {
             } else {
                 problems.add("input '" + input.getName() + "' has no fixed size on axis " + i + " ('" + dims.get(i).getDimParam()
                         + "'); the engine needs every size but the batch's");
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
         }
-        return java.util.Optional.of(new int[][] {one, two});
+        return Optional.of(new int[][] {one, two});
     }
 
     /** Converts one node; a problem it has is recorded, and its outputs stay unknown (nodes that read them are skipped). */

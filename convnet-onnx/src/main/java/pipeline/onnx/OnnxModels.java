@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,7 +114,7 @@ public final class OnnxModels {
     public static Normalisation none(int channels) {
         float[] zeros = new float[channels];
         float[] ones = new float[channels];
-        java.util.Arrays.fill(ones, 1f);
+        Arrays.fill(ones, 1f);
         return new Normalisation(zeros, ones);
     }
 
@@ -136,16 +137,16 @@ public final class OnnxModels {
                 if (values.length == 2) {
                     float[] mean = new float[channels];
                     float[] std = new float[channels];
-                    java.util.Arrays.fill(mean, values[0]);
-                    java.util.Arrays.fill(std, values[1]);
+                    Arrays.fill(mean, values[0]);
+                    Arrays.fill(std, values[1]);
                     yield new Normalisation(mean, std);
                 }
                 if (values.length != 2 * channels) {
                     throw new IllegalArgumentException("--normalise takes a mean and a std, or " + channels + " means then "
                             + channels + " stds; got " + values.length + " numbers");
                 }
-                yield new Normalisation(java.util.Arrays.copyOf(values, channels),
-                        java.util.Arrays.copyOfRange(values, channels, 2 * channels));
+                yield new Normalisation(Arrays.copyOf(values, channels),
+                        Arrays.copyOfRange(values, channels, 2 * channels));
             }
         };
     }

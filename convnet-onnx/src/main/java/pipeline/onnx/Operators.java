@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.IntStream;
 import pipeline.convnet.kernel.Broadcast;
 import pipeline.convnet.kernel.Pooling;
 import pipeline.convnet.layer.Activation;
@@ -189,10 +190,8 @@ final class Operators {
         throw new IllegalArgumentException("a Constant needs value, value_float(s) or value_int(s)");
     }
 
+    /** Dropout in inference: the identity, and a mask that keeps everything (ones of the input's shape) when asked for. */
     private List<Object> dropout() {
-        if (node.getOutputCount() > 1 && !node.getOutput(1).isEmpty()) {
-            throw new IllegalArgumentException("the mask output is not supported");
-        }
         attributes.has("seed");
         attributes.has("is_test");
         float ratio = present(1) ? (float) known(1, "ratio").values()[0] : attributes.real("ratio", 0.5f);
@@ -200,7 +199,17 @@ final class Operators {
             throw new IllegalArgumentException("training_mode true is not supported");
         }
         Object x = input(0);
-        return List.of(x instanceof Known ? x : importer.add(name, new Dropout(ratio, 0), (Engine) x));
+        Object y = x instanceof Known ? x : importer.add(name, new Dropout(ratio, 0), (Engine) x);
+        if (node.getOutputCount() < 2 || node.getOutput(1).isEmpty()) {
+            return List.of(y);
+        }
+        int[] shape = x instanceof Engine e ? e.one() : ((Known) x).shape();
+        if (x instanceof Engine e && !Arrays.equals(e.one(), e.two())) {
+            throw new IllegalArgumentException("the mask output of a batch of any size is not supported");
+        }
+        double[] ones = new double[Shapes.size(shape)];
+        Arrays.fill(ones, 1);
+        return List.of(y, Known.integers(shape, ones));
     }
 
     private Known shape() {
@@ -289,8 +298,8 @@ final class Operators {
     /** An engine slice of {@code x}; positions beyond an int are clamped (the slice clamps them to the axis anyway). */
     private Engine sliced(Engine x, String sliceName, long[] starts, long[] ends, long[] axes, long[] steps) {
         int n = starts.length;
-        int[] a = axes == null ? java.util.stream.IntStream.range(0, n).toArray() : clamp(axes);
-        int[] s = steps == null ? java.util.stream.IntStream.range(0, n).map(i -> 1).toArray() : clamp(steps);
+        int[] a = axes == null ? IntStream.range(0, n).toArray() : clamp(axes);
+        int[] s = steps == null ? IntStream.range(0, n).map(i -> 1).toArray() : clamp(steps);
         return importer.add(sliceName, new Slice(clamp(starts), clamp(ends), a, s), x);
     }
 
@@ -309,7 +318,7 @@ final class Operators {
         if (sizes == null) {
             int size = x.one()[at];
             int part = Math.ceilDiv(size, outputs);
-            sizes = java.util.stream.IntStream.range(0, outputs).mapToLong(i -> Math.min(part, size - (long) i * part)).toArray();
+            sizes = IntStream.range(0, outputs).mapToLong(i -> Math.min(part, size - (long) i * part)).toArray();
         }
         List<Object> parts = new ArrayList<>();
         long start = 0;
@@ -328,11 +337,20 @@ final class Operators {
         return unary(new ReduceMean(clamp(axes), attributes.integer("keepdims", 1) != 0));
     }
 
-    /** ONNX's PRelu: a fixed slope becomes the layer's learned one. */
+    /**
+     * ONNX's PRelu: a fixed slope becomes the layer's learned one. Before operator set 7 a slope of one value per
+     * channel was laid along axis 1; since, it broadcasts as numpy's rules say.
+     */
     private Engine prelu() {
         Engine x = engine(0);
         Known slope = known(1, "the slope");
-        PRelu prelu = new PRelu(slope.shape().length == 0 ? new int[] {1} : slope.shape());
+        int[] shape = slope.shape().length == 0 ? new int[] {1} : slope.shape();
+        if (opset < 7 && shape.length == 1 && x.one().length > 2 && shape[0] == x.one()[1]) {
+            shape = new int[x.one().length - 1];
+            Arrays.fill(shape, 1);
+            shape[0] = slope.size();
+        }
+        PRelu prelu = new PRelu(shape);
         copy(slope, prelu.slope().value(), "the slope");
         return importer.add(name, prelu, x);
     }
@@ -476,14 +494,14 @@ final class Operators {
                 drop[at] = true;
             }
         }
-        return java.util.stream.IntStream.range(0, shape.length).filter(i -> !drop[i]).map(i -> shape[i]).toArray();
+        return IntStream.range(0, shape.length).filter(i -> !drop[i]).map(i -> shape[i]).toArray();
     }
 
     private Object transpose() {
         Object x = input(0);
         int rank = x instanceof Engine e ? e.one().length : ((Known) x).shape().length;
         long[] perm = attributes.integers("perm", null);
-        int[] p = perm == null ? java.util.stream.IntStream.range(0, rank).map(i -> rank - 1 - i).toArray()
+        int[] p = perm == null ? IntStream.range(0, rank).map(i -> rank - 1 - i).toArray()
                 : Arrays.stream(perm).mapToInt(Math::toIntExact).toArray();
         if (x instanceof Known k) {
             return Folding.transpose(k, p);

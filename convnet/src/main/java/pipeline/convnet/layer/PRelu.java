@@ -1,7 +1,9 @@
 package pipeline.convnet.layer;
 
+import java.util.Arrays;
 import java.util.List;
 import pipeline.convnet.kernel.Broadcast;
+import pipeline.convnet.tensor.Shapes;
 import pipeline.convnet.tensor.Tensor;
 
 /**
@@ -17,7 +19,7 @@ public final class PRelu implements Layer {
     /** A slope of the given shape, 0.25 everywhere (PyTorch's initial value). */
     public PRelu(int... slopeShape) {
         Tensor s = Tensor.zeros(slopeShape);
-        java.util.Arrays.fill(s.data(), 0.25f);
+        Arrays.fill(s.data(), 0.25f);
         this.slope = Parameter.of("slope", s, false);
     }
 
@@ -33,9 +35,9 @@ public final class PRelu implements Layer {
     @Override
     public int[] outputShape(int[] in) {
         int[] out = Broadcast.shape(describe(), in, slope.value().shape());
-        if (!java.util.Arrays.equals(out, in)) {
+        if (!Arrays.equals(out, in)) {
             throw new IllegalArgumentException(describe() + ": the slope must broadcast to the input "
-                    + pipeline.convnet.tensor.Shapes.toString(in));
+                    + Shapes.toString(in));
         }
         return out;
     }

@@ -2,6 +2,7 @@ package pipeline.convnet.layer;
 
 import java.util.Arrays;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import pipeline.convnet.tensor.Shapes;
 import pipeline.convnet.tensor.Tensor;
 
@@ -54,7 +55,7 @@ public final class ReduceMean implements Layer {
     @Override
     public int[] outputShape(int[] in) {
         boolean[] reduced = reduced(in);
-        return java.util.stream.IntStream.range(0, in.length).filter(i -> keepDims || !reduced[i])
+        return IntStream.range(0, in.length).filter(i -> keepDims || !reduced[i])
                 .map(i -> reduced[i] ? 1 : in[i]).toArray();
     }
 

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import pipeline.convnet.kernel.Broadcast;
 import pipeline.convnet.kernel.Pooling;
 import pipeline.convnet.layer.Activation;
@@ -332,8 +333,8 @@ public final class NetworkSpec {
                 case "slice" -> {
                     int[] starts = line.ints("starts", new int[0], 1, 2, 3, 4, 5, 6);
                     int n = starts.length;
-                    int[] axes = line.ints("axes", java.util.stream.IntStream.range(0, n).toArray(), n);
-                    int[] steps = line.ints("steps", java.util.stream.IntStream.range(0, n).map(i -> 1).toArray(), n);
+                    int[] axes = line.ints("axes", IntStream.range(0, n).toArray(), n);
+                    int[] steps = line.ints("steps", IntStream.range(0, n).map(i -> 1).toArray(), n);
                     yield new Slice(starts, line.ints("ends", new int[0], n), axes, steps);
                 }
                 case "prelu" -> new PRelu(line.ints("shape", new int[] {1}, 1, 2, 3, 4));
