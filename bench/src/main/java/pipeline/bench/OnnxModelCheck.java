@@ -6,13 +6,20 @@ import ai.onnxruntime.OrtSession;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import pipeline.convnet.init.Initializer;
 import pipeline.convnet.layer.Mode;
 import pipeline.convnet.model.ModelFile;
+import pipeline.convnet.model.ModelInfo;
+import pipeline.convnet.net.Network;
+import pipeline.convnet.net.NetworkSpec;
 import pipeline.convnet.net.ServingNetwork;
 import pipeline.convnet.tensor.Tensor;
+import pipeline.onnx.OnnxExporter;
 import pipeline.onnx.OnnxModels;
 import pipeline.onnx.UnsupportedModelException;
 
@@ -21,7 +28,10 @@ import pipeline.onnx.UnsupportedModelException;
  * same images: the largest difference of the logits relative to their largest magnitude, for the graph as
  * imported and for its serving copy (fused), printed as a Markdown table (docs/onnx.md).
  *
- * <pre>java -cp convnet-bench.jar pipeline.bench.OnnxModelCheck DIR</pre>
+ * <pre>java -cp convnet-bench.jar pipeline.bench.OnnxModelCheck DIR [--built-in alexnet,vgg16]</pre>
+ * With {@code --built-in}, those built-in specs (weights from a seed) are first written to DIR as ONNX,
+ * and a second table holds their round trip: the imported model's logits and ONNX Runtime's against
+ * the engine's on the network as declared (the two largest specs, too large for a unit test's heap).
  */
 public final class OnnxModelCheck {
 
@@ -32,17 +42,17 @@ public final class OnnxModelCheck {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 1) {
-            System.err.println("usage: OnnxModelCheck DIR (a folder of ONNX image classifiers)");
+        if (args.length != 1 && !(args.length == 3 && args[1].equals("--built-in"))) {
+            System.err.println("usage: OnnxModelCheck DIR [--built-in SPEC,SPEC] (a folder of ONNX image classifiers)");
             System.exit(2);
         }
+        boolean all = args.length != 3 || roundTrips(Path.of(args[0]), List.of(args[2].split(",")));
         List<Path> files;
         try (Stream<Path> s = Files.list(Path.of(args[0]))) {
             files = s.filter(p -> p.toString().endsWith(".onnx")).sorted().toList();
         }
         System.out.println("| model | parameters | nodes | input | import (s) | graph vs ORT | serving vs ORT | within 1e-4 |");
         System.out.println("| --- | ---: | ---: | --- | ---: | ---: | ---: | --- |");
-        boolean all = true;
         for (Path file : files) {
             String name = file.getFileName().toString().replaceFirst("\\.onnx$", "");
             long start = System.nanoTime();
@@ -67,6 +77,38 @@ public final class OnnxModelCheck {
                     model.network().graph().nodes().size(), in[0], in[1], in[2], importSeconds, graph, serving, within ? "yes" : "NO");
         }
         System.exit(all ? 0 : 1);
+    }
+
+    /**
+     * Built-in specs written to {@code dir} as ONNX ({@code builtin-NAME.onnx}) and read back: the imported
+     * model's logits and ONNX Runtime's, each against the engine's on the network as written.
+     */
+    private static boolean roundTrips(Path dir, List<String> specs) throws Exception {
+        Files.createDirectories(dir);
+        System.out.println("| built-in spec | parameters | imported vs engine | ORT vs engine | within 1e-5 |");
+        System.out.println("| --- | ---: | ---: | ---: | --- |");
+        boolean all = true;
+        for (String spec : specs) {
+            Network network = NetworkSpec.builtIn(spec, 1);
+            new Initializer(Initializer.Scheme.HE, 7).initialise(network.graph());
+            List<String> classes = IntStream.range(0, network.classes()).mapToObj(Integer::toString).toList();
+            Path file = dir.resolve("builtin-" + spec + ".onnx");
+            OnnxExporter.write(new ModelFile(network, OnnxModels.IMAGENET, classes,
+                    new ModelInfo(spec, 1, null, Instant.now(), Map.of())), file);
+            Tensor images = EngineCases.images(network.input(), 2);
+            float[] engine = network.forward(images, Mode.INFER).data();
+            long parameters = network.parameters().stream().mapToLong(p -> p.value().size()).sum();
+            network = null;
+            double imported = difference(OnnxModels.importClassifier(file, classes, OnnxModels.IMAGENET, spec).network()
+                    .forward(images, Mode.INFER).data(), engine);
+            double runtime = difference(onnxRuntime(file, images), engine);
+            boolean within = imported <= 1e-5 && runtime <= 1e-5;
+            all &= within;
+            System.out.printf("| %s | %,d | %.1e | %.1e | %s |%n", spec, parameters, imported, runtime, within ? "yes" : "NO");
+            Files.delete(file);
+        }
+        System.out.println();
+        return all;
     }
 
     /** The largest difference, relative to the largest magnitude of the expected values. */

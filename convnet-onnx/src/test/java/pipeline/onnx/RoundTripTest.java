@@ -36,7 +36,7 @@ import pipeline.convnet.tensor.Tensor;
  * Engine models written as ONNX and read back: the same outputs, and ONNX Runtime computes from the
  * written file what the engine computes (within 1e-5 of the largest logit), for networks as declared
  * and as fused for serving: the built-in specs but AlexNet's and VGG-16's (61 and 138 million weights,
- * held several times over by a round trip: `./pipeline check-onnx` imports torchvision's), and a graph
+ * held several times over by a round trip: `./pipeline check-onnx` round-trips them), and a graph
  * with branches.
  */
 class RoundTripTest {

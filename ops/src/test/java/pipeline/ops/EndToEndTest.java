@@ -117,9 +117,11 @@ class EndToEndTest {
         Set<String> streamed = ConcurrentHashMap.newKeySet();
         CompletableFuture<?> stream = followTheLiveStream("e2e-once", streamed);
 
-        Set<String> accepted = load("e2e-once", "--concurrency", "8", "--count", "1000").accepted();
+        Answers answers = load("e2e-once", "--concurrency", "8", "--count", "1000");
+        Set<String> accepted = answers.accepted();
 
-        assertThat(accepted).hasSize(1000);
+        assertThat(accepted).as("images accepted (202); statuses %s, the first others: %s", answers.report().statuses(),
+                answers.unexpected()).hasSize(1000);
         assertEachHasExactlyOnePrediction(accepted);
         for (String id : accepted) {
             HttpResponse<String> byId = get("/v1/predictions/" + id);
