@@ -61,8 +61,9 @@ public final class Concat implements Op {
 
     @Override
     public List<Tensor> forward(List<Tensor> inputs, Mode mode) {
-        inputShapes = inputs.stream().map(Tensor::shape).toList();
-        Tensor y = Tensor.zeros(outputShapes(inputShapes).getFirst());
+        List<int[]> shapes = inputs.stream().map(Tensor::shape).toList();
+        inputShapes = shapes;
+        Tensor y = Tensor.zeros(outputShapes(shapes).getFirst());
         infer(inputs, List.of(y));
         return List.of(y);
     }

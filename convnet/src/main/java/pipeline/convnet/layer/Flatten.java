@@ -24,7 +24,7 @@ public final class Flatten implements Layer {
     @Override
     public Tensor forward(Tensor x, Mode mode) {
         inputShape = x.shape();
-        return x.reshape(outputShape(inputShape));
+        return x.reshape(outputShape(x.shape()));
     }
 
     @Override

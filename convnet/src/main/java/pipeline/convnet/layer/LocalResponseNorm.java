@@ -59,12 +59,13 @@ public final class LocalResponseNorm implements Layer {
 
     @Override
     public Tensor forward(Tensor x, Mode mode) {
-        input = x;
         Tensor y = Tensor.zeros(outputShape(x.shape()));
-        bases = bases(x);
+        double[] s = bases(x);
         for (int i = 0; i < x.size(); i++) {
-            y.data()[i] = (float) (x.data()[i] * Math.pow(bases[i], -beta));
+            y.data()[i] = (float) (x.data()[i] * Math.pow(s[i], -beta));
         }
+        input = x;
+        bases = s;
         return y;
     }
 

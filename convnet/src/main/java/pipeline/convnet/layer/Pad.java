@@ -52,7 +52,7 @@ public final class Pad implements Layer {
     @Override
     public Tensor forward(Tensor x, Mode mode) {
         inputShape = x.shape();
-        Tensor y = Tensor.zeros(outputShape(inputShape));
+        Tensor y = Tensor.zeros(outputShape(x.shape()));
         infer(x, y);
         return y;
     }

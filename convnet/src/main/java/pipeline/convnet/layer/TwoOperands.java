@@ -3,7 +3,11 @@ package pipeline.convnet.layer;
 import java.util.List;
 import pipeline.convnet.tensor.Tensor;
 
-/** What ops of two operands share: the arity, and a forward pass that keeps both for backward and infers into a new tensor. */
+/**
+ * What ops of two operands share: the arity, and a forward pass that keeps both for backward and infers
+ * into a new tensor. The pass computes from its arguments alone, never from the fields it keeps, so
+ * threads running inference at once do not see each other's operands.
+ */
 abstract class TwoOperands implements Op {
 
     /** The operands of the last forward pass. */
@@ -17,9 +21,11 @@ abstract class TwoOperands implements Op {
 
     @Override
     public final List<Tensor> forward(List<Tensor> inputs, Mode mode) {
-        a = inputs.get(0);
-        b = inputs.get(1);
-        Tensor y = Tensor.zeros(outputShapes(List.of(a.shape(), b.shape())).getFirst());
+        Tensor x = inputs.get(0);
+        Tensor z = inputs.get(1);
+        a = x;
+        b = z;
+        Tensor y = Tensor.zeros(outputShapes(List.of(x.shape(), z.shape())).getFirst());
         infer(inputs, List.of(y));
         return List.of(y);
     }
