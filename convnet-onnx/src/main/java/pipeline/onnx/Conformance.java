@@ -61,7 +61,7 @@ public final class Conformance {
             }
             double rtol = name.contains("lrn") ? RTOL_LRN : RTOL;
             for (Path set : sets) {
-                String failure = runSet(file, inputNames, set, rtol);
+                String failure = runSet(model, file, inputNames, set, rtol);
                 if (failure != null) {
                     return new Outcome(name, failure.startsWith("unsupported: ") ? Verdict.UNSUPPORTED : Verdict.FAILED,
                             failure.replaceFirst("^unsupported: ", ""));
@@ -77,8 +77,9 @@ public final class Conformance {
     }
 
     /** Null when the set's outputs match; else what went wrong ("unsupported: …" when the model was refused). */
-    private static String runSet(Path file, List<String> inputNames, Path set, double rtol) throws IOException {
-        String notTensors = notTensors(file);
+    private static String runSet(ModelProto model, Path file, List<String> inputNames, Path set, double rtol)
+            throws IOException {
+        String notTensors = notTensors(model);
         if (notTensors != null) {
             return "unsupported: " + notTensors;
         }
@@ -89,7 +90,7 @@ public final class Conformance {
         }
         Map<String, Known> given = new HashMap<>();
         Map<String, Integer> declared = new HashMap<>();
-        OnnxImporter.parse(file).getGraph().getInputList().forEach(v -> declared.put(v.getName(), v.getType().getTensorType().getElemType()));
+        model.getGraph().getInputList().forEach(v -> declared.put(v.getName(), v.getType().getTensorType().getElemType()));
         inputs.forEach((k, v) -> {
             if (integerType(declared.getOrDefault(k, 0))) {
                 given.put(k, v);
@@ -98,7 +99,7 @@ public final class Conformance {
         OnnxImporter.Imported imported = null;
         while (imported == null) {
             try {
-                imported = OnnxImporter.importModel(file, false, given);
+                imported = OnnxImporter.importModel(model, file, false, given);
             } catch (UnsupportedModelException e) {
                 List<String> wanted = e.inputsWantedFixed().stream().filter(k -> !given.containsKey(k)).toList();
                 if (wanted.isEmpty()) {
@@ -131,8 +132,7 @@ public final class Conformance {
     }
 
     /** Why the case's inputs or outputs are not tensors of numbers the engine reads (strings, sequences, optionals), or null. */
-    private static String notTensors(Path file) throws IOException {
-        ModelProto model = OnnxImporter.parse(file);
+    private static String notTensors(ModelProto model) {
         List<ValueInfoProto> all = new ArrayList<>(model.getGraph().getInputList());
         all.addAll(model.getGraph().getOutputList());
         for (var v : all) {

@@ -35,10 +35,6 @@ record Known(int[] shape, double[] values, long[] batch, boolean integer) {
         return values.length;
     }
 
-    /** Whether element i depends on the batch size. */
-    boolean batchDependent(int i) {
-        return batch != null && batch[i] != 0;
-    }
 
     boolean anyBatchDependent() {
         return batch != null && Arrays.stream(batch).anyMatch(a -> a != 0);

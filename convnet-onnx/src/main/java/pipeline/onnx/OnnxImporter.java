@@ -107,7 +107,11 @@ public final class OnnxImporter {
 
     /** As {@link #importModel(Path, boolean)}, with the values of some inputs given (integer inputs of test cases). */
     static Imported importModel(Path file, boolean freeBatch, Map<String, Known> given) throws IOException {
-        ModelProto model = parse(file);
+        return importModel(parse(file), file, freeBatch, given);
+    }
+
+    /** As {@link #importModel(Path, boolean, Map)}, for a model already parsed from {@code file}. */
+    static Imported importModel(ModelProto model, Path file, boolean freeBatch, Map<String, Known> given) throws IOException {
         int opset = defaultOpset(model, file);
         OnnxImporter importer = new OnnxImporter(file.toAbsolutePath().getParent(), opset, freeBatch);
         return importer.run(model, given, file);
@@ -284,10 +288,6 @@ public final class OnnxImporter {
         return values.get(name);
     }
 
-    /** Whether the inputs may have any batch size (axis 0 free). */
-    boolean freeBatch() {
-        return freeBatch;
-    }
 
     /** Adds an engine node reading {@code inputs}; returns its output with its shapes at batch 1 and 2. */
     Engine add(String name, Op op, Engine... inputs) {

@@ -8,6 +8,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import pipeline.convnet.kernel.Elementwise;
 import pipeline.convnet.kernel.Parallelism;
 import pipeline.convnet.layer.Mode;
 import pipeline.convnet.layer.Op;
@@ -236,14 +237,8 @@ public final class Graph {
             return;
         }
         Tensor sum = owned[value] ? sofar : Tensor.zeros(sofar.shape());
-        float[] s = sum.data();
-        float[] a = sofar.data();
-        float[] b = gradient.data();
-        Parallelism.forRange(sum.size(), 1 << 15, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                s[i] = a[i] + b[i];
-            }
-        });
+        Parallelism.forRange(sum.size(), 1 << 15,
+                (from, to) -> Elementwise.add(sofar.data(), gradient.data(), sum.data(), from, to, false));
         grads[value] = sum;
         owned[value] = true;
     }
