@@ -21,7 +21,7 @@ import java.util.stream.Stream;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import pipeline.convnet.data.ImageProbe;
+import pipeline.images.ImageProbe;
 import pipeline.schemas.avro.ModelAccuracy;
 import pipeline.schemas.avro.TrainingMetrics;
 import pipeline.schemas.registry.SchemaRegistryClient;

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import pipeline.convnet.data.ImageProbe;
+import pipeline.images.ImageProbe;
 
 /**
  * The checks every image body passes before the gateway keeps it: the declared content type names a

@@ -11,18 +11,19 @@ import java.awt.image.BufferedImage;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
-import pipeline.convnet.data.ImageProbe;
 import pipeline.convnet.inspect.Inspector;
 import pipeline.convnet.inspect.Picture;
 import pipeline.convnet.layer.Mode;
 import pipeline.convnet.loss.SoftmaxCrossEntropy;
+import pipeline.convnet.loss.TopK;
 import pipeline.convnet.tensor.Tensor;
+import pipeline.images.DecodedImage;
+import pipeline.images.ImageProbe;
 import pipeline.modelstore.ModelRefusedException;
 import pipeline.modelstore.ModelSnapshot;
 import pipeline.modelstore.ModelVerifier;
@@ -92,21 +93,22 @@ final class ModelInsight {
         }
         run(ctx, () -> {
             ModelSnapshot snapshot = snapshot(ctx);
-            BufferedImage decoded;
+            DecodedImage decoded;
             try {
                 decoded = probe.decode(image.bytes());
             } catch (ImageProbe.RejectedImage e) {
                 throw new ApiError(422, e.reason().name(), e.getMessage());
             }
-            Tensor input = snapshot.input().batch(decoded);
+            Tensor input = snapshot.input().batch(List.of(decoded));
             Inspector inspector = new Inspector(snapshot.model().network());
             List<String> classes = snapshot.model().classNames();
             float[] scores = SoftmaxCrossEntropy.softmax(snapshot.model().network().forward(input, Mode.INFER)).data();
-            List<Integer> order = IntStream.range(0, classes.size()).boxed()
-                    .sorted(Comparator.comparingDouble((Integer k) -> scores[k]).reversed()).toList();
-            int chosen = chosenClass(ctx.queryParams().get("class"), classes, order.getFirst());
+            int[] best = TopK.of(scores, 0, classes.size(), 5);
+            int chosen = chosenClass(ctx.queryParams().get("class"), classes, best[0]);
             JsonArray top = new JsonArray();
-            order.stream().limit(5).forEach(k -> top.add(new JsonObject().put("label", classes.get(k)).put("score", scores[k])));
+            for (int k : best) {
+                top.add(new JsonObject().put("label", classes.get(k)).put("score", scores[k]));
+            }
             JsonArray layers = new JsonArray();
             inspector.activationMaps(input, SCALE / 2).forEach(maps -> layers.add(new JsonObject().put("index", maps.index())
                     .put("layer", maps.layer()).put("shape", new JsonArray(Arrays.stream(maps.shape()).boxed().toList()))

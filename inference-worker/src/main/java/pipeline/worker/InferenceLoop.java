@@ -1,9 +1,6 @@
 package pipeline.worker;
 
-import java.awt.image.BufferedImage;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -31,28 +28,21 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import pipeline.convnet.data.ImageProbe;
-import pipeline.convnet.kernel.Parallelism;
+import pipeline.images.ImageProbe;
 import pipeline.modelstore.ModelSnapshot;
 import pipeline.schemas.avro.ImageEvent;
-import pipeline.schemas.avro.ModelRef;
-import pipeline.schemas.avro.Prediction;
-import pipeline.schemas.avro.ScoredLabel;
-import pipeline.schemas.avro.Timings;
-import pipeline.schemas.intake.Intake;
-import pipeline.schemas.intake.Refusal;
 import pipeline.schemas.intake.RecordIntake;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.serde.AvroSerializer;
 import pipeline.schemas.serde.SerdeOptions;
-import pipeline.schemas.topics.DeadLetters;
 import pipeline.schemas.topics.Topics;
 
 /**
- * One worker thread: consume {@code images}, decode, batch, infer, and produce one
- * {@code predictions} record per image (or one {@code images.dlq} record per bad one), committing
- * the batch's outputs and its consumed offsets in one Kafka transaction. A crash at any point
- * leaves either the whole batch committed or none of it, so every image ends with exactly one
+ * One worker thread's Kafka side: poll {@code images}, gather batches, hand each to the
+ * {@link BatchInference} (one {@code predictions} or {@code images.dlq} record per image) and its
+ * outputs with its consumed offsets to the {@link BatchCommitter}, which commits them in Kafka
+ * transactions; read again from the committed offsets what was not committed. A crash at any point
+ * leaves each batch either committed whole or not at all, so every image ends with exactly one
  * outcome for {@code read_committed} readers.
  */
 public final class InferenceLoop implements Runnable {
@@ -65,8 +55,7 @@ public final class InferenceLoop implements Runnable {
     private final SchemaRegistryClient registry;
     private final AtomicReference<ModelSnapshot> model;
     private final String transactionalId;
-    private final ImageProbe probe;
-    private final Predictor predictor;
+    private final DecodePool decoders;
     private final BatchAssembler<ConsumerRecord<String, byte[]>> batches;
     private final WorkerMetrics metrics;
     private final StopSignal stop = new StopSignal();
@@ -85,8 +74,7 @@ public final class InferenceLoop implements Runnable {
         this.registry = registry;
         this.model = model;
         this.transactionalId = settings.instanceId() + "-" + threadIndex;
-        this.probe = new ImageProbe(settings.maxPixels());
-        this.predictor = new Predictor(settings.topK());
+        this.decoders = new DecodePool(settings.decodeThreads());
         this.batches = new BatchAssembler<>(settings.maxBatch(), settings.maxDelay());
     }
 
@@ -112,134 +100,80 @@ public final class InferenceLoop implements Runnable {
 
     @Override
     public void run() {
-        RecordIntake<ImageEvent> images = RecordIntake.of(ImageEvent.class, registry);
+        BatchInference inference = new BatchInference(RecordIntake.of(ImageEvent.class, registry), new ImageProbe(settings.maxPixels()),
+                new Predictor(settings.topK()), decoders, metrics, transactionalId);
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer());
              KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(producerConfig(), new StringSerializer(),
-                     new AvroSerializer<>(registry, SerdeOptions.DEFAULTS, false));
-             BatchCommitter committer = new BatchCommitter(producer, metrics, transactionalId)) {
-            this.committer = committer;
+                     new AvroSerializer<>(registry, SerdeOptions.DEFAULTS, false))) {
             stop.watch(c);
             producer.initTransactions();
-            c.subscribe(Set.of(Topics.IMAGES.name()), new ConsumerRebalanceListener() {
-                @Override
-                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                    // The batch in flight commits (or aborts) before the partitions move; what is
-                    // still waiting was not committed, so their next owner reads it again. An aborted
-                    // batch on partitions this loop keeps is read again before the next batch.
-                    toReread.addAll(committer.await());
-                    toReread.removeAll(partitions);
-                    batches.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
-                }
+            try (BatchCommitter committer = new BatchCommitter(producer, metrics, transactionalId, settings.transactionSpan())) {
+                this.committer = committer;
+                c.subscribe(Set.of(Topics.IMAGES.name()), new ConsumerRebalanceListener() {
+                    @Override
+                    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                        // The batches in flight commit (or abort) before the partitions move; what is
+                        // still waiting was not committed, so their next owner reads it again. Aborted
+                        // batches on partitions this loop keeps are read again before the next batch.
+                        toReread.addAll(committer.await());
+                        toReread.removeAll(partitions);
+                        batches.removeIf(r -> partitions.contains(new TopicPartition(r.topic(), r.partition())));
+                    }
 
-                @Override
-                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    assigned = true;
-                }
-            });
-            while (stop.running()) {
-                if (!toReread.isEmpty() && !rewound(c)) {
-                    continue;
-                }
-                try {
-                    Duration wait = batches.untilDue(System.nanoTime());
-                    long polling = System.nanoTime();
-                    var polled = c.poll(wait.isZero() ? Duration.ofMillis(1) : wait);
-                    metrics.stage("poll", System.nanoTime() - polling);
-                    for (ConsumerRecord<String, byte[]> record : polled) {
-                        batches.add(record, System.nanoTime());
+                    @Override
+                    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                        assigned = true;
                     }
-                    if (System.nanoTime() - lagReadAt > LAG_READ_INTERVAL_NANOS) {
-                        // The consumer's metrics map is large; a gauge needs no fresher value than this.
-                        lag = recordsLagMax(c);
-                        lagReadAt = System.nanoTime();
-                    }
-                } catch (WakeupException e) {
-                    // stop() was called: finish what is waiting below, then leave.
-                }
-                while (batches.isDue(System.nanoTime()) || (!stop.running() && batches.waiting() > 0)) {
-                    List<ConsumerRecord<String, byte[]>> batch = batches.take();
-                    try {
-                        processBatch(c, images, batch);
-                        failure = null;
-                    } catch (ProducerFencedException e) {
-                        throw e;
-                    } catch (RuntimeException e) {
-                        retryLater(batch, e);
-                        break;
-                    }
-                }
+                });
+                serve(c, inference);
             }
         } catch (ProducerFencedException e) {
             LOG.warn("Worker {} was fenced: another instance with its transactional id took over", transactionalId);
+        } finally {
+            decoders.close();
         }
     }
 
-    private void processBatch(KafkaConsumer<String, byte[]> consumer, RecordIntake<ImageEvent> images,
-                              List<ConsumerRecord<String, byte[]>> batch) {
-        ModelSnapshot snapshot = model.get();
-        long batchStart = System.currentTimeMillis();
-        List<ProducerRecord<String, SpecificRecord>> out = new ArrayList<>();
-        List<ImageEvent> events = new ArrayList<>();
-        List<BufferedImage> decoded = new ArrayList<>();
-        long decoding = System.nanoTime();
-        // Avro first, in order, on this thread; then the images, in parallel: decoding is the costly part.
-        List<ImageEvent> read = new ArrayList<>();
-        List<ConsumerRecord<String, byte[]>> readFrom = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> record : batch) {
-            switch (images.read(record)) {
-                case Intake.Accepted<ImageEvent>(ImageEvent event) -> {
-                    read.add(event);
-                    readFrom.add(record);
+    /** Polls, batches, infers and hands batches to the committer until stopped. */
+    private void serve(KafkaConsumer<String, byte[]> c, BatchInference inference) {
+        while (stop.running()) {
+            if (!toReread.isEmpty() && !rewound(c)) {
+                continue;
+            }
+            try {
+                Duration wait = batches.untilDue(System.nanoTime());
+                long polling = System.nanoTime();
+                var polled = c.poll(wait.isZero() ? Duration.ofMillis(1) : wait);
+                metrics.stage("poll", System.nanoTime() - polling);
+                for (ConsumerRecord<String, byte[]> record : polled) {
+                    batches.add(record, System.nanoTime());
                 }
-                case Intake.Refused<ImageEvent>(Refusal refusal) -> out.add(refused(record, refusal));
+                if (System.nanoTime() - lagReadAt > LAG_READ_INTERVAL_NANOS) {
+                    // The consumer's metrics map is large; a gauge needs no fresher value than this.
+                    lag = recordsLagMax(c);
+                    lagReadAt = System.nanoTime();
+                }
+            } catch (WakeupException e) {
+                // stop() was called: finish what is waiting below, then leave.
             }
-        }
-        Decoded[] results = new Decoded[read.size()];
-        Parallelism.forRange(read.size(), 1, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                results[i] = decode(read.get(i));
+            while (batches.isDue(System.nanoTime()) || (!stop.running() && batches.waiting() > 0)) {
+                List<ConsumerRecord<String, byte[]>> batch = batches.take();
+                try {
+                    commit(c, batch, inference.process(model.get(), batch));
+                    failure = null;
+                } catch (ProducerFencedException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    retryLater(batch, e);
+                    break;
+                }
             }
-        });
-        for (int i = 0; i < results.length; i++) {
-            if (results[i].refusal() == null) {
-                decoded.add(results[i].image());
-                events.add(read.get(i));
-            } else {
-                ImageProbe.RejectedImage e = results[i].refusal();
-                out.add(deadLetter(readFrom.get(i), e.reason().name(), "image " + read.get(i).getId() + ": " + e.getMessage()));
-            }
-        }
-        metrics.stage("decode", System.nanoTime() - decoding);
-        if (!decoded.isEmpty()) {
-            Predictor.BatchPrediction result = predictor.predict(snapshot, decoded);
-            metrics.stage("inference", result.inferenceMicros() * 1000);
-            metrics.batch(decoded.size(), result.inferenceMicros());
-            events.forEach(e -> metrics.queued(Math.max(0, batchStart - e.getTimestamp().toEpochMilli())));
-            for (int i = 0; i < events.size(); i++) {
-                out.add(new ProducerRecord<>(Topics.PREDICTIONS.name(), events.get(i).getId(),
-                        prediction(events.get(i), result.images().get(i), snapshot, batchStart, result.inferenceMicros(), decoded.size())));
-            }
-        }
-        commit(consumer, batch, out);
-    }
-
-    /** An image decoded, or why it was refused. */
-    private record Decoded(BufferedImage image, ImageProbe.RejectedImage refusal) {
-    }
-
-    private Decoded decode(ImageEvent event) {
-        byte[] bytes = new byte[event.getImage().remaining()];
-        event.getImage().duplicate().get(bytes);
-        try {
-            return new Decoded(probe.decode(bytes), null);
-        } catch (ImageProbe.RejectedImage e) {
-            return new Decoded(null, e);
         }
     }
 
     /**
-     * Hands the batch to the committer once the previous one is committed; when that one was aborted,
-     * this batch (read after it) is dropped too and both are read again.
+     * Hands the batch to the committer; when an earlier batch was aborted, this batch (read after it)
+     * is dropped too and both are read again.
      */
     private void commit(KafkaConsumer<String, byte[]> consumer, List<ConsumerRecord<String, byte[]>> batch,
                         List<ProducerRecord<String, SpecificRecord>> out) {
@@ -248,12 +182,11 @@ public final class InferenceLoop implements Runnable {
             offsets.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1),
                     (a, b) -> a.offset() >= b.offset() ? a : b);
         }
-        toReread.addAll(committer.await());
-        if (toReread.isEmpty()) {
-            committer.submit(out, offsets, consumer.groupMetadata());
-        } else {
+        if (committer.failed()) {
             toReread.addAll(offsets.keySet());
             rewind(consumer);
+        } else {
+            committer.submit(out, offsets, consumer.groupMetadata());
         }
     }
 
@@ -316,37 +249,6 @@ public final class InferenceLoop implements Runnable {
             Thread.currentThread().interrupt();
             stop();
         }
-    }
-
-    private Prediction prediction(ImageEvent event, Predictor.ImagePrediction answer, ModelSnapshot snapshot,
-                                  long batchStart, long inferenceMicros, int batchSize) {
-        List<ScoredLabel> top = answer.topK().stream().map(s -> new ScoredLabel(s.label(), s.probability())).toList();
-        List<Float> embedding = new ArrayList<>(answer.embedding().length);
-        for (float v : answer.embedding()) {
-            embedding.add(v);
-        }
-        return Prediction.newBuilder()
-                .setImageId(event.getId())
-                .setSource(event.getSource())
-                .setModel(new ModelRef(snapshot.name(), snapshot.version()))
-                .setTopK(top)
-                .setEmbedding(embedding)
-                .setTimings(new Timings(Math.max(0, batchStart - event.getTimestamp().toEpochMilli()), inferenceMicros, batchSize))
-                .setTimestamp(Instant.now())
-                .setAttributes(event.getAttributes())
-                .build();
-    }
-
-    /** The intake has logged why; counted among the dead letters by its code. */
-    private ProducerRecord<String, SpecificRecord> refused(ConsumerRecord<String, byte[]> record, Refusal refusal) {
-        metrics.deadLetter(refusal.code());
-        return DeadLetters.of(record, refusal.code(), refusal.message(), transactionalId);
-    }
-
-    private ProducerRecord<String, SpecificRecord> deadLetter(ConsumerRecord<String, byte[]> record, String code, String message) {
-        LOG.info("Dead letter {}/{}@{} ({}): {}", record.topic(), record.partition(), record.offset(), code, message);
-        metrics.deadLetter(code);
-        return DeadLetters.of(record, code, message, transactionalId);
     }
 
     private static double recordsLagMax(KafkaConsumer<String, byte[]> consumer) {

@@ -24,10 +24,12 @@ public final class WorkerMetrics {
 
     /**
      * The loop's stages, in the order it runs them: "poll" includes waiting for a batch to fill;
-     * "decode" includes reading the Avro records; "commit" is the time the loop waits for the
-     * previous batch's transaction (which otherwise runs beside the next batch's inference).
+     * "read" (Avro and field checks) and "decode" (image checks and decoding) are summed over the
+     * decode threads; "preprocess" turns decoded images into the input tensor (resize, normalise);
+     * "inference" is the forward pass; "predictions" builds the output records; "commit" is the time
+     * the loop waits for the committer (which otherwise serialises, sends and commits beside it).
      */
-    public static final List<String> STAGES = List.of("poll", "decode", "inference", "commit");
+    public static final List<String> STAGES = List.of("poll", "read", "decode", "preprocess", "inference", "predictions", "commit");
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final DistributionSummary batchSize;
@@ -81,6 +83,11 @@ public final class WorkerMetrics {
     /** Total seconds spent in one batch transaction so far, on the commit threads (beside the loops' stages). */
     public double transactionSeconds() {
         return transaction.totalTime(TimeUnit.SECONDS);
+    }
+
+    /** Transactions committed so far. */
+    public double transactions() {
+        return transaction.count();
     }
 
     /** Total seconds spent in a stage so far (for the benchmark's breakdown). */

@@ -22,10 +22,22 @@ import pipeline.config.ValueType;
  * @param transactionTimeout how soon the broker aborts a dead worker's open transaction
  * @param httpHost           where /health, /ready and /metrics listen
  * @param httpPort           their port; 0 for any free port
+ * @param decodeThreads      threads per loop that read and decode a batch's records
+ * @param transactionSpan    longest a transaction stays open taking further batches (what coalescing
+ *                           commits may add to a prediction's latency)
  */
 public record WorkerSettings(String bootstrapServers, String registryUrl, String groupId, String instanceId,
                              int maxBatch, Duration maxDelay, int topK, long maxPixels, Path modelFile, int threads,
-                             Duration sessionTimeout, Duration transactionTimeout, String httpHost, int httpPort) {
+                             Duration sessionTimeout, Duration transactionTimeout, String httpHost, int httpPort,
+                             int decodeThreads, Duration transactionSpan) {
+
+    /** Settings with the default decode threads and transaction span. */
+    public WorkerSettings(String bootstrapServers, String registryUrl, String groupId, String instanceId,
+                          int maxBatch, Duration maxDelay, int topK, long maxPixels, Path modelFile, int threads,
+                          Duration sessionTimeout, Duration transactionTimeout, String httpHost, int httpPort) {
+        this(bootstrapServers, registryUrl, groupId, instanceId, maxBatch, maxDelay, topK, maxPixels, modelFile, threads,
+                sessionTimeout, transactionTimeout, httpHost, httpPort, DECODE_THREADS.defaultValue(), TRANSACTION_SPAN.defaultValue());
+    }
 
     static final Setting<String> BOOTSTRAP = Setting.of("kafka.bootstrap-servers", ValueType.text(), "127.0.0.1:9092", "Kafka brokers");
     static final Setting<String> REGISTRY = Setting.of("registry.url", ValueType.text(),
@@ -50,6 +62,11 @@ public record WorkerSettings(String bootstrapServers, String registryUrl, String
     static final Setting<Duration> TRANSACTION_TIMEOUT = Setting.of("worker.transaction-timeout", ValueType.duration(),
             Duration.ofSeconds(20), "how soon the broker aborts a dead worker's open transaction");
 
+    static final Setting<Integer> DECODE_THREADS = Setting.of("worker.decode-threads", ValueType.integer(1, 64),
+            Runtime.getRuntime().availableProcessors(), "threads per loop that read and decode a batch's records");
+    static final Setting<Duration> TRANSACTION_SPAN = Setting.of("worker.transaction-span", ValueType.duration(),
+            Duration.ofMillis(50), "longest a transaction stays open taking further batches under load");
+
     static final Setting<String> HTTP_HOST = Setting.of("worker.http-host", ValueType.text(), "127.0.0.1",
             "address of /health, /ready and /metrics");
     static final Setting<Integer> HTTP_PORT = Setting.of("worker.http-port", ValueType.port(), 9400,
@@ -57,7 +74,7 @@ public record WorkerSettings(String bootstrapServers, String registryUrl, String
 
     /** Every setting this service reads. */
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, GROUP, INSTANCE, MAX_BATCH, MAX_DELAY, TOP_K, MAX_SIDE,
-            MODEL_FILE, THREADS, SESSION_TIMEOUT, TRANSACTION_TIMEOUT, HTTP_HOST, HTTP_PORT);
+            MODEL_FILE, THREADS, SESSION_TIMEOUT, TRANSACTION_TIMEOUT, DECODE_THREADS, TRANSACTION_SPAN, HTTP_HOST, HTTP_PORT);
 
     /**
      * {@code worker-HOST-PID}: unique on one machine by the process id, and across containers (where
@@ -79,6 +96,6 @@ public record WorkerSettings(String bootstrapServers, String registryUrl, String
         long side = s.get(MAX_SIDE);
         return new WorkerSettings(s.get(BOOTSTRAP), s.get(REGISTRY), s.get(GROUP), s.get(INSTANCE), s.get(MAX_BATCH),
                 s.get(MAX_DELAY), s.get(TOP_K), side * side, s.get(MODEL_FILE), s.get(THREADS), s.get(SESSION_TIMEOUT),
-                s.get(TRANSACTION_TIMEOUT), s.get(HTTP_HOST), s.get(HTTP_PORT));
+                s.get(TRANSACTION_TIMEOUT), s.get(HTTP_HOST), s.get(HTTP_PORT), s.get(DECODE_THREADS), s.get(TRANSACTION_SPAN));
     }
 }

@@ -25,6 +25,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import pipeline.images.DecodedImage;
 import pipeline.modelstore.ModelSnapshot;
 import pipeline.modelstore.ModelVerifier;
 import pipeline.schemas.avro.DeadLetter;
@@ -55,7 +56,7 @@ class InferenceLoopTest {
             String run = TestKafka.uniqueName("loop");
             List<BufferedImage> images = ImageFeed.images(GOOD);
             Map<String, String> expectedLabel = new HashMap<>();
-            Predictor.BatchPrediction direct = new Predictor(1).predict(snapshot, images);
+            Predictor.BatchPrediction direct = new Predictor(1).predict(snapshot, images.stream().map(DecodedImage.Picture::new).toList());
             for (int i = 0; i < GOOD; i++) {
                 expectedLabel.put(run + "-" + i, direct.images().get(i).topK().getFirst().label());
             }

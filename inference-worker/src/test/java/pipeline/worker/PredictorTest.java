@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import pipeline.images.DecodedImage;
 import pipeline.convnet.data.Dataset;
 import pipeline.convnet.train.Evaluator;
 import pipeline.modelstore.ModelSnapshot;
@@ -27,7 +28,7 @@ class PredictorTest {
             images.add(test.picture(i));
         }
 
-        Predictor.BatchPrediction batch = new Predictor(3).predict(snapshot, images);
+        Predictor.BatchPrediction batch = new Predictor(3).predict(snapshot, images.stream().map(DecodedImage.Picture::new).toList());
 
         int correct = 0;
         for (int i = 0; i < test.size(); i++) {

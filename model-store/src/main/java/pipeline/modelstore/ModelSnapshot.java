@@ -1,6 +1,5 @@
 package pipeline.modelstore;
 
-import pipeline.convnet.data.ImageInput;
 import pipeline.convnet.model.ModelFile;
 import pipeline.convnet.net.ServingNetwork;
 
@@ -20,7 +19,7 @@ public record ModelSnapshot(String name, int version, ModelFile model, ServingNe
     }
 
     /** Turns images into this model's input. */
-    public ImageInput input() {
-        return new ImageInput(model.network().input(), model.normalisation());
+    public ModelInput input() {
+        return new ModelInput(model);
     }
 }

@@ -30,7 +30,7 @@ import pipeline.ops.load.LoadReport;
  * pipeline run [--config FILE] [--feed | --demo]   start the stack and its services (and a live feed); settings: stack.* / PIPELINE_STACK_*
  * pipeline provision                                topics, schemas and the first model on a cluster run elsewhere
  * pipeline load …                                   see {@link LoadOptions}
- * pipeline bench-worker [IMAGES [BATCH [REPEATS]]]   see {@link WorkerBenchmark}
+ * pipeline bench-worker [IMAGES [REPEATS]]   see {@link WorkerBenchmark}
  * </pre>
  */
 public final class PipelineCommand {
@@ -184,12 +184,15 @@ public final class PipelineCommand {
     private static int benchWorker(List<String> args, PrintStream out, PrintStream err) {
         try {
             int images = args.isEmpty() ? 2000 : Integer.parseInt(args.get(0));
-            int batch = args.size() < 2 ? 32 : Integer.parseInt(args.get(1));
-            int repeats = args.size() < 3 ? 3 : Integer.parseInt(args.get(2));
-            WorkerBenchmark.run(images, batch, repeats, out);
+            int repeats = args.size() < 2 ? 3 : Integer.parseInt(args.get(1));
+            if (args.size() > 2 || images < 128 || repeats < 1) {
+                err.println("pipeline: bench-worker takes [IMAGES [REPEATS]]: 128 images or more, 1 repeat or more; got " + args);
+                return 2;
+            }
+            WorkerBenchmark.run(images, repeats, out);
             return 0;
         } catch (NumberFormatException e) {
-            err.println("pipeline: bench-worker takes [IMAGES [BATCH [REPEATS]]] as whole numbers; got " + args);
+            err.println("pipeline: bench-worker takes [IMAGES [REPEATS]] as whole numbers; got " + args);
             return 2;
         } catch (Exception e) {
             err.println("pipeline: bench-worker failed: " + e);

@@ -1,9 +1,9 @@
 package pipeline.trainer;
 
-import java.io.IOException;
 import java.util.List;
-import pipeline.convnet.data.ImageInput;
 import pipeline.convnet.model.ModelFile;
+import pipeline.images.ImageProbe;
+import pipeline.modelstore.ModelInput;
 import pipeline.schemas.avro.LabelledImage;
 
 /** Turns {@code labels} records into samples for one model's input and classes. */
@@ -19,11 +19,14 @@ final class SampleDecoder {
         }
     }
 
-    private final ImageInput input;
+    /** The largest labelled image decoded, width·height: 8192², checked from the header before decoding. */
+    private static final ImageProbe PROBE = new ImageProbe(8192L * 8192);
+
+    private final ModelInput input;
     private final List<String> classes;
 
     SampleDecoder(ModelFile model) {
-        this.input = new ImageInput(model.network().input(), model.normalisation());
+        this.input = new ModelInput(model);
         this.classes = model.classNames();
     }
 
@@ -36,9 +39,9 @@ final class SampleDecoder {
         byte[] bytes = new byte[labelled.getImage().remaining()];
         labelled.getImage().duplicate().get(bytes);
         try {
-            return new Sample(imageId, input.pixels(ImageInput.decode(bytes, "image " + imageId)), label);
-        } catch (IOException e) {
-            throw new Refused("UNDECODABLE_IMAGE", e.getMessage());
+            return new Sample(imageId, input.pixels(PROBE.decode(bytes)), label);
+        } catch (ImageProbe.RejectedImage e) {
+            throw new Refused(e.reason().name(), "image " + imageId + ": " + e.getMessage());
         }
     }
 }

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,6 +17,7 @@ import pipeline.convnet.data.Normalisation;
 import pipeline.convnet.init.Initializer;
 import pipeline.convnet.kernel.Parallelism;
 import pipeline.convnet.loss.SoftmaxCrossEntropy;
+import pipeline.convnet.loss.TopK;
 import pipeline.convnet.model.ModelFile;
 import pipeline.convnet.model.ModelInfo;
 import pipeline.convnet.net.Network;
@@ -162,15 +162,9 @@ public final class ConvnetCommand {
         ImageInput input = new ImageInput(model.network().input(), model.normalisation());
         Tensor logits = ServingNetwork.of(model.network()).logits(input.batch(ImageInput.decode(Files.readAllBytes(file), file.toString())));
         Tensor probabilities = SoftmaxCrossEntropy.softmax(logits);
-        int k = Math.min(o.integer("top", 3), model.classNames().size());
-        Integer[] order = new Integer[model.classNames().size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Float.compare(probabilities.data()[b], probabilities.data()[a]));
         out.println(file + ":");
-        for (int i = 0; i < k; i++) {
-            out.printf("  %-14s %6.2f%%%n", model.classNames().get(order[i]), 100 * probabilities.data()[order[i]]);
+        for (int k : TopK.of(probabilities.data(), 0, model.classNames().size(), o.integer("top", 3))) {
+            out.printf("  %-14s %6.2f%%%n", model.classNames().get(k), 100 * probabilities.data()[k]);
         }
     }
 

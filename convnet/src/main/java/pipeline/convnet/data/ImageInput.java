@@ -2,8 +2,12 @@ package pipeline.convnet.data;
 
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import javax.imageio.ImageIO;
 import pipeline.convnet.tensor.Tensor;
 
 /**
@@ -29,35 +33,49 @@ public final class ImageInput {
         this.normalisation = normalisation;
     }
 
-    /** The largest image {@link #decode} accepts, width·height: 8192², checked from the header before decoding. */
-    private static final ImageProbe PROBE = new ImageProbe(8192L * 8192);
-
     /**
-     * Decodes {@code bytes} through {@link ImageProbe} (format from the bytes, size from the header);
-     * {@code source} names them in the error when they are refused.
+     * Decodes a local, trusted image file with ImageIO; {@code source} names it in the error when no
+     * decoder reads it. Untrusted bytes (uploads, records) go through the {@code images} module's checks.
      */
     public static BufferedImage decode(byte[] bytes, String source) throws IOException {
-        try {
-            return PROBE.decode(bytes);
-        } catch (ImageProbe.RejectedImage e) {
-            throw new IOException(source + " is not an image this engine can decode (PNG, JPEG, BMP or GIF): " + e.getMessage(), e);
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(bytes));
+        if (image == null) {
+            throw new IOException(source + " is not an image this engine can decode: expected PNG, JPEG, BMP or GIF");
         }
+        return image;
     }
 
     /** A batch {@code [N, C, H, W]} of the given images. */
     public Tensor batch(BufferedImage... images) {
         Tensor out = Tensor.zeros(images.length, channels, height, width);
-        int plane = height * width;
         for (int i = 0; i < images.length; i++) {
-            byte[] values = pixels(images[i]);
-            for (int c = 0; c < channels; c++) {
-                int base = c * plane;
-                for (int p = 0; p < plane; p++) {
-                    out.data()[i * values.length + base + p] = normalisation.apply(c, values[base + p] & 0xff);
-                }
-            }
+            write(out, i, images[i]);
         }
         return out;
+    }
+
+    /** Writes {@code image} as item {@code index} of {@code batch} {@code [N, C, H, W]}: converted, resized, normalised. */
+    public void write(Tensor batch, int index, BufferedImage image) {
+        normalise(batch, index, resized(channelValues(image), image.getHeight(), image.getWidth()));
+    }
+
+    /**
+     * Writes decoded pixels as item {@code index} of {@code batch} {@code [N, C, H, W]}: {@code values}
+     * is planar {@code [channels, h, w]}, unsigned 0–255, {@code channels} 1 (grey) or 3 (RGB). Pixels of
+     * the model's channels and size go straight in (the case of a feed made for the model).
+     */
+    public void write(Tensor batch, int index, byte[] values, int sourceChannels, int h, int w) {
+        if (sourceChannels == channels && h == height && w == width) {
+            int plane = height * width;
+            int base = index * channels * plane;
+            for (int c = 0; c < channels; c++) {
+                for (int p = 0; p < plane; p++) {
+                    batch.data()[base + c * plane + p] = normalisation.apply(c, values[c * plane + p] & 0xff);
+                }
+            }
+            return;
+        }
+        normalise(batch, index, resized(channelValues(values, sourceChannels, h * w), h, w));
     }
 
     /**
@@ -65,16 +83,47 @@ public final class ImageInput {
      * as {@link #batch} does, the layout of a {@link Dataset}'s pixels.
      */
     public byte[] pixels(BufferedImage image) {
-        float[][] source = channelValues(image);
+        return levels(resized(channelValues(image), image.getHeight(), image.getWidth()));
+    }
+
+    /** {@link #pixels(BufferedImage)} of decoded planar pixels, as {@link #write(Tensor, int, byte[], int, int, int)} takes them. */
+    public byte[] pixels(byte[] values, int sourceChannels, int h, int w) {
+        return levels(resized(channelValues(values, sourceChannels, h * w), h, w));
+    }
+
+    /** Each model channel's plane resized to the model's height and width. */
+    private float[][] resized(float[][] planes, int h, int w) {
+        float[][] out = new float[channels][];
+        for (int c = 0; c < channels; c++) {
+            out[c] = resizeArea(planes[c], h, w, height, width);
+        }
+        return out;
+    }
+
+    private void normalise(Tensor batch, int index, float[][] planes) {
+        int plane = height * width;
+        int base = index * channels * plane;
+        for (int c = 0; c < channels; c++) {
+            for (int p = 0; p < plane; p++) {
+                batch.data()[base + c * plane + p] = normalisation.apply(c, level(planes[c][p]));
+            }
+        }
+    }
+
+    private byte[] levels(float[][] planes) {
         int plane = height * width;
         byte[] out = new byte[channels * plane];
         for (int c = 0; c < channels; c++) {
-            float[] resized = resizeArea(source[c], image.getHeight(), image.getWidth(), height, width);
             for (int p = 0; p < plane; p++) {
-                out[c * plane + p] = (byte) Math.clamp(Math.round(resized[p]), 0, 255);
+                out[c * plane + p] = (byte) level(planes[c][p]);
             }
         }
         return out;
+    }
+
+    /** A resampled value as the 0–255 level a decoded image of the model's size would hold. */
+    private static int level(float value) {
+        return Math.clamp(Math.round(value), 0, 255);
     }
 
     /**
@@ -84,34 +133,68 @@ public final class ImageInput {
     private float[][] channelValues(BufferedImage image) {
         int h = image.getHeight();
         int w = image.getWidth();
+        int plane = h * w;
         Raster raster = image.getRaster();
-        boolean grey = raster.getNumBands() == 1 && image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY;
-        float scale = grey ? 255f / ((1 << image.getColorModel().getComponentSize(0)) - 1) : 1f;
-        float[][] values = new float[channels][h * w];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int at = y * w + x;
-                if (grey) {
-                    float v = raster.getSample(x, y, 0) * scale;
-                    for (int c = 0; c < channels; c++) {
-                        values[c][at] = v;
-                    }
-                    continue;
-                }
-                int rgb = image.getRGB(x, y);
-                float r = (rgb >> 16) & 0xff;
-                float g = (rgb >> 8) & 0xff;
-                float b = rgb & 0xff;
-                if (channels == 1) {
-                    values[0][at] = 0.299f * r + 0.587f * g + 0.114f * b;
-                } else {
-                    values[0][at] = r;
-                    values[1][at] = g;
-                    values[2][at] = b;
+        float[][] values = new float[channels][plane];
+        if (raster.getNumBands() == 1 && image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY) {
+            float scale = 255f / ((1 << image.getColorModel().getComponentSize(0)) - 1);
+            int[] samples = raster.getSamples(0, 0, w, h, 0, (int[]) null);
+            for (int c = 0; c < channels; c++) {
+                for (int p = 0; p < plane; p++) {
+                    values[c][p] = samples[p] * scale;
                 }
             }
+            return values;
+        }
+        if (image.getType() == BufferedImage.TYPE_3BYTE_BGR && raster.getDataBuffer() instanceof DataBufferByte bytes
+                && raster.getSampleModel() instanceof PixelInterleavedSampleModel interleaved
+                && interleaved.getScanlineStride() == 3 * w && raster.getSampleModelTranslateX() == 0
+                && raster.getSampleModelTranslateY() == 0) {
+            // What ImageIO's JPEG reader decodes to: blue, green, red bytes per pixel, read in place.
+            byte[] bgr = bytes.getData();
+            for (int p = 0; p < plane; p++) {
+                rgb(values, p, bgr[3 * p + 2] & 0xff, bgr[3 * p + 1] & 0xff, bgr[3 * p] & 0xff);
+            }
+            return values;
+        }
+        int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
+        for (int p = 0; p < plane; p++) {
+            rgb(values, p, (argb[p] >> 16) & 0xff, (argb[p] >> 8) & 0xff, argb[p] & 0xff);
         }
         return values;
+    }
+
+    /** One pixel's red, green and blue as the model's channels: grey by luma, or as they are. */
+    private void rgb(float[][] values, int p, float r, float g, float b) {
+        if (channels == 1) {
+            values[0][p] = luma(r, g, b);
+        } else {
+            values[0][p] = r;
+            values[1][p] = g;
+            values[2][p] = b;
+        }
+    }
+
+    /** Planar 8-bit values as 0–255 per model channel: grey repeated for RGB models, RGB to grey by luma. */
+    private float[][] channelValues(byte[] values, int sourceChannels, int plane) {
+        if (sourceChannels != 1 && sourceChannels != 3) {
+            throw new IllegalArgumentException("pixels come in 1 (grey) or 3 (RGB) channels, not " + sourceChannels);
+        }
+        float[][] out = new float[channels][plane];
+        for (int p = 0; p < plane; p++) {
+            if (sourceChannels == 1) {
+                for (int c = 0; c < channels; c++) {
+                    out[c][p] = values[p] & 0xff;
+                }
+            } else {
+                rgb(out, p, values[p] & 0xff, values[plane + p] & 0xff, values[2 * plane + p] & 0xff);
+            }
+        }
+        return out;
+    }
+
+    private static float luma(float r, float g, float b) {
+        return 0.299f * r + 0.587f * g + 0.114f * b;
     }
 
     /** Area resampling of a {@code [sh, sw]} plane to {@code [dh, dw]}: rows, then columns. */
@@ -119,32 +202,56 @@ public final class ImageInput {
         if (sh == dh && sw == dw) {
             return source;
         }
+        AreaWeights across = new AreaWeights(sw, dw);
         float[] rows = new float[sh * dw];
         for (int y = 0; y < sh; y++) {
-            resample(source, y * sw, 1, sw, rows, y * dw, 1, dw);
+            across.resample(source, y * sw, 1, rows, y * dw, 1);
         }
+        AreaWeights down = new AreaWeights(sh, dh);
         float[] out = new float[dh * dw];
         for (int x = 0; x < dw; x++) {
-            resample(rows, x, dw, sh, out, x, dw, dh);
+            down.resample(rows, x, dw, out, x, dw);
         }
         return out;
     }
 
     /**
-     * One line of {@code n} values (every {@code stride}-th from {@code from}) to {@code m}: output
-     * {@code j} is the mean over input span {@code [j·n/m, (j+1)·n/m)}, partial pixels weighted by overlap.
+     * Area resampling of a line of {@code n} values to {@code m}: output {@code j} is the mean over input
+     * span {@code [j·n/m, (j+1)·n/m)}, partial pixels weighted by overlap. The spans and weights are
+     * worked out once per line length and used for every row or column.
      */
-    private static void resample(float[] in, int from, int stride, int n, float[] out, int to, int outStride, int m) {
-        double step = (double) n / m;
-        for (int j = 0; j < m; j++) {
-            double start = j * step;
-            double end = start + step;
-            double sum = 0;
-            for (int i = (int) Math.floor(start); i < Math.min(n, (int) Math.ceil(end)); i++) {
-                double overlap = Math.min(end, i + 1) - Math.max(start, i);
-                sum += overlap * in[from + i * stride];
+    private static final class AreaWeights {
+
+        private final int[] first;
+        private final double[][] weights;
+
+        AreaWeights(int n, int m) {
+            first = new int[m];
+            weights = new double[m][];
+            double step = (double) n / m;
+            for (int j = 0; j < m; j++) {
+                double start = j * step;
+                double end = start + step;
+                first[j] = (int) Math.floor(start);
+                weights[j] = new double[Math.min(n, (int) Math.ceil(end)) - first[j]];
+                for (int k = 0; k < weights[j].length; k++) {
+                    int i = first[j] + k;
+                    weights[j][k] = (Math.min(end, i + 1) - Math.max(start, i)) / step;
+                }
             }
-            out[to + j * outStride] = (float) (sum / step);
+        }
+
+        /** The line of every {@code stride}-th value from {@code from}, to every {@code outStride}-th from {@code to}. */
+        void resample(float[] in, int from, int stride, float[] out, int to, int outStride) {
+            for (int j = 0; j < first.length; j++) {
+                double sum = 0;
+                int at = from + first[j] * stride;
+                for (double weight : weights[j]) {
+                    sum += weight * in[at];
+                    at += stride;
+                }
+                out[to + j * outStride] = (float) sum;
+            }
         }
     }
 }

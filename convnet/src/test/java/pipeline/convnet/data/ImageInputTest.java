@@ -61,6 +61,40 @@ class ImageInputTest {
         assertThat((double) t.data()[0]).isCloseTo((76 / 255.0 - 0.2860) / 0.3530, within(1e-4));
     }
 
+    /**
+     * The same colour picture as ImageIO's JPEG reader holds it (BGR bytes), as an int-RGB image, and as
+     * decoded planar pixels gives the same input, for grey and RGB models, resized or not.
+     */
+    @Test
+    void everyWayAPictureArrivesGivesTheSameInput() {
+        int w = 37;
+        int h = 21;
+        BufferedImage bgr = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+        BufferedImage rgb = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        byte[] planes = new byte[3 * h * w];
+        java.util.Random random = new java.util.Random(5);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int colour = random.nextInt(0x1000000);
+                bgr.setRGB(x, y, colour);
+                rgb.setRGB(x, y, colour);
+                for (int c = 0; c < 3; c++) {
+                    planes[c * h * w + y * w + x] = (byte) (colour >> (16 - 8 * c));
+                }
+            }
+        }
+        for (int[] shape : new int[][] {{1, 28, 28}, {3, 28, 28}, {3, h, w}, {1, h, w}}) {
+            ImageInput input = new ImageInput(shape, shape[0] == 1 ? IDENTITY
+                    : new Normalisation(new float[] {0.5f, 0.4f, 0.3f}, new float[] {0.2f, 0.3f, 0.4f}));
+            Tensor fromPlanes = Tensor.zeros(1, shape[0], shape[1], shape[2]);
+            input.write(fromPlanes, 0, planes, 3, h, w);
+
+            assertThat(input.batch(bgr).data()).as("BGR bytes, %s", Arrays.toString(shape)).containsExactly(fromPlanes.data());
+            assertThat(input.batch(rgb).data()).as("int RGB, %s", Arrays.toString(shape)).containsExactly(fromPlanes.data());
+            assertThat(input.pixels(bgr)).isEqualTo(input.pixels(planes, 3, h, w));
+        }
+    }
+
     @Test
     void bytesThatAreNotAnImageAreNamed() {
         assertThatThrownBy(() -> ImageInput.decode("hello".getBytes(), "upload 42"))

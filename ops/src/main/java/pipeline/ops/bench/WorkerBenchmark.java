@@ -1,7 +1,5 @@
 package pipeline.ops.bench;
 
-import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -23,17 +21,12 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import pipeline.convnet.data.Dataset;
-import pipeline.convnet.data.Normalisation;
-import pipeline.convnet.init.Initializer;
-import pipeline.convnet.inspect.Picture;
-import pipeline.convnet.model.ModelFile;
-import pipeline.convnet.model.ModelInfo;
-import pipeline.convnet.net.Network;
-import pipeline.convnet.net.NetworkSpec;
 import pipeline.convnet.tensor.Tensor;
+import pipeline.images.DecodedImage;
+import pipeline.images.ImageProbe;
 import pipeline.infra.ApicurioRegistry;
 import pipeline.modelstore.ModelSnapshot;
 import pipeline.ops.LocalStack;
@@ -52,15 +45,20 @@ import pipeline.worker.WorkerMetrics;
 import pipeline.worker.WorkerSettings;
 
 /**
- * Worker throughput through Kafka against the engine alone, same model and batch size, on a real
- * local stack this command starts and stops. The Kafka path is timed after a warm-up batch, from
- * the first image sent to the last prediction read (produce, consume, deserialise, decode, infer,
- * serialise, produce, commit, read); the images are PNG-encoded before the clock starts, as a
- * client would send them. The engine alone runs forward passes on batches already decoded. Median
- * of the repetitions.
+ * The worker measured on a real local stack this command starts and stops, in two tables.
+ *
+ * <p>Per-image overhead: what the worker spends per image besides resize, normalise and the forward
+ * pass, stage by stage on one thread ({@link StageOverhead}), for 28×28 PNGs and 640×480 JPEGs.
+ *
+ * <p>Through Kafka against the engine alone, same model and batch size: the Kafka path is timed
+ * after a warm-up batch, from the first image sent to the last prediction read (produce, consume,
+ * Avro, decode, resize, inference, Avro, transactional produce and offset commit, read); the image
+ * records are encoded (PNG or JPEG, then Avro) before the clock starts, as a client would have them,
+ * and the predictions read are decoded after it stops. The engine alone runs forward
+ * passes on batches already decoded and normalised. Median of the repetitions.
  *
  * <pre>
- * ./pipeline bench-worker [IMAGES [BATCH [REPEATS]]]     defaults 2000, 32, 3 (ResNet-20 uses at most 600 images)
+ * ./pipeline bench-worker [IMAGES [REPEATS]]     defaults 2000, 3 (ResNet-20 runs on IMAGES/4, MobileNetV2 on IMAGES/16)
  * </pre>
  */
 public final class WorkerBenchmark {
@@ -68,33 +66,49 @@ public final class WorkerBenchmark {
     private WorkerBenchmark() {
     }
 
-    public static void run(int images, int batch, int repeats, PrintStream out) throws Exception {
+    public static void run(int images, int repeats, PrintStream out) throws Exception {
         Path dataDir = Files.createTempDirectory("bench-stack-");
         try (LocalStack stack = LocalStack.start(new StackOptions(dataDir, 0, 0, 0, 0, ApicurioRegistry.defaultHome(),
                 Duration.ofMinutes(2)));
              SchemaRegistryClient registry = new SchemaRegistryClient(RegistryClientOptions.of(stack.registryUrl()))) {
-            List<BufferedImage> sample = sampleImages(images);
-            out.printf("| model | batch | engine alone (img/s) | through Kafka (img/s) | Kafka / engine | batch sizes seen | queue time p50 / p99 (ms) | worker time by stage (last run) |%n");
-            out.printf("| --- | --- | --- | --- | --- | --- | --- | --- |%n");
-            for (String arch : List.of("lenet5", "resnet20")) {
-                ModelFile model = model(arch);
-                int count = arch.equals("resnet20") ? Math.min(images, 600) : images;
-                double engine = engineAlone(model, sample.subList(0, count), batch, repeats);
-                KafkaRun kafka = throughKafka(stack, registry, model, sample.subList(0, count), batch, repeats, arch);
-                out.printf("| %s | %d | %.0f | %.0f | %.0f %% | %s | %d / %d | %s |%n", arch, batch, engine, kafka.imagesPerSecond(),
-                        100 * kafka.imagesPerSecond() / engine, kafka.batchSizes(), kafka.queueP50(), kafka.queueP99(), kafka.stages());
+            int photos = Math.max(32, images / 16);
+            out.printf("Per-image overhead on one thread (µs per image; overhead = consume + read + decode + predictions + produce)%n%n");
+            out.printf("| images | consume | read | decode | predictions | serialise | produce (incl. serialise) | **overhead** | transaction latency (ms) | beside it: preprocess | inference |%n");
+            out.printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |%n");
+            for (BenchFeed feed : List.of(BenchFeed.fashionPngs("lenet5", 32, images), BenchFeed.photoJpegs("mobilenetv2", 32, photos))) {
+                StageOverhead.Row r = StageOverhead.measure(stack, registry, feed);
+                out.printf("| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | **%.1f** | %.1f | %.1f | %.1f |%n", r.feed(), r.consume(),
+                        r.read(), r.decode(), r.predictions(), r.serialise(), r.produce(), r.overhead(), r.transactionMillis(),
+                        r.preprocess(), r.inference());
+            }
+            out.printf("%nThrough Kafka against the engine alone%n%n");
+            out.printf("| model, images | batch | engine alone (img/s) | through Kafka (img/s) | Kafka / engine | batch sizes seen | images per transaction | queue time p50 / p99 (ms) | worker µs per image by stage (last run) |%n");
+            out.printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- |%n");
+            for (BenchFeed feed : List.of(BenchFeed.fashionPngs("lenet5", 32, images), BenchFeed.fashionPngs("lenet5", 128, images),
+                    BenchFeed.fashionPngs("resnet20", 32, images / 4), BenchFeed.photoJpegs("mobilenetv2", 32, photos))) {
+                double engine = engineAlone(feed, repeats);
+                KafkaRun kafka = throughKafka(stack, registry, feed, repeats);
+                out.printf("| %s | %d | %.0f | %.0f | %.0f %% | %s | %.0f | %d / %d | %s |%n", feed.name(), feed.batch(), engine,
+                        kafka.imagesPerSecond(), 100 * kafka.imagesPerSecond() / engine, kafka.batchSizes(), kafka.perTransaction(),
+                        kafka.queueP50(), kafka.queueP99(), kafka.stages());
             }
         }
     }
 
-    private record KafkaRun(double imagesPerSecond, String batchSizes, long queueP50, long queueP99, String stages) {}
+    private record KafkaRun(double imagesPerSecond, String batchSizes, double perTransaction, long queueP50, long queueP99,
+                            String stages) {}
 
-    /** Forward passes over pre-decoded batches; images/s, median of {@code repeats}. */
-    private static double engineAlone(ModelFile model, List<BufferedImage> images, int batch, int repeats) {
-        ModelSnapshot snapshot = new ModelSnapshot(model.info().name(), 1, model);
+    /** Forward passes over batches decoded and normalised beforehand; images/s, median of {@code repeats}. */
+    private static double engineAlone(BenchFeed feed, int repeats) throws Exception {
+        ModelSnapshot snapshot = new ModelSnapshot(feed.model().info().name(), 1, feed.model());
+        ImageProbe probe = new ImageProbe(8192L * 8192);
+        List<DecodedImage> decoded = new ArrayList<>();
+        for (byte[] image : feed.images()) {
+            decoded.add(probe.decode(image));
+        }
         List<Tensor> batches = new ArrayList<>();
-        for (int from = 0; from < images.size(); from += batch) {
-            batches.add(snapshot.input().batch(images.subList(from, Math.min(images.size(), from + batch)).toArray(BufferedImage[]::new)));
+        for (int from = 0; from < decoded.size(); from += feed.batch()) {
+            batches.add(snapshot.input().batch(decoded.subList(from, Math.min(decoded.size(), from + feed.batch()))));
         }
         snapshot.serving().infer(batches.getFirst());
         double[] rates = new double[repeats];
@@ -103,53 +117,53 @@ public final class WorkerBenchmark {
             for (Tensor input : batches) {
                 snapshot.serving().infer(input);
             }
-            rates[r] = images.size() / ((System.nanoTime() - start) / 1e9);
+            rates[r] = decoded.size() / ((System.nanoTime() - start) / 1e9);
         }
         return median(rates);
     }
 
-    private static KafkaRun throughKafka(LocalStack stack, SchemaRegistryClient registry, ModelFile model,
-                                         List<BufferedImage> images, int batch, int repeats, String arch) throws Exception {
+    private static KafkaRun throughKafka(LocalStack stack, SchemaRegistryClient registry, BenchFeed feed, int repeats)
+            throws Exception {
         double[] rates = new double[repeats];
         List<Prediction> last = List.of();
         String stages = "";
-        List<byte[]> pngs = images.stream().map(Picture::png).toList();
+        double perTransaction = 0;
+        int count = feed.images().size();
         for (int r = 0; r < repeats; r++) {
-            String run = arch + "-" + r + "-" + System.nanoTime();
+            String run = feed.model().info().name() + "-" + feed.batch() + "-" + r + "-" + System.nanoTime();
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.bootstrapServers()))) {
                 ConsumerGroups.startAtEnd(admin, "bench-" + run, Topics.IMAGES.name());
                 ConsumerGroups.startAtEnd(admin, "bench-reader-" + run, Topics.PREDICTIONS.name());
             }
             WorkerSettings settings = new WorkerSettings(stack.bootstrapServers(), stack.registryUrl(), "bench-" + run, run,
-                    batch, Duration.ofMillis(20), 5, 4096L * 4096, Path.of("unused"), 1, Duration.ofSeconds(10),
+                    feed.batch(), Duration.ofMillis(20), 5, 8192L * 8192, Path.of("unused"), 1, Duration.ofSeconds(10),
                     Duration.ofSeconds(20), "127.0.0.1", 0);
-            AtomicReference<ModelSnapshot> served = new AtomicReference<>(new ModelSnapshot(model.info().name(), 1, model));
+            AtomicReference<ModelSnapshot> served = new AtomicReference<>(new ModelSnapshot(feed.model().info().name(), 1, feed.model()));
             WorkerMetrics metrics = new WorkerMetrics(served, () -> 0, () -> 0);
             InferenceLoop loop = new InferenceLoop(settings, registry, served, 0, metrics);
             Thread worker = Thread.ofPlatform().name("bench-loop").start(loop);
-            try (KafkaConsumer<String, byte[]> reader = reader(stack, run)) {
+            List<byte[]> warm = encoded(registry, run + "-warm", feed.contentType(), feed.images().subList(0, Math.min(feed.batch(), count)));
+            List<byte[]> timed = encoded(registry, run + "-timed", feed.contentType(), feed.images());
+            try (KafkaConsumer<String, byte[]> reader = reader(stack, run); KafkaProducer<String, byte[]> producer = producer(stack)) {
                 // Warm up: both groups joined, transactions initialised, schemas cached, code compiled.
-                produce(stack, registry, run + "-warm", pngs.subList(0, Math.min(batch, pngs.size())));
-                awaitPredictions(reader, registry, run + "-warm", Math.min(batch, pngs.size()));
+                produce(producer, run + "-warm", warm);
+                awaitPredictions(reader, run + "-warm", warm.size());
                 double[] before = stageSeconds(metrics);
-                double transactionsBefore = metrics.transactionSeconds();
+                double transactionsBefore = metrics.transactions();
                 long start = System.nanoTime();
-                produce(stack, registry, run + "-timed", pngs);
-                last = awaitPredictions(reader, registry, run + "-timed", images.size());
-                rates[r] = images.size() / ((System.nanoTime() - start) / 1e9);
+                produce(producer, run + "-timed", timed);
+                List<byte[]> answers = awaitPredictions(reader, run + "-timed", count);
+                rates[r] = count / ((System.nanoTime() - start) / 1e9);
+                AvroDeserializer<Prediction> predictions = AvroDeserializer.forClass(Prediction.class, registry);
+                last = answers.stream().map(a -> predictions.deserialize(Topics.PREDICTIONS.name(), a)).toList();
                 double[] after = stageSeconds(metrics);
-                double total = 0;
+                StringBuilder perImage = new StringBuilder();
                 for (int i = 0; i < WorkerMetrics.STAGES.size(); i++) {
-                    total += after[i] - before[i];
+                    perImage.append(i == 0 ? "" : ", ").append(WorkerMetrics.STAGES.get(i)).append(' ')
+                            .append(Math.round((after[i] - before[i]) * 1e6 / count));
                 }
-                StringBuilder shares = new StringBuilder();
-                for (int i = 0; i < WorkerMetrics.STAGES.size(); i++) {
-                    shares.append(i == 0 ? "" : ", ").append(WorkerMetrics.STAGES.get(i)).append(' ')
-                            .append(Math.round(100 * (after[i] - before[i]) / Math.max(1e-9, total))).append('%');
-                }
-                shares.append("; beside them, transactions ").append(Math.round(100 * (metrics.transactionSeconds() - transactionsBefore)
-                        / Math.max(1e-9, total))).append('%');
-                stages = shares.toString();
+                stages = perImage.toString();
+                perTransaction = count / Math.max(1, metrics.transactions() - transactionsBefore);
             }
             loop.stop();
             worker.join();
@@ -161,22 +175,32 @@ public final class WorkerBenchmark {
             queued[i] = last.get(i).getTimings().getQueuedMillis();
         }
         Arrays.sort(queued);
-        return new KafkaRun(median(rates), sizes.toString(), queued[queued.length / 2], queued[(int) (queued.length * 0.99)], stages);
+        return new KafkaRun(median(rates), sizes.toString(), perTransaction, queued[queued.length / 2],
+                queued[(int) (queued.length * 0.99)], stages);
     }
 
-    /** Sends the encoded images as fast as the producer goes. */
-    private static void produce(LocalStack stack, SchemaRegistryClient registry, String run, List<byte[]> pngs) {
-        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5);
-        try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(config, new StringSerializer(),
-                new AvroSerializer<>(registry, SerdeOptions.DEFAULTS, false))) {
-            for (int i = 0; i < pngs.size(); i++) {
-                String id = run + "-" + i;
-                producer.send(new ProducerRecord<>(Topics.IMAGES.name(), id, ImageEvent.newBuilder().setId(id).setSource("bench")
-                        .setTimestamp(Instant.now()).setContentType("image/png").setImage(ByteBuffer.wrap(pngs.get(i))).build()));
-            }
-            producer.flush();
+    /** The images as {@code images} record values, Avro-encoded as a client would have them before sending. */
+    private static List<byte[]> encoded(SchemaRegistryClient registry, String run, String contentType, List<byte[]> images) {
+        AvroSerializer<SpecificRecord> avro = new AvroSerializer<>(registry, SerdeOptions.DEFAULTS, false);
+        List<byte[]> values = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            values.add(avro.serialize(Topics.IMAGES.name(), ImageEvent.newBuilder().setId(run + "-" + i).setSource("bench")
+                    .setTimestamp(Instant.now()).setContentType(contentType).setImage(ByteBuffer.wrap(images.get(i))).build()));
         }
+        return values;
+    }
+
+    /** Sends the encoded records as fast as the producer goes, keyed {@code run-i}. */
+    private static void produce(KafkaProducer<String, byte[]> producer, String run, List<byte[]> values) {
+        for (int i = 0; i < values.size(); i++) {
+            producer.send(new ProducerRecord<>(Topics.IMAGES.name(), run + "-" + i, values.get(i)));
+        }
+        producer.flush();
+    }
+
+    private static KafkaProducer<String, byte[]> producer(LocalStack stack) {
+        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5), new StringSerializer(), new ByteArraySerializer());
     }
 
     /** A read_committed reader of {@code predictions}, its group already at the end of the topic. */
@@ -188,40 +212,18 @@ public final class WorkerBenchmark {
         return consumer;
     }
 
-    /** Reads until {@code count} predictions whose ids start with {@code prefix} have arrived. */
-    private static List<Prediction> awaitPredictions(KafkaConsumer<String, byte[]> reader, SchemaRegistryClient registry,
-                                                     String prefix, int count) {
-        AvroDeserializer<Prediction> predictions = AvroDeserializer.forClass(Prediction.class, registry);
-        List<Prediction> found = new ArrayList<>();
+    /** Reads until {@code count} predictions whose ids start with {@code prefix} have arrived; their values, still encoded. */
+    private static List<byte[]> awaitPredictions(KafkaConsumer<String, byte[]> reader, String prefix, int count) {
+        List<byte[]> found = new ArrayList<>();
         long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
         while (found.size() < count && System.nanoTime() < deadline) {
             reader.poll(Duration.ofMillis(20)).forEach(r -> {
                 if (r.key().startsWith(prefix + "-")) {
-                    found.add(predictions.deserialize(r.topic(), r.value()));
+                    found.add(r.value());
                 }
             });
         }
         return found;
-    }
-
-    /** The bundled LeNet-5, or an untrained ResNet-20 (speed does not depend on the weights). */
-    private static ModelFile model(String arch) throws IOException {
-        if (arch.equals("lenet5")) {
-            return ModelFile.read(Path.of("models/fashion-lenet5.model"));
-        }
-        Network network = NetworkSpec.builtIn(arch, 1);
-        new Initializer(Initializer.Scheme.HE, 1).initialise(network.graph());
-        return new ModelFile(network, Normalisation.FASHION_MNIST, Dataset.FASHION_MNIST_CLASSES,
-                new ModelInfo("bench-" + arch, 1, null, Instant.now(), Map.of()));
-    }
-
-    private static List<BufferedImage> sampleImages(int count) throws IOException {
-        Dataset test = Dataset.readIdx(Path.of("convnet/src/test/resources/fashion-mnist-sample"), "t10k", Dataset.FASHION_MNIST_CLASSES);
-        List<BufferedImage> images = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            images.add(test.picture(i % test.size()));
-        }
-        return images;
     }
 
     private static double[] stageSeconds(WorkerMetrics metrics) {

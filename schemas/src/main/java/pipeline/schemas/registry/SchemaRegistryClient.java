@@ -34,7 +34,8 @@ public final class SchemaRegistryClient implements AutoCloseable {
     private static final String MEDIA_TYPE = "application/vnd.schemaregistry.v1+json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private record SubjectSchema(String subject, String schema) {}
+    /** A subject and a schema, by Avro's schema equality (hash cached in the schema): no JSON per lookup. */
+    private record SubjectSchema(String subject, Schema schema) {}
 
     private final RegistryClientOptions options;
     private final HttpClient http;
@@ -55,7 +56,7 @@ public final class SchemaRegistryClient implements AutoCloseable {
 
     /** Registers {@code schema} under {@code subject} (a no-op returning the same id when already there). */
     public int register(String subject, Schema schema) {
-        SubjectSchema key = new SubjectSchema(subject, schema.toString());
+        SubjectSchema key = new SubjectSchema(subject, schema);
         Integer cached = idBySubjectSchema.get(key);
         if (cached != null) {
             return cached;
@@ -79,14 +80,14 @@ public final class SchemaRegistryClient implements AutoCloseable {
                 "/subjects/" + encode(subject), schemaBody(schema));
         RegisteredSchema found = new RegisteredSchema(subject, answer.path("id").asInt(),
                 answer.path("version").asInt(), schema);
-        idBySubjectSchema.put(new SubjectSchema(subject, schema.toString()), found.id());
+        idBySubjectSchema.put(new SubjectSchema(subject, schema), found.id());
         schemaById.putIfAbsent(found.id(), schema);
         return found;
     }
 
     /** The id of {@code schema} under {@code subject}, from the cache or by {@link #lookup}. */
     public int idOf(String subject, Schema schema) {
-        Integer cached = idBySubjectSchema.get(new SubjectSchema(subject, schema.toString()));
+        Integer cached = idBySubjectSchema.get(new SubjectSchema(subject, schema));
         return cached != null ? cached : lookup(subject, schema).id();
     }
 

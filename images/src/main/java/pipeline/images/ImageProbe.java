@@ -1,14 +1,11 @@
-package pipeline.convnet.data;
+package pipeline.images;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -22,7 +19,7 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  */
 public final class ImageProbe {
 
-    /** Formats the engine decodes, with their magic numbers. */
+    /** Formats accepted, with their magic numbers. */
     public enum Format {
         PNG, JPEG, BMP, GIF;
 
@@ -85,24 +82,53 @@ public final class ImageProbe {
         this.maxPixels = maxPixels;
     }
 
-    /** Reads format and dimensions without decoding pixels. */
+    /** Reads format and dimensions without decoding pixels (for a PNG, from its IHDR chunk alone). */
     public Header header(byte[] bytes) throws RejectedImage {
-        return read(bytes, false).header();
+        Format format = format(bytes);
+        if (format == Format.PNG) {
+            int[] size = PngReader.size(bytes);
+            return checked(new Header(format, size[0], size[1]));
+        }
+        return read(format, bytes, false).header();
     }
 
-    /** Checks the header, then decodes with the same reader (the bytes are parsed once). */
-    public BufferedImage decode(byte[] bytes) throws RejectedImage {
-        return read(bytes, true).image();
+    /**
+     * Checks the header, then decodes: an 8-bit PNG straight from its bytes to {@link Pixels}, anything
+     * else with ImageIO (the bytes are parsed once).
+     */
+    public DecodedImage decode(byte[] bytes) throws RejectedImage {
+        Format format = format(bytes);
+        if (format == Format.PNG) {
+            PngReader.Chunks png = PngReader.chunks(bytes);
+            checked(new Header(format, png.width(), png.height()));
+            if (png.fast()) {
+                return PngReader.decode(bytes, png);
+            }
+        }
+        return new DecodedImage.Picture(read(format, bytes, true).image());
     }
 
-    private record Read(Header header, BufferedImage image) {}
-
-    private Read read(byte[] bytes, boolean decode) throws RejectedImage {
+    private static Format format(byte[] bytes) throws RejectedImage {
         Format format = Format.sniff(bytes);
         if (format == null) {
             throw new RejectedImage(RejectedImage.Reason.UNSUPPORTED_FORMAT, "the bytes (" + bytes.length
                     + ") are not PNG, JPEG, BMP or GIF: they start with " + hexStart(bytes));
         }
+        return format;
+    }
+
+    /** The header, when its dimensions are within the limit. */
+    private Header checked(Header header) throws RejectedImage {
+        if (header.width() < 1 || header.height() < 1 || (long) header.width() * header.height() > maxPixels) {
+            throw new RejectedImage(RejectedImage.Reason.IMAGE_TOO_LARGE, "the " + header.format() + " declares "
+                    + header.width() + "×" + header.height() + " pixels; at most " + maxPixels + " are accepted");
+        }
+        return header;
+    }
+
+    private record Read(Header header, BufferedImage image) {}
+
+    private Read read(Format format, byte[] bytes, boolean decode) throws RejectedImage {
         // In memory, never ImageIO's file cache: a cached stream is a temp file per image, and ImageIO's own
         // shutdown hook closes every open one while a stopping worker still decodes its last batch (a valid
         // image was dead-lettered as "Error reading PNG image data" that way).
@@ -114,16 +140,9 @@ public final class ImageProbe {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, true);
-                Header header = new Header(format, reader.getWidth(0), reader.getHeight(0));
-                if (header.width() < 1 || header.height() < 1 || (long) header.width() * header.height() > maxPixels) {
-                    throw new RejectedImage(RejectedImage.Reason.IMAGE_TOO_LARGE, "the " + format + " declares "
-                            + header.width() + "×" + header.height() + " pixels; at most " + maxPixels + " are accepted");
-                }
+                Header header = checked(new Header(format, reader.getWidth(0), reader.getHeight(0)));
                 if (!decode) {
                     return new Read(header, null);
-                }
-                if (format == Format.PNG) {
-                    checkPngChunks(bytes);
                 }
                 // Decoders warn, rather than fail, on some damage (a JPEG cut short decodes as grey below the cut).
                 List<String> warnings = new ArrayList<>();
@@ -140,34 +159,6 @@ public final class ImageProbe {
         } catch (IOException | RuntimeException e) {
             throw new RejectedImage(RejectedImage.Reason.UNDECODABLE_IMAGE, "the " + format + " cannot be read: " + e.getMessage());
         }
-    }
-
-    /**
-     * ImageIO neither checks a PNG's chunk CRCs nor looks for its end, so a damaged or cut-short PNG can
-     * decode to wrong pixels. Walks the chunks: each must fit, match its CRC-32, and the last be IEND.
-     */
-    private static void checkPngChunks(byte[] png) throws RejectedImage {
-        ByteBuffer in = ByteBuffer.wrap(png);
-        int at = 8;
-        while (at + 12 <= png.length) {
-            long length = in.getInt(at) & 0xffffffffL;
-            if (at + 12 + length > png.length) {
-                break;
-            }
-            CRC32 crc = new CRC32();
-            crc.update(png, at + 4, 4 + (int) length);
-            String type = new String(png, at + 4, 4, StandardCharsets.ISO_8859_1);
-            if ((int) crc.getValue() != in.getInt(at + 8 + (int) length)) {
-                throw new RejectedImage(RejectedImage.Reason.UNDECODABLE_IMAGE, "the PNG is damaged: chunk " + type
-                        + " at byte " + at + " fails its CRC");
-            }
-            at += 12 + (int) length;
-            if (type.equals("IEND")) {
-                return;
-            }
-        }
-        throw new RejectedImage(RejectedImage.Reason.UNDECODABLE_IMAGE, "the PNG is cut short: its chunks end at byte " + at
-                + " of " + png.length + " without an IEND chunk");
     }
 
     private static String hexStart(byte[] bytes) {

@@ -1,4 +1,4 @@
-package pipeline.convnet.data;
+package pipeline.images;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -27,7 +27,7 @@ class ImageProbeTest {
         ImageProbe.Header header = PROBE.header(bytes);
 
         assertThat(header).isEqualTo(new ImageProbe.Header(format, 37, 21));
-        assertThat(PROBE.decode(bytes).getWidth()).isEqualTo(37);
+        assertThat(PROBE.decode(bytes).width()).isEqualTo(37);
     }
 
     @Test
@@ -57,7 +57,7 @@ class ImageProbeTest {
      */
     @Test
     void decodingNeverUsesImageIosFileCache() throws Exception {
-        byte[] png = encode(new BufferedImage(16, 16, BufferedImage.TYPE_BYTE_GRAY), "png");
+        byte[] bmp = encode(new BufferedImage(16, 16, BufferedImage.TYPE_BYTE_GRAY), "bmp");
         java.io.File cache = java.nio.file.Files.createTempDirectory("imageio-cache").toFile();
         boolean used = ImageIO.getUseCache();
         java.io.File directory = ImageIO.getCacheDirectory();
@@ -66,7 +66,7 @@ class ImageProbeTest {
             ImageIO.setCacheDirectory(cache);
             assertThat(cache.delete()).isTrue();
 
-            assertThat(PROBE.decode(png).getWidth()).isEqualTo(16);
+            assertThat(PROBE.decode(bmp)).isInstanceOf(DecodedImage.Picture.class);
         } finally {
             ImageIO.setCacheDirectory(directory);
             ImageIO.setUseCache(used);
@@ -92,7 +92,7 @@ class ImageProbeTest {
                 .isInstanceOfSatisfying(ImageProbe.RejectedImage.class,
                         e -> assertThat(e.reason()).isEqualTo(ImageProbe.RejectedImage.Reason.UNDECODABLE_IMAGE))
                 .hasMessageContaining("IEND");
-        assertThat(PROBE.decode(png).getWidth()).isEqualTo(28);
+        assertThat(PROBE.decode(png).width()).isEqualTo(28);
 
         byte[] flipped = png.clone();
         flipped[png.length - 20] ^= 0x10;

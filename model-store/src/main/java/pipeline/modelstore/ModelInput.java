@@ -1,0 +1,43 @@
+package pipeline.modelstore;
+
+import java.util.List;
+import pipeline.convnet.data.ImageInput;
+import pipeline.convnet.model.ModelFile;
+import pipeline.convnet.tensor.Tensor;
+import pipeline.images.DecodedImage;
+import pipeline.images.Pixels;
+
+/**
+ * Decoded images into one model's input, as its file says: converted to its channels, resized to its
+ * height and width, normalised. Pixels from the fast path go straight into the batch tensor.
+ */
+public final class ModelInput {
+
+    private final ImageInput input;
+    private final int[] shape;
+
+    public ModelInput(ModelFile model) {
+        this.shape = model.network().input();
+        this.input = new ImageInput(shape, model.normalisation());
+    }
+
+    /** A batch {@code [N, C, H, W]} of the images, in order. */
+    public Tensor batch(List<? extends DecodedImage> images) {
+        Tensor batch = Tensor.zeros(images.size(), shape[0], shape[1], shape[2]);
+        for (int i = 0; i < images.size(); i++) {
+            switch (images.get(i)) {
+                case Pixels p -> input.write(batch, i, p.values(), p.channels(), p.height(), p.width());
+                case DecodedImage.Picture(var image) -> input.write(batch, i, image);
+            }
+        }
+        return batch;
+    }
+
+    /** The image as the model's unnormalised input {@code [C, H, W]}, 0–255: a dataset's layout. */
+    public byte[] pixels(DecodedImage image) {
+        return switch (image) {
+            case Pixels p -> input.pixels(p.values(), p.channels(), p.height(), p.width());
+            case DecodedImage.Picture(var picture) -> input.pixels(picture);
+        };
+    }
+}
