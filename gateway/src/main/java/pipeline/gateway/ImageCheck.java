@@ -63,7 +63,7 @@ final class ImageCheck {
 
     private Checked decoded(Checked image, String part) {
         try {
-            probe.decode(image.bytes());
+            probe.check(image.bytes());
             return image;
         } catch (ImageProbe.RejectedImage e) {
             throw new ApiError(422, e.reason().name(), part + e.getMessage());

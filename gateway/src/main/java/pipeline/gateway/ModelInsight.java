@@ -95,7 +95,8 @@ final class ModelInsight {
             ModelSnapshot snapshot = snapshot(ctx);
             DecodedImage decoded;
             try {
-                decoded = probe.decode(image.bytes());
+                int[] input = snapshot.model().network().input();
+                decoded = probe.decode(image.bytes(), input[2], input[1]);
             } catch (ImageProbe.RejectedImage e) {
                 throw new ApiError(422, e.reason().name(), e.getMessage());
             }

@@ -93,10 +93,19 @@ public final class ImageProbe {
     }
 
     /**
-     * Checks the header, then decodes: an 8-bit PNG straight from its bytes to {@link Pixels}, anything
-     * else with ImageIO (the bytes are parsed once).
+     * Checks the header, then decodes at full size: an 8-bit PNG straight from its bytes to {@link Pixels},
+     * a JPEG with libjpeg-turbo when it is installed, anything else with ImageIO (the bytes are parsed once).
      */
     public DecodedImage decode(byte[] bytes) throws RejectedImage {
+        return decode(bytes, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    }
+
+    /**
+     * {@link #decode(byte[])} for an image that only has to be at least {@code minWidth}×{@code minHeight}
+     * (a model's input): a JPEG decodes at the smallest of 1/8, 1/4, 1/2 or full size that is, which
+     * costs a fraction of a full decode; other formats decode at full size.
+     */
+    public DecodedImage decode(byte[] bytes, int minWidth, int minHeight) throws RejectedImage {
         Format format = format(bytes);
         if (format == Format.PNG) {
             PngReader.Chunks png = PngReader.chunks(bytes);
@@ -105,7 +114,18 @@ public final class ImageProbe {
                 return PngReader.decode(bytes, png);
             }
         }
+        if (format == Format.JPEG && TurboJpeg.library().isPresent()) {
+            Pixels pixels = TurboJpeg.library().get().decode(bytes, maxPixels, minWidth, minHeight);
+            if (pixels != null) {
+                return pixels;
+            }
+        }
         return new DecodedImage.Picture(read(format, bytes, true).image());
+    }
+
+    /** Decodes the whole image as cheaply as its format allows, to know that it decodes, and drops the pixels. */
+    public void check(byte[] bytes) throws RejectedImage {
+        decode(bytes, 1, 1);
     }
 
     private static Format format(byte[] bytes) throws RejectedImage {

@@ -67,6 +67,7 @@ public final class BatchInference {
         ProducerRecord<String, SpecificRecord>[] out = new ProducerRecord[n];
         LongAdder reading = new LongAdder();
         LongAdder decoding = new LongAdder();
+        int[] input = snapshot.model().network().input();
         decoders.forEach(n, i -> {
             long start = System.nanoTime();
             ConsumerRecord<String, byte[]> record = batch.get(i);
@@ -77,7 +78,7 @@ public final class BatchInference {
             long read = System.nanoTime();
             reading.add(read - start);
             if (events[i] != null) {
-                images[i] = decode(record, events[i], out, i);
+                images[i] = decode(record, events[i], input, out, i);
                 decoding.add(System.nanoTime() - read);
             }
         });
@@ -103,12 +104,16 @@ public final class BatchInference {
         return Arrays.asList(out);
     }
 
-    /** The image, or {@code null} with its dead letter put in {@code out[i]}. */
-    private DecodedImage decode(ConsumerRecord<String, byte[]> record, ImageEvent event, ProducerRecord<String, SpecificRecord>[] out, int i) {
+    /**
+     * The image, decoded no larger than the model's input {@code [C, H, W]} needs, or {@code null} with its
+     * dead letter put in {@code out[i]}.
+     */
+    private DecodedImage decode(ConsumerRecord<String, byte[]> record, ImageEvent event, int[] input,
+                                ProducerRecord<String, SpecificRecord>[] out, int i) {
         byte[] bytes = new byte[event.getImage().remaining()];
         event.getImage().duplicate().get(bytes);
         try {
-            return probe.decode(bytes);
+            return probe.decode(bytes, input[2], input[1]);
         } catch (ImageProbe.RejectedImage e) {
             String code = e.reason().name();
             LOG.info("Dead letter {}/{}@{} ({}): image {}: {}", record.topic(), record.partition(), record.offset(), code,

@@ -23,10 +23,13 @@ final class SampleDecoder {
     private static final ImageProbe PROBE = new ImageProbe(8192L * 8192);
 
     private final ModelInput input;
+    /** The model's input {@code [C, H, W]}: a JPEG need not decode larger. */
+    private final int[] inputSize;
     private final List<String> classes;
 
     SampleDecoder(ModelFile model) {
         this.input = new ModelInput(model);
+        this.inputSize = model.network().input();
         this.classes = model.classNames();
     }
 
@@ -39,7 +42,7 @@ final class SampleDecoder {
         byte[] bytes = new byte[labelled.getImage().remaining()];
         labelled.getImage().duplicate().get(bytes);
         try {
-            return new Sample(imageId, input.pixels(PROBE.decode(bytes)), label);
+            return new Sample(imageId, input.pixels(PROBE.decode(bytes, inputSize[2], inputSize[1])), label);
         } catch (ImageProbe.RejectedImage e) {
             throw new Refused(e.reason().name(), "image " + imageId + ": " + e.getMessage());
         }

@@ -20,7 +20,8 @@ public final class ImageInput {
     private final int channels;
     private final int height;
     private final int width;
-    private final Normalisation normalisation;
+    /** {@code normalised[c][level]}: the normalised value of each 0–255 level per channel. */
+    private final float[][] normalised;
 
     /** @param input the model's {@code [C, H, W]}, C being 1 (grey) or 3 (RGB) */
     public ImageInput(int[] input, Normalisation normalisation) {
@@ -30,7 +31,12 @@ public final class ImageInput {
         this.channels = input[0];
         this.height = input[1];
         this.width = input[2];
-        this.normalisation = normalisation;
+        this.normalised = new float[channels][256];
+        for (int c = 0; c < channels; c++) {
+            for (int level = 0; level < 256; level++) {
+                normalised[c][level] = normalisation.apply(c, level);
+            }
+        }
     }
 
     /**
@@ -70,7 +76,7 @@ public final class ImageInput {
             int base = index * channels * plane;
             for (int c = 0; c < channels; c++) {
                 for (int p = 0; p < plane; p++) {
-                    batch.data()[base + c * plane + p] = normalisation.apply(c, values[c * plane + p] & 0xff);
+                    batch.data()[base + c * plane + p] = normalised[c][values[c * plane + p] & 0xff];
                 }
             }
             return;
@@ -105,7 +111,7 @@ public final class ImageInput {
         int base = index * channels * plane;
         for (int c = 0; c < channels; c++) {
             for (int p = 0; p < plane; p++) {
-                batch.data()[base + c * plane + p] = normalisation.apply(c, level(planes[c][p]));
+                batch.data()[base + c * plane + p] = normalised[c][level(planes[c][p])];
             }
         }
     }
@@ -197,7 +203,11 @@ public final class ImageInput {
         return 0.299f * r + 0.587f * g + 0.114f * b;
     }
 
-    /** Area resampling of a {@code [sh, sw]} plane to {@code [dh, dw]}: rows, then columns. */
+    /**
+     * Area resampling of a {@code [sh, sw]} plane to {@code [dh, dw]}: each row across, then each output
+     * row as the weighted sum of the resampled rows it covers (whole rows at a time, which the JIT
+     * vectorises).
+     */
     static float[] resizeArea(float[] source, int sh, int sw, int dh, int dw) {
         if (sh == dh && sw == dw) {
             return source;
@@ -205,12 +215,29 @@ public final class ImageInput {
         AreaWeights across = new AreaWeights(sw, dw);
         float[] rows = new float[sh * dw];
         for (int y = 0; y < sh; y++) {
-            across.resample(source, y * sw, 1, rows, y * dw, 1);
+            int from = y * sw;
+            int to = y * dw;
+            for (int j = 0; j < dw; j++) {
+                float sum = 0;
+                float[] weights = across.weights[j];
+                for (int k = 0; k < weights.length; k++) {
+                    sum += weights[k] * source[from + across.first[j] + k];
+                }
+                rows[to + j] = sum;
+            }
         }
         AreaWeights down = new AreaWeights(sh, dh);
         float[] out = new float[dh * dw];
-        for (int x = 0; x < dw; x++) {
-            down.resample(rows, x, dw, out, x, dw);
+        for (int j = 0; j < dh; j++) {
+            int to = j * dw;
+            float[] weights = down.weights[j];
+            for (int k = 0; k < weights.length; k++) {
+                float weight = weights[k];
+                int from = (down.first[j] + k) * dw;
+                for (int x = 0; x < dw; x++) {
+                    out[to + x] += weight * rows[from + x];
+                }
+            }
         }
         return out;
     }
@@ -222,35 +249,23 @@ public final class ImageInput {
      */
     private static final class AreaWeights {
 
-        private final int[] first;
-        private final double[][] weights;
+        /** Per output, its first input and the weights of it and the inputs after it (summing to 1). */
+        final int[] first;
+        final float[][] weights;
 
         AreaWeights(int n, int m) {
             first = new int[m];
-            weights = new double[m][];
+            weights = new float[m][];
             double step = (double) n / m;
             for (int j = 0; j < m; j++) {
                 double start = j * step;
                 double end = start + step;
                 first[j] = (int) Math.floor(start);
-                weights[j] = new double[Math.min(n, (int) Math.ceil(end)) - first[j]];
+                weights[j] = new float[Math.min(n, (int) Math.ceil(end)) - first[j]];
                 for (int k = 0; k < weights[j].length; k++) {
                     int i = first[j] + k;
-                    weights[j][k] = (Math.min(end, i + 1) - Math.max(start, i)) / step;
+                    weights[j][k] = (float) ((Math.min(end, i + 1) - Math.max(start, i)) / step);
                 }
-            }
-        }
-
-        /** The line of every {@code stride}-th value from {@code from}, to every {@code outStride}-th from {@code to}. */
-        void resample(float[] in, int from, int stride, float[] out, int to, int outStride) {
-            for (int j = 0; j < first.length; j++) {
-                double sum = 0;
-                int at = from + first[j] * stride;
-                for (double weight : weights[j]) {
-                    sum += weight * in[at];
-                    at += stride;
-                }
-                out[to + j * outStride] = (float) sum;
             }
         }
     }

@@ -82,21 +82,38 @@ public final class WorkerBenchmark {
                         r.preprocess(), r.inference());
             }
             out.printf("%nThrough Kafka against the engine alone%n%n");
-            out.printf("| model, images | batch | engine alone (img/s) | through Kafka (img/s) | Kafka / engine | batch sizes seen | images per transaction | queue time p50 / p99 (ms) | worker µs per image by stage (last run) |%n");
-            out.printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- |%n");
+            out.printf("| model, images | batch | engine alone (img/s) | through Kafka (img/s) | Kafka / engine | batch sizes seen | images per transaction | queue time p50 / p99 (ms) | worker loop µs per image by stage | CPU µs per image (last run) |%n");
+            out.printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |%n");
+            // A broker just started spends half its CPU compiling (perf: C1 and C2 threads); one untimed run through
+            // the whole path first, so the timed ones measure a warm broker, as a running system has.
+            throughKafka(stack, registry, BenchFeed.fashionPngs("lenet5", 32, images), 2);
             for (BenchFeed feed : List.of(BenchFeed.fashionPngs("lenet5", 32, images), BenchFeed.fashionPngs("lenet5", 128, images),
                     BenchFeed.fashionPngs("resnet20", 32, images / 4), BenchFeed.photoJpegs("mobilenetv2", 32, photos))) {
                 double engine = engineAlone(feed, repeats);
                 KafkaRun kafka = throughKafka(stack, registry, feed, repeats);
-                out.printf("| %s | %d | %.0f | %.0f | %.0f %% | %s | %.0f | %d / %d | %s |%n", feed.name(), feed.batch(), engine,
+                out.printf("| %s | %d | %.0f | %.0f | %.0f %% | %s | %.0f | %d / %d | %s | %s |%n", feed.name(), feed.batch(), engine,
                         kafka.imagesPerSecond(), 100 * kafka.imagesPerSecond() / engine, kafka.batchSizes(), kafka.perTransaction(),
-                        kafka.queueP50(), kafka.queueP99(), kafka.stages());
+                        kafka.queueP50(), kafka.queueP99(), kafka.stages(), kafka.cpu());
             }
         }
     }
 
     private record KafkaRun(double imagesPerSecond, String batchSizes, double perTransaction, long queueP50, long queueP99,
-                            String stages) {}
+                            String stages, String cpu) {}
+
+    /** CPU time so far of this JVM (worker, bench producer and reader), the broker and the registry. */
+    private static long[] cpuNanos(LocalStack stack) {
+        long[] nanos = new long[3];
+        nanos[0] = cpuNanos(ProcessHandle.current());
+        for (int i = 0; i < 2; i++) {
+            nanos[i + 1] = ProcessHandle.of(stack.pids().get(i)).map(WorkerBenchmark::cpuNanos).orElse(0L);
+        }
+        return nanos;
+    }
+
+    private static long cpuNanos(ProcessHandle process) {
+        return process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
 
     /** Forward passes over batches decoded and normalised beforehand; images/s, median of {@code repeats}. */
     private static double engineAlone(BenchFeed feed, int repeats) throws Exception {
@@ -127,6 +144,7 @@ public final class WorkerBenchmark {
         double[] rates = new double[repeats];
         List<Prediction> last = List.of();
         String stages = "";
+        String cpu = "";
         double perTransaction = 0;
         int count = feed.images().size();
         for (int r = 0; r < repeats; r++) {
@@ -150,10 +168,14 @@ public final class WorkerBenchmark {
                 awaitPredictions(reader, run + "-warm", warm.size());
                 double[] before = stageSeconds(metrics);
                 double transactionsBefore = metrics.transactions();
+                long[] cpuBefore = cpuNanos(stack);
                 long start = System.nanoTime();
                 produce(producer, run + "-timed", timed);
                 List<byte[]> answers = awaitPredictions(reader, run + "-timed", count);
                 rates[r] = count / ((System.nanoTime() - start) / 1e9);
+                long[] cpuAfter = cpuNanos(stack);
+                cpu = String.format("this JVM %d, broker %d, registry %d", (cpuAfter[0] - cpuBefore[0]) / 1000 / count,
+                        (cpuAfter[1] - cpuBefore[1]) / 1000 / count, (cpuAfter[2] - cpuBefore[2]) / 1000 / count);
                 AvroDeserializer<Prediction> predictions = AvroDeserializer.forClass(Prediction.class, registry);
                 last = answers.stream().map(a -> predictions.deserialize(Topics.PREDICTIONS.name(), a)).toList();
                 double[] after = stageSeconds(metrics);
@@ -176,7 +198,7 @@ public final class WorkerBenchmark {
         }
         Arrays.sort(queued);
         return new KafkaRun(median(rates), sizes.toString(), perTransaction, queued[queued.length / 2],
-                queued[(int) (queued.length * 0.99)], stages);
+                queued[(int) (queued.length * 0.99)], stages, cpu);
     }
 
     /** The images as {@code images} record values, Avro-encoded as a client would have them before sending. */
