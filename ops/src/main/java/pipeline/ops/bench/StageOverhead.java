@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +43,8 @@ import pipeline.worker.WorkerMetrics;
  * its thread's CPU time), reading them (Avro, field checks), decoding the images, building the
  * predictions, serialising them, and producing them in transactions of eight batches (CPU time of
  * the sending thread and the producer's network thread; a transaction's latency, mostly waiting on
- * the broker, is reported beside it). Each stage runs twice over the same images and the second pass
- * is timed (the first warms the JIT up).
+ * the broker, is reported beside it). Each stage runs over the same images once to warm the JIT up,
+ * then as many timed passes as asked; the table shows their medians.
  */
 final class StageOverhead {
 
@@ -63,7 +64,8 @@ final class StageOverhead {
     private StageOverhead() {
     }
 
-    static Row measure(LocalStack stack, SchemaRegistryClient registry, BenchFeed feed) throws Exception {
+    /** The medians of {@code passes} timed passes, after one that warms up. */
+    static Row measure(LocalStack stack, SchemaRegistryClient registry, BenchFeed feed, int passes) throws Exception {
         int n = feed.images().size();
         AvroSerializer<SpecificRecord> serializer = new AvroSerializer<>(registry, SerdeOptions.DEFAULTS, false);
         List<byte[]> values = new ArrayList<>();
@@ -72,7 +74,7 @@ final class StageOverhead {
                     .setTimestamp(Instant.now()).setContentType(feed.contentType()).setImage(ByteBuffer.wrap(feed.images().get(i))).build()));
         }
         long first = produceBacklog(stack, values);
-        double consume = 0;
+        double[] consume = new double[passes + 1];
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
@@ -82,7 +84,7 @@ final class StageOverhead {
         config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.assign(List.of(BACKLOG));
-            for (int pass = 0; pass < 2; pass++) {
+            for (int pass = 0; pass <= passes; pass++) {
                 records.clear();
                 consumer.seek(BACKLOG, first);
                 long cpu = CPU.getCurrentThreadCpuTime();
@@ -90,33 +92,37 @@ final class StageOverhead {
                 while (records.size() < n && System.nanoTime() < deadline) {
                     consumer.poll(Duration.ofMillis(100)).forEach(records::add);
                 }
-                consume = micros(CPU.getCurrentThreadCpuTime() - cpu, n);
+                consume[pass] = micros(CPU.getCurrentThreadCpuTime() - cpu, n);
             }
         }
         records = records.subList(0, Math.min(records.size(), n));
         ModelSnapshot snapshot = new ModelSnapshot(feed.model().info().name(), 1, feed.model());
         WorkerMetrics metrics = new WorkerMetrics(new AtomicReference<>(snapshot), () -> 0, () -> 0);
         List<List<ProducerRecord<String, SpecificRecord>>> outputs = new ArrayList<>();
-        double[] before = null;
+        double[][] stages = new double[passes + 1][];
         try (DecodePool oneThread = new DecodePool(1)) {
             BatchInference inference = new BatchInference(RecordIntake.of(ImageEvent.class, registry), new ImageProbe(8192L * 8192),
                     new Predictor(5), oneThread, metrics, "bench-overhead");
-            for (int pass = 0; pass < 2; pass++) {
-                before = WorkerMetrics.STAGES.stream().mapToDouble(metrics::stageSeconds).toArray();
+            for (int pass = 0; pass <= passes; pass++) {
+                double[] before = WorkerMetrics.STAGES.stream().mapToDouble(metrics::stageSeconds).toArray();
                 outputs.clear();
                 for (int from = 0; from < n; from += feed.batch()) {
                     outputs.add(inference.process(snapshot, records.subList(from, Math.min(n, from + feed.batch()))));
                 }
+                stages[pass] = new double[before.length];
+                for (int i = 0; i < before.length; i++) {
+                    stages[pass][i] = (metrics.stageSeconds(WorkerMetrics.STAGES.get(i)) - before[i]) * 1e6 / n;
+                }
             }
         }
-        double serialise = 0;
-        for (int pass = 0; pass < 2; pass++) {
+        double[] serialise = new double[passes + 1];
+        for (int pass = 0; pass <= passes; pass++) {
             long cpu = CPU.getCurrentThreadCpuTime();
             outputs.forEach(batch -> batch.forEach(r -> serializer.serialize(r.topic(), r.value())));
-            serialise = micros(CPU.getCurrentThreadCpuTime() - cpu, n);
+            serialise[pass] = micros(CPU.getCurrentThreadCpuTime() - cpu, n);
         }
-        double produce = 0;
-        double transaction = 0;
+        double[] produce = new double[passes + 1];
+        double[] transaction = new double[passes + 1];
         String clientId = "bench-overhead-" + System.nanoTime();
         try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers(), ProducerConfig.TRANSACTIONAL_ID_CONFIG, clientId,
@@ -124,7 +130,7 @@ final class StageOverhead {
             producer.initTransactions();
             Thread network = Thread.getAllStackTraces().keySet().stream()
                     .filter(t -> t.getName().equals("kafka-producer-network-thread | " + clientId)).findFirst().orElseThrow();
-            for (int pass = 0; pass < 2; pass++) {
+            for (int pass = 0; pass <= passes; pass++) {
                 long cpu = CPU.getCurrentThreadCpuTime() + CPU.getThreadCpuTime(network.threadId());
                 long start = System.nanoTime();
                 int transactions = 0;
@@ -133,16 +139,12 @@ final class StageOverhead {
                     outputs.subList(from, Math.min(outputs.size(), from + 8)).forEach(batch -> batch.forEach(producer::send));
                     producer.commitTransaction();
                 }
-                produce = micros(CPU.getCurrentThreadCpuTime() + CPU.getThreadCpuTime(network.threadId()) - cpu, n);
-                transaction = (System.nanoTime() - start) / 1e6 / transactions;
+                produce[pass] = micros(CPU.getCurrentThreadCpuTime() + CPU.getThreadCpuTime(network.threadId()) - cpu, n);
+                transaction[pass] = (System.nanoTime() - start) / 1e6 / transactions;
             }
         }
-        double[] stage = new double[before.length];
-        for (int i = 0; i < stage.length; i++) {
-            stage[i] = (metrics.stageSeconds(WorkerMetrics.STAGES.get(i)) - before[i]) * 1e6 / n;
-        }
-        return new Row(feed.name(), consume, stage(stage, "read"), stage(stage, "decode"), stage(stage, "predictions"), serialise,
-                produce, transaction, stage(stage, "preprocess"), stage(stage, "inference"));
+        return new Row(feed.name(), median(consume), stage(stages, "read"), stage(stages, "decode"), stage(stages, "predictions"),
+                median(serialise), median(produce), median(transaction), stage(stages, "preprocess"), stage(stages, "inference"));
     }
 
     /** Writes the values to partition 0 of {@code images}; the offset of the first. */
@@ -159,8 +161,21 @@ final class StageOverhead {
         }
     }
 
-    private static double stage(double[] micros, String name) {
-        return micros[WorkerMetrics.STAGES.indexOf(name)];
+    /** The median over the timed passes of one of the batch core's stages. */
+    private static double stage(double[][] passes, String name) {
+        int at = WorkerMetrics.STAGES.indexOf(name);
+        double[] values = new double[passes.length];
+        for (int pass = 0; pass < passes.length; pass++) {
+            values[pass] = passes[pass][at];
+        }
+        return median(values);
+    }
+
+    /** The median of the passes after the first (which warms up). */
+    private static double median(double[] passes) {
+        double[] timed = Arrays.copyOfRange(passes, 1, passes.length);
+        Arrays.sort(timed);
+        return timed[timed.length / 2];
     }
 
     private static double micros(long nanos, int images) {

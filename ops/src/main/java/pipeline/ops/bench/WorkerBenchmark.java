@@ -76,7 +76,7 @@ public final class WorkerBenchmark {
             out.printf("| images | consume | read | decode | predictions | serialise | produce (incl. serialise) | **overhead** | transaction latency (ms) | beside it: preprocess | inference |%n");
             out.printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |%n");
             for (BenchFeed feed : List.of(BenchFeed.fashionPngs("lenet5", 32, images), BenchFeed.photoJpegs("mobilenetv2", 32, photos))) {
-                StageOverhead.Row r = StageOverhead.measure(stack, registry, feed);
+                StageOverhead.Row r = StageOverhead.measure(stack, registry, feed, Math.max(3, repeats));
                 out.printf("| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | **%.1f** | %.1f | %.1f | %.1f |%n", r.feed(), r.consume(),
                         r.read(), r.decode(), r.predictions(), r.serialise(), r.produce(), r.overhead(), r.transactionMillis(),
                         r.preprocess(), r.inference());
