@@ -1,6 +1,5 @@
 package pipeline.gateway;
 
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -41,24 +40,5 @@ final class ApiError extends RuntimeException {
 
     void send(RoutingContext ctx) {
         send(ctx, status, code, getMessage());
-    }
-
-    /**
-     * Once {@code stored} completes: {@code 202} with its body, or the failure's error ({@code 503}
-     * when Kafka did not take {@code what}). Nothing, if the response was already given.
-     */
-    static void acceptedWhen(RoutingContext ctx, Future<JsonObject> stored, String what) {
-        stored.onComplete(done -> {
-            if (ctx.response().ended()) {
-                return;
-            }
-            if (done.succeeded()) {
-                ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json").end(done.result().encode());
-            } else if (done.cause() instanceof ApiError error) {
-                error.send(ctx);
-            } else {
-                send(ctx, 503, "KAFKA_UNAVAILABLE", what + " could not be stored; send it again");
-            }
-        });
     }
 }

@@ -57,12 +57,10 @@ final class ImageIngest implements Handler<RoutingContext> {
                     .compose(decoded -> publisher.publish(Topics.IMAGES.name(), event.getId(), event))
                     .onSuccess(v -> recent.keep(event.getId(), image));
             // With a wait, a prediction in time is the answer (200); otherwise, or without one, 202 with the id.
-            Future<Void> answered = wait.isZero() ? stored : stored.compose(v -> predictions.await(event.getId(), wait))
-                    .compose(found -> {
-                        found.ifPresent(p -> ctx.json(PredictionJson.of(p)));
-                        return Future.succeededFuture();
-                    });
-            ApiError.acceptedWhen(ctx, answered.map(v -> new JsonObject().put("ids", new JsonArray().add(event.getId()))), "the image");
+            Reply accepted = Reply.accepted(new JsonObject().put("ids", new JsonArray().add(event.getId())));
+            Future<Reply> answered = wait.isZero() ? stored.map(v -> accepted) : stored.compose(v -> predictions.await(event.getId(), wait))
+                    .map(found -> found.map(p -> Reply.ok(PredictionJson.of(p))).orElse(accepted));
+            Reply.sendWhen(ctx, answered, "the image");
         } catch (ApiError error) {
             error.send(ctx);
         }
@@ -91,7 +89,7 @@ final class ImageIngest implements Handler<RoutingContext> {
                 }
                 return Future.all(sends).map(all -> new JsonObject().put("ids", ids));
             });
-            ApiError.acceptedWhen(ctx, stored, "the images");
+            Reply.sendWhen(ctx, stored.map(Reply::accepted), "the images");
         } catch (ApiError error) {
             error.send(ctx);
         }

@@ -43,8 +43,8 @@ final class ModelApi {
             ModelVersion chosen = catalog.find(ctx.pathParam("version"));
             ModelVersion promoted = ModelVersion.newBuilder(chosen).setStatus(ModelStatus.PROMOTED).build();
             String key = new ModelKey(promoted.getName().toString(), promoted.getVersion()).toString();
-            ApiError.acceptedWhen(ctx, publisher.publish(Topics.MODELS.name(), key, promoted)
-                    .map(v -> new JsonObject().put("model", key).put("status", ModelStatus.PROMOTED.name())), "the promotion");
+            Reply.sendWhen(ctx, publisher.publish(Topics.MODELS.name(), key, promoted)
+                    .map(v -> Reply.accepted(new JsonObject().put("model", key).put("status", ModelStatus.PROMOTED.name()))), "the promotion");
         } catch (ApiError error) {
             error.send(ctx);
         }

@@ -40,8 +40,8 @@ final class TrainingInput {
             LabelledImage record = LabelledImage.newBuilder().setImageId(id).setSource(caller.name())
                     .setContentType(image.contentType()).setImage(ByteBuffer.wrap(image.bytes())).setLabel(label)
                     .setOrigin(LabelOrigin.HUMAN).setTimestamp(Instant.now()).build();
-            ApiError.acceptedWhen(ctx, check.decodable(image).compose(decoded -> publisher.publish(Topics.LABELS.name(), id, record))
-                    .map(v -> new JsonObject().put("id", id)), "the label");
+            Reply.sendWhen(ctx, check.decodable(image).compose(decoded -> publisher.publish(Topics.LABELS.name(), id, record))
+                    .map(v -> Reply.accepted(new JsonObject().put("id", id))), "the label");
         } catch (ApiError error) {
             error.send(ctx);
         }
@@ -70,7 +70,7 @@ final class TrainingInput {
     }
 
     private void publish(RoutingContext ctx, String topic, String id, SpecificRecord record) {
-        ApiError.acceptedWhen(ctx, publisher.publish(topic, id, record).map(v -> new JsonObject().put("id", id)), "the label");
+        Reply.sendWhen(ctx, publisher.publish(topic, id, record).map(v -> Reply.accepted(new JsonObject().put("id", id))), "the label");
     }
 
     private String knownLabel(Object label) {
