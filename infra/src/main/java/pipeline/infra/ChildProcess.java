@@ -61,6 +61,20 @@ public final class ChildProcess implements AutoCloseable {
                 .collect(Collectors.joining(File.pathSeparator));
     }
 
+    /**
+     * {@code command} as background work that must not take the cores from serving when both want them
+     * (training beside inference): under Linux's {@code SCHED_IDLE} policy ({@code chrt --idle 0}), which
+     * runs it only on CPU time nothing else wants; with {@code nice -n 19} where {@code chrt} is missing;
+     * as is where both are.
+     */
+    public static List<String> inBackground(List<String> command) {
+        List<String> prefix = Files.isExecutable(Path.of("/usr/bin/chrt")) ? List.of("/usr/bin/chrt", "--idle", "0")
+                : Files.isExecutable(Path.of("/usr/bin/nice")) ? List.of("/usr/bin/nice", "-n", "19") : List.of();
+        List<String> background = new ArrayList<>(prefix);
+        background.addAll(command);
+        return background;
+    }
+
     /** The {@code java} of the running JVM, so children run on the same JDK. */
     public static String javaExecutable() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -23,8 +23,15 @@ import pipeline.infra.ChildProcess;
  * @param heap       its {@code -Xmx}, e.g. "1g"
  * @param env        its settings as {@code PIPELINE_…} variables
  * @param readyUrl   answers 200 once the service does its job
+ * @param background runs at a lower CPU priority: training gives the cores to serving when both want them
  */
-record ServiceProcess(String name, String mainClass, String heap, Map<String, String> env, URI readyUrl, Path log) {
+record ServiceProcess(String name, String mainClass, String heap, Map<String, String> env, URI readyUrl, Path log,
+                      boolean background) {
+
+    /** A service at normal priority. */
+    ServiceProcess(String name, String mainClass, String heap, Map<String, String> env, URI readyUrl, Path log) {
+        this(name, mainClass, heap, env, readyUrl, log, false);
+    }
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -37,7 +44,7 @@ record ServiceProcess(String name, String mainClass, String heap, Map<String, St
         List<String> command = new ArrayList<>(List.of(ChildProcess.javaExecutable(), "-Dpipeline.service=" + name));
         command.addAll(JVM_FLAGS);
         command.addAll(List.of("-Xmx" + heap, "-cp", ChildProcess.absoluteClassPath(), mainClass));
-        return ChildProcess.start(name, command, workDir, log, env);
+        return ChildProcess.start(name, background ? ChildProcess.inBackground(command) : command, workDir, log, env);
     }
 
     /** Whether {@link #readyUrl()} answers 200 now. */

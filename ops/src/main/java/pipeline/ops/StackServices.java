@@ -79,7 +79,7 @@ final class StackServices implements AutoCloseable {
                     "PIPELINE_TRAINER_HTTP_PORT", Integer.toString(port),
                     "PIPELINE_TRAINER_STATE_DIR", dataDir.resolve("trainer-state").toString(),
                     "PIPELINE_TRAINER_COLD_START", options.modelFile().toAbsolutePath().toString())),
-                    URI.create("http://127.0.0.1:" + port + "/ready"), dataDir.resolve("trainer.log")));
+                    URI.create("http://127.0.0.1:" + port + "/ready"), dataDir.resolve("trainer.log"), true));
         }
         Supervisor supervisor = new Supervisor(services, dataDir, stackOptions.startTimeout(), out);
         return new StackServices(supervisor, key, keyFile, gateway, seeded);

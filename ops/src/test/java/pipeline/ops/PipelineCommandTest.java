@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.URI;
@@ -29,6 +30,10 @@ import pipeline.ops.load.LoadReport;
 /** The {@code pipeline run} command as a user meets it: a separate JVM with its services, stopped by a signal. */
 class PipelineCommandTest {
 
+    /** Linux's scheduling policies (sched.h). */
+    private static final int SCHED_OTHER = 0;
+    private static final int SCHED_IDLE = 5;
+
     static final Path SAMPLE = Path.of("../convnet/src/test/resources/fashion-mnist-sample");
 
     @TempDir
@@ -49,6 +54,10 @@ class PipelineCommandTest {
         stack = StackCommand.start(dataDir, Map.of("PIPELINE_STACK_FEED_IMAGES", SAMPLE.toAbsolutePath().toString()), "--demo");
         List<ProcessHandle> children = stack.awaitReady();
         Process command = stack.process();
+        assertThat(children).filteredOn(child -> service(child).equals("trainer")).singleElement()
+                .satisfies(trainer -> assertThat(schedulingPolicy(trainer)).as("training runs on time serving leaves").isEqualTo(SCHED_IDLE));
+        assertThat(children).filteredOn(child -> service(child).startsWith("worker")).isNotEmpty()
+                .allSatisfy(worker -> assertThat(schedulingPolicy(worker)).isEqualTo(SCHED_OTHER));
 
         Matcher weak = stack.awaitLine(Pattern.compile("  model fashion-lenet5 v1 PROMOTED: ([0-9.]+) % on its test set.*"),
                 Duration.ofSeconds(30));
@@ -164,5 +173,30 @@ class PipelineCommandTest {
         int exit = PipelineCommand.run(args.length == 0 ? new String[] {"run"} : args, env,
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Result(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The {@code -Dpipeline.service} a child runs as, from its command line in /proc; empty for broker and registry. */
+    private static String service(ProcessHandle child) {
+        try {
+            for (String arg : Files.readString(Path.of("/proc", Long.toString(child.pid()), "cmdline")).split("\0")) {
+                if (arg.startsWith("-Dpipeline.service=")) {
+                    return arg.substring("-Dpipeline.service=".length());
+                }
+            }
+            return "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A process's scheduling policy, field 41 of /proc/PID/stat (counting from its pid). */
+    private static int schedulingPolicy(ProcessHandle process) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            // Fields 3 onwards follow the parenthesised command name, which may hold spaces.
+            return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[41 - 3]);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -57,6 +57,9 @@ import pipeline.worker.WorkerSettings;
  * and the predictions read are decoded after it stops. The engine alone runs forward
  * passes on batches already decoded and normalised. Median of the repetitions.
  *
+ * <p>Beside a trainer round: the Kafka path again, alone and while another JVM trains ({@link TrainingLoad}),
+ * in turns; medians of each.
+ *
  * <pre>
  * ./pipeline bench-worker [IMAGES [REPEATS]]     defaults 2000, 3 (ResNet-20 runs on IMAGES/4, MobileNetV2 on IMAGES/16)
  * </pre>
@@ -94,6 +97,25 @@ public final class WorkerBenchmark {
                 out.printf("| %s | %d | %.0f | %.0f | %.0f %% | %s | %.0f | %d / %d | %s | %s |%n", feed.name(), feed.batch(), engine,
                         kafka.imagesPerSecond(), 100 * kafka.imagesPerSecond() / engine, kafka.batchSizes(), kafka.perTransaction(),
                         kafka.queueP50(), kafka.queueP99(), kafka.stages(), kafka.cpu());
+            }
+            out.printf("%nThe worker beside a trainer round (a JVM fine-tuning LeNet-5 as the trainer does, one engine thread)%n%n");
+            out.printf("| model, images | batch | through Kafka alone (img/s) | beside training (img/s) | drop | CPU µs per image beside training |%n");
+            out.printf("| --- | --- | --- | --- | --- | --- |%n");
+            for (BenchFeed feed : List.of(BenchFeed.fashionPngs("lenet5", 32, images), BenchFeed.fashionPngs("resnet20", 32, images / 4))) {
+                // Alone and beside training in turns, so that the machine's drift falls on both columns alike.
+                double[] alone = new double[repeats];
+                double[] beside = new double[repeats];
+                String cpu = "";
+                for (int r = 0; r < repeats; r++) {
+                    alone[r] = throughKafka(stack, registry, feed, 1).imagesPerSecond();
+                    try (TrainingLoad training = TrainingLoad.start()) {
+                        KafkaRun run = throughKafka(stack, registry, feed, 1);
+                        beside[r] = run.imagesPerSecond();
+                        cpu = run.cpu();
+                    }
+                }
+                out.printf("| %s | %d | %.0f | %.0f | %.0f %% | %s |%n", feed.name(), feed.batch(), median(alone), median(beside),
+                        100 * (1 - median(beside) / median(alone)), cpu);
             }
         }
     }
