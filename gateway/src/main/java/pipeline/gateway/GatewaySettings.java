@@ -1,5 +1,8 @@
 package pipeline.gateway;
 
+import static pipeline.config.ClusterSettings.BOOTSTRAP;
+import static pipeline.config.ClusterSettings.REGISTRY;
+
 import java.time.Duration;
 import java.util.List;
 import pipeline.config.Setting;
@@ -25,9 +28,6 @@ public record GatewaySettings(String bootstrapServers, String registryUrl, Strin
                               long maxBodyBytes, int maxImageSide, int ratePerSecond, int burst, Duration requestTimeout,
                               Duration maxWait, int cacheSize, String tlsKeystore, String tlsPassword) {
 
-    static final Setting<String> BOOTSTRAP = Setting.of("kafka.bootstrap-servers", ValueType.text(), "127.0.0.1:9092", "Kafka brokers");
-    static final Setting<String> REGISTRY = Setting.of("registry.url", ValueType.text(),
-            "http://127.0.0.1:8081/apis/ccompat/v7", "schema registry, Confluent REST API");
     static final Setting<String> HOST = Setting.of("gateway.host", ValueType.text(), "127.0.0.1", "address the HTTP API listens on");
     static final Setting<Integer> PORT = Setting.of("gateway.port", ValueType.port(), 8080, "port of the HTTP API (0 = any free port)");
     static final Setting<String> API_KEYS = Setting.of("gateway.api-keys", ValueType.text(), "",

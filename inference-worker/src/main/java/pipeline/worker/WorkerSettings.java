@@ -1,5 +1,8 @@
 package pipeline.worker;
 
+import static pipeline.config.ClusterSettings.BOOTSTRAP;
+import static pipeline.config.ClusterSettings.REGISTRY;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -39,9 +42,6 @@ public record WorkerSettings(String bootstrapServers, String registryUrl, String
                 sessionTimeout, transactionTimeout, httpHost, httpPort, DECODE_THREADS.defaultValue(), TRANSACTION_SPAN.defaultValue());
     }
 
-    static final Setting<String> BOOTSTRAP = Setting.of("kafka.bootstrap-servers", ValueType.text(), "127.0.0.1:9092", "Kafka brokers");
-    static final Setting<String> REGISTRY = Setting.of("registry.url", ValueType.text(),
-            "http://127.0.0.1:8081/apis/ccompat/v7", "schema registry, Confluent REST API");
     static final Setting<String> GROUP = Setting.of("worker.group-id", ValueType.text(), "inference-workers",
             "consumer group the workers share the images partitions in");
     static final Setting<String> INSTANCE = Setting.of("worker.instance-id", ValueType.text(),

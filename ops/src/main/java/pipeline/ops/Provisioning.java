@@ -1,5 +1,8 @@
 package pipeline.ops;
 
+import static pipeline.config.ClusterSettings.BOOTSTRAP;
+import static pipeline.config.ClusterSettings.REGISTRY;
+
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,9 +31,6 @@ import pipeline.schemas.topics.Topics;
  */
 final class Provisioning {
 
-    static final Setting<String> BOOTSTRAP = Setting.of("kafka.bootstrap-servers", ValueType.text(), "127.0.0.1:9092", "Kafka brokers");
-    static final Setting<String> REGISTRY = Setting.of("registry.url", ValueType.text(),
-            "http://127.0.0.1:8081/apis/ccompat/v7", "schema registry, Confluent REST API");
     static final Setting<Integer> REPLICATION = Setting.of("provision.replication-factor", ValueType.integer(1, 32), 1,
             "copies of each topic's partitions (3 on a production cluster)");
     static final Setting<Path> MODEL_FILE = Setting.of("provision.model-file", ValueType.path(), Path.of("models/fashion-lenet5.model"),

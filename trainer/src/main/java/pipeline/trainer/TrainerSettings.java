@@ -1,5 +1,8 @@
 package pipeline.trainer;
 
+import static pipeline.config.ClusterSettings.BOOTSTRAP;
+import static pipeline.config.ClusterSettings.REGISTRY;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,9 +38,6 @@ public record TrainerSettings(String bootstrapServers, String registryUrl, Strin
                               Duration accuracyWindow, Path coldStart, int coldStartEpochs, String httpHost, int httpPort,
                               Path stateDir) {
 
-    static final Setting<String> BOOTSTRAP = Setting.of("kafka.bootstrap-servers", ValueType.text(), "127.0.0.1:9092", "Kafka brokers");
-    static final Setting<String> REGISTRY = Setting.of("registry.url", ValueType.text(),
-            "http://127.0.0.1:8081/apis/ccompat/v7", "schema registry, Confluent REST API");
     static final Setting<String> APPLICATION_ID = Setting.of("trainer.application-id", ValueType.text(), "trainer",
             "Kafka Streams application id, training consumer group and transactional-id prefix");
     static final Setting<String> MODEL_NAME = Setting.of("trainer.model-name", ValueType.text(), "fashion-lenet5",
