@@ -15,7 +15,6 @@ import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.slf4j.Logger;
@@ -152,18 +151,21 @@ final class BatchCommitter implements AutoCloseable {
             }
         }
         long start = System.nanoTime();
-        List<Batch> taken = new ArrayList<>();
+        // Counted as taken before anything can fail, so that a failure finishes it too (else await() waits forever).
+        List<Batch> taken = new ArrayList<>(List.of(first));
         try {
             producer.beginTransaction();
             Batch next = first;
             Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
             ConsumerGroupMetadata group = first.group();
             while (next != null) {
-                taken.add(next);
                 next.outputs().forEach(producer::send);
                 offsets.putAll(next.offsets());
                 group = next.group();
                 next = System.nanoTime() - start < spanNanos ? waiting.poll() : null;
+                if (next != null) {
+                    taken.add(next);
+                }
             }
             producer.sendOffsetsToTransaction(offsets, group);
             producer.commitTransaction();
@@ -175,7 +177,9 @@ final class BatchCommitter implements AutoCloseable {
                 fenced = e;
                 notifyAll();
             }
-        } catch (KafkaException e) {
+        } catch (RuntimeException e) {
+            // A Kafka error, a record that would not serialise, or the producer in a state it cannot send
+            // from: the batches are not committed, and are read again; the commit thread goes on.
             abort(taken, e);
         }
     }
@@ -184,10 +188,10 @@ final class BatchCommitter implements AutoCloseable {
      * Aborts the transaction and drops the batches waiting behind it: all their partitions are read
      * again once the loop takes them.
      */
-    private void abort(List<Batch> taken, KafkaException cause) {
+    private void abort(List<Batch> taken, RuntimeException cause) {
         try {
             producer.abortTransaction();
-        } catch (KafkaException e) {
+        } catch (RuntimeException e) {
             LOG.warn("Aborting the failed transaction failed too ({}); the broker aborts it on its timeout", e.toString());
         }
         List<Batch> dropped = new ArrayList<>(taken);
