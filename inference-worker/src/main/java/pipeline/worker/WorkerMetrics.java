@@ -80,11 +80,6 @@ public final class WorkerMetrics {
         transaction.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** Total seconds spent in one batch transaction so far, on the commit threads (beside the loops' stages). */
-    public double transactionSeconds() {
-        return transaction.totalTime(TimeUnit.SECONDS);
-    }
-
     /** Transactions committed so far. */
     public double transactions() {
         return transaction.count();

@@ -37,10 +37,6 @@ final class TrainingLoad implements AutoCloseable {
         return new TrainingLoad(process);
     }
 
-    long pid() {
-        return process.pid();
-    }
-
     @Override
     public void close() {
         process.stop(Duration.ofSeconds(5));
