@@ -1,17 +1,21 @@
 package pipeline.worker;
 
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.IntStream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import pipeline.convnet.tensor.Tensor;
 import pipeline.images.DecodedImage;
 import pipeline.images.ImageProbe;
+import pipeline.modelstore.ModelInput;
 import pipeline.modelstore.ModelSnapshot;
 import pipeline.schemas.avro.ImageEvent;
 import pipeline.schemas.avro.ModelRef;
@@ -27,8 +31,9 @@ import pipeline.schemas.topics.Topics;
 /**
  * The worker's work on one batch, with no Kafka client in it: {@code images} records in, one output
  * record per input out, in input order — its {@code predictions} record, or its {@code images.dlq}
- * record saying why it has none. Each record is read (Avro, field checks) and its image checked and
- * decoded on the {@link DecodePool}; the images that decode go through the model in one forward pass.
+ * record saying why it has none. Each record is read (Avro, field checks), its image checked, decoded
+ * and written into its row of the model's input (resized, normalised) on the {@link DecodePool}; the
+ * images that decode go through the model in one forward pass.
  *
  * <p>A failure that is not the records' fault (the registry unreachable, the engine failing) is
  * thrown: the caller reads the batch again. Thread-safe for batches from several loops.
@@ -62,12 +67,15 @@ public final class BatchInference {
         long batchStart = System.currentTimeMillis();
         int n = batch.size();
         ImageEvent[] events = new ImageEvent[n];
-        DecodedImage[] images = new DecodedImage[n];
         @SuppressWarnings("unchecked")
         ProducerRecord<String, SpecificRecord>[] out = new ProducerRecord[n];
         LongAdder reading = new LongAdder();
         LongAdder decoding = new LongAdder();
-        int[] input = snapshot.model().network().input();
+        LongAdder preprocessing = new LongAdder();
+        ModelInput modelInput = snapshot.input();
+        int[] shape = snapshot.model().network().input();
+        // Each decode thread writes its images into their own rows; rows of images that fail stay empty.
+        Tensor input = modelInput.emptyBatch(n);
         decoders.forEach(n, i -> {
             long start = System.nanoTime();
             ConsumerRecord<String, byte[]> record = batch.get(i);
@@ -77,31 +85,47 @@ public final class BatchInference {
             }
             long read = System.nanoTime();
             reading.add(read - start);
-            if (events[i] != null) {
-                images[i] = decode(record, events[i], input, out, i);
-                decoding.add(System.nanoTime() - read);
+            if (events[i] == null) {
+                return;
+            }
+            DecodedImage image = decode(record, events[i], shape, out, i);
+            long decoded = System.nanoTime();
+            decoding.add(decoded - read);
+            if (image != null) {
+                modelInput.write(input, i, image);
+                preprocessing.add(System.nanoTime() - decoded);
             }
         });
         metrics.stage("read", reading.sum());
         metrics.stage("decode", decoding.sum());
-        List<DecodedImage> decoded = Arrays.stream(images).filter(image -> image != null).toList();
-        if (!decoded.isEmpty()) {
-            Predictor.BatchPrediction result = predictor.predict(snapshot, decoded);
-            metrics.stage("preprocess", result.preprocessMicros() * 1000);
+        metrics.stage("preprocess", preprocessing.sum());
+        int[] rows = IntStream.range(0, n).filter(i -> out[i] == null).toArray();
+        if (rows.length > 0) {
+            Predictor.BatchPrediction result = predictor.predict(snapshot, rows.length == n ? input : onlyRows(input, rows));
             metrics.stage("inference", result.inferenceMicros() * 1000);
-            metrics.batch(decoded.size(), result.inferenceMicros());
+            metrics.batch(rows.length, result.inferenceMicros());
             long building = System.nanoTime();
-            int next = 0;
-            for (int i = 0; i < n; i++) {
-                if (images[i] != null) {
-                    metrics.queued(Math.max(0, batchStart - events[i].getTimestamp().toEpochMilli()));
-                    out[i] = new ProducerRecord<>(Topics.PREDICTIONS.name(), events[i].getId(), prediction(events[i],
-                            result.images().get(next++), snapshot, batchStart, result.inferenceMicros(), decoded.size()));
-                }
+            for (int r = 0; r < rows.length; r++) {
+                ImageEvent event = events[rows[r]];
+                metrics.queued(Math.max(0, batchStart - event.getTimestamp().toEpochMilli()));
+                out[rows[r]] = new ProducerRecord<>(Topics.PREDICTIONS.name(), event.getId(), prediction(event,
+                        result.images().get(r), snapshot, batchStart, result.inferenceMicros(), rows.length));
             }
             metrics.stage("predictions", System.nanoTime() - building);
         }
         return Arrays.asList(out);
+    }
+
+    /** The given items of {@code batch} {@code [N, …]}, in order: a batch without the images that failed. */
+    private static Tensor onlyRows(Tensor batch, int[] rows) {
+        int size = batch.size() / batch.dim(0);
+        int[] shape = batch.shape().clone();
+        shape[0] = rows.length;
+        Tensor kept = Tensor.zeros(shape);
+        for (int r = 0; r < rows.length; r++) {
+            System.arraycopy(batch.data(), rows[r] * size, kept.data(), r * size, size);
+        }
+        return kept;
     }
 
     /**
@@ -110,8 +134,7 @@ public final class BatchInference {
      */
     private DecodedImage decode(ConsumerRecord<String, byte[]> record, ImageEvent event, int[] input,
                                 ProducerRecord<String, SpecificRecord>[] out, int i) {
-        byte[] bytes = new byte[event.getImage().remaining()];
-        event.getImage().duplicate().get(bytes);
+        byte[] bytes = bytes(event.getImage());
         try {
             return probe.decode(bytes, input[2], input[1]);
         } catch (ImageProbe.RejectedImage e) {
@@ -122,6 +145,16 @@ public final class BatchInference {
             out[i] = DeadLetters.of(record, code, "image " + event.getId() + ": " + e.getMessage(), producerId);
             return null;
         }
+    }
+
+    /** The buffer's bytes: its own array when it is exactly that (as Avro reads them), else a copy. */
+    private static byte[] bytes(ByteBuffer buffer) {
+        if (buffer.hasArray() && buffer.arrayOffset() == 0 && buffer.position() == 0 && buffer.remaining() == buffer.array().length) {
+            return buffer.array();
+        }
+        byte[] copy = new byte[buffer.remaining()];
+        buffer.duplicate().get(copy);
+        return copy;
     }
 
     /** The intake has logged why; counted among the dead letters by its code. */

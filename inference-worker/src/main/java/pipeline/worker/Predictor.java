@@ -19,11 +19,8 @@ public final class Predictor {
     /** The answer for one image. */
     public record ImagePrediction(List<Scored> topK, float[] embedding) {}
 
-    /**
-     * The answers for a batch, in input order; how long the images took to become the input tensor
-     * (resize, normalise) and the forward pass.
-     */
-    public record BatchPrediction(List<ImagePrediction> images, long preprocessMicros, long inferenceMicros) {}
+    /** The answers for a batch, in input order, and how long its forward pass took. */
+    public record BatchPrediction(List<ImagePrediction> images, long inferenceMicros) {}
 
     private final int topK;
 
@@ -34,9 +31,13 @@ public final class Predictor {
         this.topK = topK;
     }
 
+    /** The images, made the model's input (resized, normalised) here. */
     public BatchPrediction predict(ModelSnapshot snapshot, List<? extends DecodedImage> images) {
-        long start = System.nanoTime();
-        Tensor input = snapshot.input().batch(images);
+        return predict(snapshot, snapshot.input().batch(images));
+    }
+
+    /** A batch already made the model's input {@code [N, C, H, W]}, e.g. by {@link pipeline.modelstore.ModelInput#write}. */
+    public BatchPrediction predict(ModelSnapshot snapshot, Tensor input) {
         long preprocessed = System.nanoTime();
         Network.Output output = snapshot.serving().infer(input);
         long inferred = System.nanoTime();
@@ -44,14 +45,15 @@ public final class Predictor {
         List<String> classes = snapshot.model().classNames();
         int k = classes.size();
         int f = output.embeddings().dim(1);
-        List<ImagePrediction> answers = new ArrayList<>(images.size());
-        for (int i = 0; i < images.size(); i++) {
+        int n = input.dim(0);
+        List<ImagePrediction> answers = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
             List<Scored> top = new ArrayList<>(topK);
             for (int best : TopK.of(probabilities.data(), i * k, k, topK)) {
                 top.add(new Scored(classes.get(best), probabilities.data()[i * k + best]));
             }
             answers.add(new ImagePrediction(top, Arrays.copyOfRange(output.embeddings().data(), i * f, (i + 1) * f)));
         }
-        return new BatchPrediction(answers, (preprocessed - start) / 1000, (inferred - preprocessed) / 1000);
+        return new BatchPrediction(answers, (inferred - preprocessed) / 1000);
     }
 }

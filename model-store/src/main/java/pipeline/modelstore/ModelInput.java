@@ -23,14 +23,24 @@ public final class ModelInput {
 
     /** A batch {@code [N, C, H, W]} of the images, in order. */
     public Tensor batch(List<? extends DecodedImage> images) {
-        Tensor batch = Tensor.zeros(images.size(), shape[0], shape[1], shape[2]);
+        Tensor batch = emptyBatch(images.size());
         for (int i = 0; i < images.size(); i++) {
-            switch (images.get(i)) {
-                case Pixels p -> input.write(batch, i, p.values(), p.channels(), p.height(), p.width());
-                case DecodedImage.Picture(var image) -> input.write(batch, i, image);
-            }
+            write(batch, i, images.get(i));
         }
         return batch;
+    }
+
+    /** A batch {@code [n, C, H, W]} of zeros, for {@link #write} to fill, from several threads if need be. */
+    public Tensor emptyBatch(int n) {
+        return Tensor.zeros(n, shape[0], shape[1], shape[2]);
+    }
+
+    /** Writes {@code image} as item {@code index} of {@code batch} {@code [N, C, H, W]}: converted, resized, normalised. */
+    public void write(Tensor batch, int index, DecodedImage image) {
+        switch (image) {
+            case Pixels p -> input.write(batch, index, p.values(), p.channels(), p.height(), p.width());
+            case DecodedImage.Picture(var picture) -> input.write(batch, index, picture);
+        }
     }
 
     /** The image as the model's unnormalised input {@code [C, H, W]}, 0–255: a dataset's layout. */

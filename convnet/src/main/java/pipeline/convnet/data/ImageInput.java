@@ -7,6 +7,7 @@ import java.awt.image.PixelInterleavedSampleModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.Arrays;
 import javax.imageio.ImageIO;
 import pipeline.convnet.tensor.Tensor;
 
@@ -16,6 +17,9 @@ import pipeline.convnet.tensor.Tensor;
  * pixel the mean of the input pixels it covers, so shrinking does not alias), and normalised.
  */
 public final class ImageInput {
+
+    /** Each thread's working rows for resizing. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private final int channels;
     private final int height;
@@ -62,7 +66,7 @@ public final class ImageInput {
 
     /** Writes {@code image} as item {@code index} of {@code batch} {@code [N, C, H, W]}: converted, resized, normalised. */
     public void write(Tensor batch, int index, BufferedImage image) {
-        normalise(batch, index, resized(channelValues(image), image.getHeight(), image.getWidth()));
+        resize(rowsOf(image), image.getHeight(), image.getWidth(), normalisedInto(batch, index));
     }
 
     /**
@@ -81,7 +85,7 @@ public final class ImageInput {
             }
             return;
         }
-        normalise(batch, index, resized(channelValues(values, sourceChannels, h * w), h, w));
+        resize(rowsOf(values, sourceChannels, h, w), h, w, normalisedInto(batch, index));
     }
 
     /**
@@ -89,42 +93,49 @@ public final class ImageInput {
      * as {@link #batch} does, the layout of a {@link Dataset}'s pixels.
      */
     public byte[] pixels(BufferedImage image) {
-        return levels(resized(channelValues(image), image.getHeight(), image.getWidth()));
+        byte[] out = new byte[channels * height * width];
+        resize(rowsOf(image), image.getHeight(), image.getWidth(), levelsInto(out));
+        return out;
     }
 
     /** {@link #pixels(BufferedImage)} of decoded planar pixels, as {@link #write(Tensor, int, byte[], int, int, int)} takes them. */
     public byte[] pixels(byte[] values, int sourceChannels, int h, int w) {
-        return levels(resized(channelValues(values, sourceChannels, h * w), h, w));
-    }
-
-    /** Each model channel's plane resized to the model's height and width. */
-    private float[][] resized(float[][] planes, int h, int w) {
-        float[][] out = new float[channels][];
-        for (int c = 0; c < channels; c++) {
-            out[c] = resizeArea(planes[c], h, w, height, width);
-        }
+        byte[] out = new byte[channels * height * width];
+        resize(rowsOf(values, sourceChannels, h, w), h, w, levelsInto(out));
         return out;
     }
 
-    private void normalise(Tensor batch, int index, float[][] planes) {
-        int plane = height * width;
-        int base = index * channels * plane;
-        for (int c = 0; c < channels; c++) {
-            for (int p = 0; p < plane; p++) {
-                batch.data()[base + c * plane + p] = normalised[c][level(planes[c][p])];
-            }
-        }
+    /** Reads row {@code y} of model channel {@code channel} of the source image into the start of {@code row}: values 0–255. */
+    private interface SourceRows {
+        void read(int channel, int y, float[] row);
     }
 
-    private byte[] levels(float[][] planes) {
-        int plane = height * width;
-        byte[] out = new byte[channels * plane];
-        for (int c = 0; c < channels; c++) {
-            for (int p = 0; p < plane; p++) {
-                out[c * plane + p] = (byte) level(planes[c][p]);
+    /** Takes one resized row of one model channel: {@code width} values 0–255. */
+    private interface OutputRows {
+        void write(int channel, int y, float[] row);
+    }
+
+    /** Rows into item {@code index} of {@code batch}, each value rounded to its level and normalised. */
+    private OutputRows normalisedInto(Tensor batch, int index) {
+        float[] data = batch.data();
+        int base = index * channels * height * width;
+        return (c, y, row) -> {
+            float[] table = normalised[c];
+            int to = base + (c * height + y) * width;
+            for (int x = 0; x < width; x++) {
+                data[to + x] = table[level(row[x])];
             }
-        }
-        return out;
+        };
+    }
+
+    /** Rows into {@code out} {@code [C, H, W]} as unsigned levels. */
+    private OutputRows levelsInto(byte[] out) {
+        return (c, y, row) -> {
+            int to = (c * height + y) * width;
+            for (int x = 0; x < width; x++) {
+                out[to + x] = (byte) level(row[x]);
+            }
+        };
     }
 
     /** A resampled value as the 0–255 level a decoded image of the model's size would hold. */
@@ -133,24 +144,21 @@ public final class ImageInput {
     }
 
     /**
-     * The image's values 0–255 per model channel. Grey images are read from their raster as stored:
-     * going through {@code getRGB} would convert Java's linear grey to sRGB and brighten them.
+     * The image's rows per model channel. Grey images are read from their raster as stored: going
+     * through {@code getRGB} would convert Java's linear grey to sRGB and brighten them.
      */
-    private float[][] channelValues(BufferedImage image) {
-        int h = image.getHeight();
+    private SourceRows rowsOf(BufferedImage image) {
         int w = image.getWidth();
-        int plane = h * w;
         Raster raster = image.getRaster();
-        float[][] values = new float[channels][plane];
         if (raster.getNumBands() == 1 && image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY) {
             float scale = 255f / ((1 << image.getColorModel().getComponentSize(0)) - 1);
-            int[] samples = raster.getSamples(0, 0, w, h, 0, (int[]) null);
-            for (int c = 0; c < channels; c++) {
-                for (int p = 0; p < plane; p++) {
-                    values[c][p] = samples[p] * scale;
+            int[] samples = new int[w];
+            return (c, y, row) -> {
+                raster.getSamples(0, y, w, 1, 0, samples);
+                for (int x = 0; x < w; x++) {
+                    row[x] = samples[x] * scale;
                 }
-            }
-            return values;
+            };
         }
         if (image.getType() == BufferedImage.TYPE_3BYTE_BGR && raster.getDataBuffer() instanceof DataBufferByte bytes
                 && raster.getSampleModel() instanceof PixelInterleavedSampleModel interleaved
@@ -158,45 +166,51 @@ public final class ImageInput {
                 && raster.getSampleModelTranslateY() == 0) {
             // What ImageIO's JPEG reader decodes to: blue, green, red bytes per pixel, read in place.
             byte[] bgr = bytes.getData();
-            for (int p = 0; p < plane; p++) {
-                rgb(values, p, bgr[3 * p + 2] & 0xff, bgr[3 * p + 1] & 0xff, bgr[3 * p] & 0xff);
+            return (c, y, row) -> {
+                int from = 3 * y * w;
+                for (int x = 0; x < w; x++) {
+                    int p = from + 3 * x;
+                    row[x] = channelValue(c, bgr[p + 2] & 0xff, bgr[p + 1] & 0xff, bgr[p] & 0xff);
+                }
+            };
+        }
+        int[] argb = new int[w];
+        return (c, y, row) -> {
+            image.getRGB(0, y, w, 1, argb, 0, w);
+            for (int x = 0; x < w; x++) {
+                row[x] = channelValue(c, (argb[x] >> 16) & 0xff, (argb[x] >> 8) & 0xff, argb[x] & 0xff);
             }
-            return values;
-        }
-        int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
-        for (int p = 0; p < plane; p++) {
-            rgb(values, p, (argb[p] >> 16) & 0xff, (argb[p] >> 8) & 0xff, argb[p] & 0xff);
-        }
-        return values;
+        };
     }
 
-    /** One pixel's red, green and blue as the model's channels: grey by luma, or as they are. */
-    private void rgb(float[][] values, int p, float r, float g, float b) {
-        if (channels == 1) {
-            values[0][p] = luma(r, g, b);
-        } else {
-            values[0][p] = r;
-            values[1][p] = g;
-            values[2][p] = b;
-        }
-    }
-
-    /** Planar 8-bit values as 0–255 per model channel: grey repeated for RGB models, RGB to grey by luma. */
-    private float[][] channelValues(byte[] values, int sourceChannels, int plane) {
+    /** Planar 8-bit rows per model channel: grey repeated for RGB models, RGB to grey by luma. */
+    private SourceRows rowsOf(byte[] values, int sourceChannels, int h, int w) {
         if (sourceChannels != 1 && sourceChannels != 3) {
             throw new IllegalArgumentException("pixels come in 1 (grey) or 3 (RGB) channels, not " + sourceChannels);
         }
-        float[][] out = new float[channels][plane];
-        for (int p = 0; p < plane; p++) {
-            if (sourceChannels == 1) {
-                for (int c = 0; c < channels; c++) {
-                    out[c][p] = values[p] & 0xff;
+        int plane = h * w;
+        if (sourceChannels == 1 || channels == 3) {
+            return (c, y, row) -> {
+                int from = (sourceChannels == 1 ? 0 : c * plane) + y * w;
+                for (int x = 0; x < w; x++) {
+                    row[x] = values[from + x] & 0xff;
                 }
-            } else {
-                rgb(out, p, values[p] & 0xff, values[plane + p] & 0xff, values[2 * plane + p] & 0xff);
-            }
+            };
         }
-        return out;
+        return (c, y, row) -> {
+            int from = y * w;
+            for (int x = 0; x < w; x++) {
+                row[x] = luma(values[from + x] & 0xff, values[plane + from + x] & 0xff, values[2 * plane + from + x] & 0xff);
+            }
+        };
+    }
+
+    /** Model channel {@code c} of a pixel's red, green and blue: grey by luma, or the colour itself. */
+    private float channelValue(int c, float r, float g, float b) {
+        if (channels == 1) {
+            return luma(r, g, b);
+        }
+        return c == 0 ? r : c == 1 ? g : b;
     }
 
     private static float luma(float r, float g, float b) {
@@ -204,42 +218,65 @@ public final class ImageInput {
     }
 
     /**
-     * Area resampling of a {@code [sh, sw]} plane to {@code [dh, dw]}: each row across, then each output
-     * row as the weighted sum of the resampled rows it covers (whole rows at a time, which the JIT
-     * vectorises).
+     * Area resampling of each model channel of a {@code [sh, sw]} image to the model's height and width:
+     * each source row across (weights per output column), then each output row as the weighted sum of
+     * the resampled rows it covers (whole rows at a time, which the JIT vectorises). Works in one
+     * thread's scratch rows, so no image-sized array is allocated per call.
      */
-    static float[] resizeArea(float[] source, int sh, int sw, int dh, int dw) {
-        if (sh == dh && sw == dw) {
-            return source;
-        }
-        AreaWeights across = new AreaWeights(sw, dw);
-        float[] rows = new float[sh * dw];
-        for (int y = 0; y < sh; y++) {
-            int from = y * sw;
-            int to = y * dw;
-            for (int j = 0; j < dw; j++) {
-                float sum = 0;
-                float[] weights = across.weights[j];
+    private void resize(SourceRows source, int sh, int sw, OutputRows sink) {
+        Scratch scratch = SCRATCH.get().fit(sw, sh * width, width);
+        float[] line = scratch.line;
+        float[] across = scratch.across;
+        float[] row = scratch.row;
+        AreaWeights columns = new AreaWeights(sw, width);
+        AreaWeights lines = new AreaWeights(sh, height);
+        for (int c = 0; c < channels; c++) {
+            for (int y = 0; y < sh; y++) {
+                source.read(c, y, line);
+                int to = y * width;
+                for (int j = 0; j < width; j++) {
+                    float sum = 0;
+                    float[] weights = columns.weights[j];
+                    int first = columns.first[j];
+                    for (int k = 0; k < weights.length; k++) {
+                        sum += weights[k] * line[first + k];
+                    }
+                    across[to + j] = sum;
+                }
+            }
+            for (int j = 0; j < height; j++) {
+                Arrays.fill(row, 0, width, 0f);
+                float[] weights = lines.weights[j];
                 for (int k = 0; k < weights.length; k++) {
-                    sum += weights[k] * source[from + across.first[j] + k];
+                    float weight = weights[k];
+                    int from = (lines.first[j] + k) * width;
+                    for (int x = 0; x < width; x++) {
+                        row[x] += weight * across[from + x];
+                    }
                 }
-                rows[to + j] = sum;
+                sink.write(c, j, row);
             }
         }
-        AreaWeights down = new AreaWeights(sh, dh);
-        float[] out = new float[dh * dw];
-        for (int j = 0; j < dh; j++) {
-            int to = j * dw;
-            float[] weights = down.weights[j];
-            for (int k = 0; k < weights.length; k++) {
-                float weight = weights[k];
-                int from = (down.first[j] + k) * dw;
-                for (int x = 0; x < dw; x++) {
-                    out[to + x] += weight * rows[from + x];
-                }
+    }
+
+    /** One thread's working rows for {@link #resize}, grown to the largest image it has resized. */
+    private static final class Scratch {
+        float[] line = new float[0];
+        float[] across = new float[0];
+        float[] row = new float[0];
+
+        Scratch fit(int lineLength, int acrossLength, int rowLength) {
+            if (line.length < lineLength) {
+                line = new float[lineLength];
             }
+            if (across.length < acrossLength) {
+                across = new float[acrossLength];
+            }
+            if (row.length < rowLength) {
+                row = new float[rowLength];
+            }
+            return this;
         }
-        return out;
     }
 
     /**
