@@ -22,10 +22,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Commits batches' outputs and consumed offsets in Kafka transactions on a thread of its own, so the
- * loop infers the next batches meanwhile. A transaction takes every batch waiting when it starts and
- * those that arrive while it sends, for at most {@code span}, then commits: under load several
- * batches share one transaction's round trips; when batches come slower than commits, each batch
- * commits alone and at once. Outputs are serialised and sent here, in submission order.
+ * loop infers the next batches meanwhile. A transaction takes every batch waiting when it starts and,
+ * for at most {@code span}, those that arrive while it is open, then commits: under load (the last
+ * transaction took several batches) it stays open the whole span, so several batches share one
+ * transaction's round trips; when batches come slower than commits, each batch commits alone and at
+ * once. Outputs are serialised and sent here, in submission order.
  *
  * <p>When a transaction fails, it is aborted and every batch submitted after it is dropped unsent
  * (their offsets would skip the aborted records), until the loop has {@linkplain #await() awaited}
@@ -49,6 +50,12 @@ final class BatchCommitter implements AutoCloseable {
     /** Guarded by {@code this}: set when another producer took the transactional id over. */
     private ProducerFencedException fenced;
     private volatile boolean closing;
+    /**
+     * Commit thread only: whether the last transaction took more than one batch. Batches then come
+     * faster than transactions commit, and the next transaction stays open its whole span to take more,
+     * spreading each commit's round trips over more images.
+     */
+    private boolean underLoad;
 
     /** One batch's outputs and the offsets after its records. */
     private record Batch(List<ProducerRecord<String, SpecificRecord>> outputs, Map<TopicPartition, OffsetAndMetadata> offsets,
@@ -162,11 +169,12 @@ final class BatchCommitter implements AutoCloseable {
                 next.outputs().forEach(producer::send);
                 offsets.putAll(next.offsets());
                 group = next.group();
-                next = System.nanoTime() - start < spanNanos ? waiting.poll() : null;
+                next = nextWithin(spanNanos - (System.nanoTime() - start));
                 if (next != null) {
                     taken.add(next);
                 }
             }
+            underLoad = taken.size() > 1;
             producer.sendOffsetsToTransaction(offsets, group);
             producer.commitTransaction();
             metrics.transaction(System.nanoTime() - start);
@@ -181,6 +189,25 @@ final class BatchCommitter implements AutoCloseable {
             // A Kafka error, a record that would not serialise, or the producer in a state it cannot send
             // from: the batches are not committed, and are read again; the commit thread goes on.
             abort(taken, e);
+        }
+    }
+
+    /**
+     * The next batch for the open transaction, or {@code null} to commit it: under load, the first to
+     * arrive within the {@code left} of the span; otherwise only one already waiting, so that a lone
+     * batch commits at once.
+     */
+    private Batch nextWithin(long left) {
+        if (left <= 0) {
+            return null;
+        }
+        if (!underLoad) {
+            return waiting.poll();
+        }
+        try {
+            return waiting.poll(left, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            return null;
         }
     }
 
