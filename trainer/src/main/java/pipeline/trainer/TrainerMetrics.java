@@ -21,6 +21,7 @@ public final class TrainerMetrics {
     private final Counter trainingLabels;
     private final Counter heldOutLabels;
     private final Timer rounds;
+    private final Counter yielded;
     private final AtomicLong parentAccuracy = new AtomicLong(Double.doubleToLongBits(Double.NaN));
     private final AtomicLong candidateAccuracy = new AtomicLong(Double.doubleToLongBits(Double.NaN));
     private final AtomicLong promotedVersion = new AtomicLong();
@@ -31,6 +32,8 @@ public final class TrainerMetrics {
         heldOutLabels = Counter.builder("trainer.labels").tag("side", "held-out").description("labels read").register(registry);
         rounds = Timer.builder("trainer.round.time").description("one round: judge the parent, fine-tune, judge the candidate")
                 .register(registry);
+        yielded = Counter.builder("trainer.yield.time").baseUnit("seconds")
+                .description("time rounds paused between steps for inference workers that were behind").register(registry);
         Gauge.builder("trainer.buffer.size", bufferSize::getAsDouble).description("training samples kept").register(registry);
         Gauge.builder("trainer.held-out.size", heldOutSize::getAsDouble).description("held-out samples kept").register(registry);
         Gauge.builder("trainer.models.skipped", skippedModelRecords::getAsDouble)
@@ -70,6 +73,10 @@ public final class TrainerMetrics {
         parentAccuracy.set(Double.doubleToLongBits(parent));
         candidateAccuracy.set(Double.doubleToLongBits(candidate));
         lastEvaluation.set(System.currentTimeMillis() / 1000);
+    }
+
+    void yielded(Duration paused) {
+        yielded.increment(paused.toNanos() / 1e9);
     }
 
     void published(ModelStatus status, int version) {

@@ -31,12 +31,15 @@ import pipeline.config.ValueType;
  * @param coldStart      a model file, or a folder of IDX files to train one from, when no version is promoted
  * @param coldStartEpochs epochs of a cold start from IDX files
  * @param stateDir       the feedback topology's local state (join windows); one per trainer process
+ * @param servingGroup   the inference workers' consumer group on {@code images}, whose lag says whether they are behind
+ * @param yieldLag       images the workers may be behind before rounds wait for them (0: never wait)
+ * @param maxYield       the longest a round pauses, in all, for workers that are behind
  */
 public record TrainerSettings(String bootstrapServers, String registryUrl, String applicationId, String modelName, int threads,
                               int bufferSize, int heldOutPercent, int heldOutSize, int minHeldOut, int roundLabels,
                               Duration roundInterval, TrainingRound.Config round, double promotionZ, Duration feedbackWindow,
                               Duration accuracyWindow, Path coldStart, int coldStartEpochs, String httpHost, int httpPort,
-                              Path stateDir) {
+                              Path stateDir, String servingGroup, int yieldLag, Duration maxYield) {
 
     static final Setting<String> APPLICATION_ID = Setting.of("trainer.application-id", ValueType.text(), "trainer",
             "Kafka Streams application id, training consumer group and transactional-id prefix");
@@ -82,11 +85,18 @@ public record TrainerSettings(String bootstrapServers, String registryUrl, Strin
             Path.of(System.getProperty("java.io.tmpdir"), "kafka-streams"),
             "local state of the feedback topology; trainers on one machine need one each");
 
+    static final Setting<String> SERVING_GROUP = Setting.of("trainer.serving-group", ValueType.text(), "inference-workers",
+            "the inference workers' consumer group (worker.group-id), whose lag on images says whether they are behind");
+    static final Setting<Integer> YIELD_LAG = Setting.of("trainer.yield-lag", ValueType.integer(0, Integer.MAX_VALUE), 256,
+            "images the workers may be behind before a due round waits and a running one pauses for them; 0 never waits");
+    static final Setting<Duration> MAX_YIELD = Setting.of("trainer.max-yield", ValueType.duration(), Duration.ofSeconds(60),
+            "the longest a running round pauses, in all, for workers that are behind");
+
     /** Every setting this service reads. */
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, APPLICATION_ID, MODEL_NAME, THREADS, BUFFER_SIZE,
             HELD_OUT_PERCENT, HELD_OUT_SIZE, MIN_HELD_OUT, ROUND_LABELS, ROUND_INTERVAL, ROUND_STEPS, BATCH_SIZE, LEARNING_RATE,
             PROMOTION_Z, FEEDBACK_WINDOW, ACCURACY_WINDOW, COLD_START, COLD_START_EPOCHS, SEED, HTTP_HOST, HTTP_PORT,
-            STATE_DIR);
+            STATE_DIR, SERVING_GROUP, YIELD_LAG, MAX_YIELD);
 
     public static TrainerSettings from(Settings s) {
         TrainingRound.Config round = new TrainingRound.Config(s.get(ROUND_STEPS), s.get(BATCH_SIZE),
@@ -94,7 +104,8 @@ public record TrainerSettings(String bootstrapServers, String registryUrl, Strin
         return new TrainerSettings(s.get(BOOTSTRAP), s.get(REGISTRY), s.get(APPLICATION_ID), s.get(MODEL_NAME), s.get(THREADS),
                 s.get(BUFFER_SIZE), s.get(HELD_OUT_PERCENT), s.get(HELD_OUT_SIZE), s.get(MIN_HELD_OUT), s.get(ROUND_LABELS),
                 s.get(ROUND_INTERVAL), round, s.get(PROMOTION_Z), s.get(FEEDBACK_WINDOW), s.get(ACCURACY_WINDOW),
-                s.get(COLD_START), s.get(COLD_START_EPOCHS), s.get(HTTP_HOST), s.get(HTTP_PORT), s.get(STATE_DIR));
+                s.get(COLD_START), s.get(COLD_START_EPOCHS), s.get(HTTP_HOST), s.get(HTTP_PORT), s.get(STATE_DIR),
+                s.get(SERVING_GROUP), s.get(YIELD_LAG), s.get(MAX_YIELD));
     }
 
     /** The training loop's consumer group on {@code labels}: its committed offsets say which labels were new. */

@@ -45,6 +45,8 @@ import pipeline.schemas.topics.Topics;
  * than it. The candidate is published as PROMOTED when the {@link PromotionGate} lets it through,
  * else as REJECTED, with its metrics, parent and samples seen; both evaluations go to
  * {@code training-metrics}; all of it in one transaction with the {@code labels} offsets read.
+ * While the inference workers are behind ({@link ServingPressure}), a due round waits and a running
+ * one pauses between steps, so that training takes the CPU serving leaves.
  *
  * <p>On start it reads the tail of {@code labels} before its committed offsets again to refill the
  * buffers (those labels are not counted as new), so a restart resumes from the latest published
@@ -81,6 +83,9 @@ public final class TrainingLoop implements Runnable {
     private long lastRound = System.nanoTime();
     private long retryAt = System.nanoTime();
     private boolean waitingLogged;
+    private final ServingPressure serving;
+    /** Time the running round has paused for the workers so far. */
+    private Duration yielded = Duration.ZERO;
     /** Refused labels for {@code images.dlq}, published with the next transaction. */
     private final List<ProducerRecord<String, SpecificRecord>> deadLetters = new ArrayList<>();
     /** Per partition, the offset after the last label taken into the buffers: what a transaction commits. */
@@ -97,6 +102,8 @@ public final class TrainingLoop implements Runnable {
         this.round = new TrainingRound(settings.round(), new PromotionGate(settings.promotionZ()));
         this.data = new TrainingData(settings);
         this.metrics = new TrainerMetrics(() -> data.buffer().size(), data::heldOutSize, lineage::skippedRecords);
+        this.serving = new ServingPressure(settings.bootstrapServers(), settings.servingGroup(), Topics.IMAGES.name(),
+                settings.yieldLag());
     }
 
     public TrainerMetrics metrics() {
@@ -161,6 +168,7 @@ public final class TrainingLoop implements Runnable {
             LOG.error("The training loop failed; nothing after the last published version is lost, a restart reads it again", e);
         } finally {
             ready = false;
+            serving.close();
         }
     }
 
@@ -269,7 +277,27 @@ public final class TrainingLoop implements Runnable {
             }
             return false;
         }
+        if (due && serving.servingBehind()) {
+            if (!waitingLogged) {
+                LOG.info("A round is due, but the workers are {} images behind (trainer.yield-lag {}); it waits for them",
+                        serving.lag(), settings.yieldLag());
+                waitingLogged = true;
+            }
+            return false;
+        }
         return due;
+    }
+
+    /**
+     * After each step of a round: pauses while the workers are behind (for at most what is left of
+     * {@code trainer.max-yield} this round, so the labels' consumer keeps polling in time), then says
+     * whether the round is to stop.
+     */
+    private boolean betweenSteps() {
+        Duration paused = serving.yieldWhileBehind(settings.maxYield().minus(yielded), () -> stopping);
+        yielded = yielded.plus(paused);
+        metrics.yielded(paused);
+        return stopping;
     }
 
     /**
@@ -294,7 +322,8 @@ public final class TrainingLoop implements Runnable {
         long start = System.nanoTime();
         TrainingRound.Outcome outcome;
         try {
-            outcome = round.run(base, served, version, data.buffer(), data.heldOut(), () -> stopping);
+            yielded = Duration.ZERO;
+            outcome = round.run(base, served, version, data.buffer(), data.heldOut(), this::betweenSteps);
         } catch (RoundCancelledException e) {
             LOG.info("{}", e.getMessage());
             return;

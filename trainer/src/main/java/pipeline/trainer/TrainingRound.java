@@ -73,7 +73,8 @@ public final class TrainingRound {
      * @param base     the version fine-tuned (read afresh from its bytes, so the caller's copy is untouched)
      * @param promoted the version the candidate must beat
      * @param heldOut  the held-out samples both are judged on
-     * @param stopping checked after every step; when it turns true the round ends with {@link RoundCancelledException}
+     * @param stopping called after every step (it may take its time, e.g. to let serving catch up); when it
+     *                 returns true the round ends with {@link RoundCancelledException}
      */
     public Outcome run(Version base, Version promoted, int candidateVersion, ReplayBuffer buffer, List<Sample> heldOut,
                        BooleanSupplier stopping) throws IOException {

@@ -69,9 +69,16 @@ class TrainerServiceTest {
 
     static TrainerSettings settings(TestKafka kafka, TestRegistry registry, String model, String applicationId, Path coldStart)
             throws Exception {
+        return settings(kafka, registry, model, applicationId, coldStart, "inference-workers", 0);
+    }
+
+    /** As above, waiting for the workers of {@code servingGroup} when they are more than {@code yieldLag} images behind. */
+    static TrainerSettings settings(TestKafka kafka, TestRegistry registry, String model, String applicationId, Path coldStart,
+                                    String servingGroup, int yieldLag) throws Exception {
         TrainerSettings settings = new TrainerSettings(kafka.bootstrapServers(), registry.url(), applicationId, model, 1, 20_000, 10,
                 2_000, 100, 800, Duration.ofMinutes(10), new TrainingRound.Config(150, 64, 5e-4f, 1), 3.0, Duration.ofHours(1),
-                Duration.ofSeconds(5), coldStart, 1, "127.0.0.1", 0, Files.createTempDirectory("trainer-state"));
+                Duration.ofSeconds(5), coldStart, 1, "127.0.0.1", 0, Files.createTempDirectory("trainer-state"),
+                servingGroup, yieldLag, Duration.ofSeconds(60));
         try (Admin admin = kafka.admin()) {
             ConsumerGroups.startAtEnd(admin, settings.trainingGroup(), Topics.LABELS.name());
         }
@@ -142,6 +149,39 @@ class TrainerServiceTest {
                 worker.join(Duration.ofSeconds(30));
                 following.join(Duration.ofSeconds(10));
             }
+        }
+    }
+
+    @Test
+    void aDueRoundWaitsWhileTheWorkersAreBehindAndRunsOnceTheyCatchUp(TestKafka kafka, TestRegistry registry) throws Exception {
+        String name = TestKafka.uniqueName("yield");
+        String run = TestKafka.uniqueName("backlog");
+        String workers = TestKafka.uniqueName("behind-workers");
+        try (Admin admin = kafka.admin()) {
+            ConsumerGroups.startAtEnd(admin, workers, Topics.IMAGES.name());
+        }
+        try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
+             LabelledFeed feed = new LabelledFeed(kafka, client);
+             TopicReader<ModelVersion> versions = new TopicReader<>(kafka, client, Topics.MODELS.name(), ModelVersion.class,
+                     key -> key.startsWith(name + ":"));
+             TrainerService trainer = TrainerService.start(settings(kafka, registry, name, TestKafka.uniqueName("yield-trainer"),
+                     BUNDLED, workers, 10))) {
+            versions.until(list -> !list.isEmpty(), Duration.ofSeconds(30), "the cold start's v1");
+            // Enough labels for a round; their images are a backlog of 1,500 for workers that read nothing.
+            for (int i = 0; i < 1_500; i++) {
+                feed.image(run + "-" + i, train, i);
+                feed.label(run + "-" + i, train, i, train.classNames().get(train.labels()[i]));
+            }
+            feed.confirm();
+            long waitingUntil = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            assertThat(versions.until(list -> list.size() > 1 || System.nanoTime() > waitingUntil, Duration.ofSeconds(40),
+                    "20 s of no new version")).as("versions while the workers are 1,500 images behind").hasSize(1);
+
+            try (Admin admin = kafka.admin()) {
+                ConsumerGroups.startAtEnd(admin, workers, Topics.IMAGES.name());
+            }
+            assertThat(versions.until(list -> list.size() > 1, Duration.ofMinutes(3), "a version once the workers caught up")
+                    .get(1).getVersion()).isEqualTo(2);
         }
     }
 
