@@ -37,6 +37,14 @@ import pipeline.convnet.net.NetworkSpec;
  */
 record BenchFeed(String name, ModelFile model, int batch, String contentType, List<byte[]> images) {
 
+    /** The same case with its images repeated in turn to at least {@code count} of them. */
+    BenchFeed repeatedTo(int count) {
+        if (count <= images.size()) {
+            return this;
+        }
+        return new BenchFeed(name, model, batch, contentType, IntStream.range(0, count).mapToObj(i -> images.get(i % images.size())).toList());
+    }
+
     /** ImageNet's per-channel statistics, which torchvision's classifiers normalise with. */
     private static final Normalisation IMAGENET = new Normalisation(new float[] {0.485f, 0.456f, 0.406f},
             new float[] {0.229f, 0.224f, 0.225f});

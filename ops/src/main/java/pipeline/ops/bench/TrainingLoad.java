@@ -9,8 +9,8 @@ import pipeline.infra.ChildProcess;
 
 /**
  * What a trainer round puts on the machine, for as long as it is open: a JVM of its own fine-tuning
- * LeNet-5 as the trainer does (batches of 64, one engine thread, the trainer's default, at the lower
- * CPU priority the local stack runs its trainer at), on the committed Fashion-MNIST sample, until closed.
+ * LeNet-5 as the trainer does ({@link TrainingLoadMain}), at the lower CPU priority the local stack
+ * runs its trainer at, pausing between steps while the given workers are behind unless told not to.
  */
 final class TrainingLoad implements AutoCloseable {
 
@@ -20,14 +20,17 @@ final class TrainingLoad implements AutoCloseable {
         this.process = process;
     }
 
-    /** Starts training and gives it a few seconds to be past its start and into its steps. */
-    static TrainingLoad start() throws IOException, InterruptedException {
+    /**
+     * Starts training and gives it a few seconds to be past its start and into its steps.
+     *
+     * @param workerGroup the workers' consumer group on {@code images}
+     * @param yieldLag    images they may be behind before training pauses (the trainer's {@code trainer.yield-lag}); 0 never pauses
+     */
+    static TrainingLoad start(String bootstrapServers, String workerGroup, int yieldLag) throws IOException, InterruptedException {
         Path work = Files.createTempDirectory("bench-training-");
         List<String> command = List.of(ChildProcess.javaExecutable(), "--add-modules", "jdk.incubator.vector",
-                "-cp", ChildProcess.absoluteClassPath(), "pipeline.convnet.cli.ConvnetCommand", "train", "--arch", "lenet5",
-                "--data", Path.of("convnet/src/test/resources/fashion-mnist-sample").toAbsolutePath().toString(),
-                "--epochs", "100000", "--batch", "64", "--threads", "1", "--out", work.resolve("unused.model").toString());
-        // At the priority the local stack gives its trainer.
+                "-cp", ChildProcess.absoluteClassPath(), TrainingLoadMain.class.getName(), bootstrapServers, workerGroup,
+                Integer.toString(yieldLag));
         ChildProcess process = ChildProcess.start("training load", ChildProcess.inBackground(command), Path.of("").toAbsolutePath(),
                 work.resolve("training.log"));
         Thread.sleep(Duration.ofSeconds(5));
