@@ -2,11 +2,15 @@ package pipeline.gateway;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import pipeline.schemas.avro.ModelStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import pipeline.modelstore.ModelRefusedException;
+import pipeline.modelstore.ServedModel;
 import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.topics.ModelKey;
@@ -14,13 +18,17 @@ import pipeline.schemas.topics.Topics;
 
 /**
  * Every model version on {@code models} (read from the start, as workers read it) and which one is
- * served: for each model name, the most recently published {@code PROMOTED} record, as the workers
- * decide. Versions keep their weights so that an admin can promote or roll back to any of them.
+ * served: for each model name, what the workers decide by the rule they share ({@link ServedModel}:
+ * the most recent {@code PROMOTED} record that verifies). Versions keep their weights so that an admin can promote or roll back to any of them.
  */
 final class ModelCatalog extends TopicFollower<ModelVersion> {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ModelCatalog.class);
+
     private final Map<ModelKey, ModelVersion> versions = new ConcurrentHashMap<>();
     private final Map<String, ModelVersion> serving = new ConcurrentHashMap<>();
+    /** The follower thread's own: which version serves, per name, by the rule the workers apply. */
+    private final Map<String, ServedModel> rules = new HashMap<>();
 
     ModelCatalog(String bootstrapServers, SchemaRegistryClient registry) {
         super(bootstrapServers, registry, Topics.MODELS.name(), ModelVersion.class, true);
@@ -28,9 +36,16 @@ final class ModelCatalog extends TopicFollower<ModelVersion> {
 
     @Override
     protected void accept(ModelVersion version) {
-        versions.put(new ModelKey(version.getName().toString(), version.getVersion()), version);
-        if (version.getStatus() == ModelStatus.PROMOTED) {
-            serving.put(version.getName().toString(), version);
+        String name = version.getName().toString();
+        versions.put(new ModelKey(name, version.getVersion()), version);
+        ServedModel model = rules.computeIfAbsent(name, ServedModel::named);
+        try {
+            if (model.consider(version)) {
+                serving.put(name, model.record());
+            }
+        } catch (ModelRefusedException e) {
+            LOG.warn("Promoted {} does not verify, so workers keep serving v{}: {}", name + " v" + version.getVersion(),
+                    model.record() == null ? "none" : model.record().getVersion(), e.getMessage());
         }
     }
 

@@ -1,7 +1,6 @@
 package pipeline.gateway;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,6 +15,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.topics.KafkaClients;
 import pipeline.schemas.intake.Intake;
 import pipeline.schemas.intake.RecordIntake;
 
@@ -36,12 +36,9 @@ abstract class TopicFollower<T extends SpecificRecord> implements Runnable, Auto
     private volatile boolean running = true;
 
     TopicFollower(String bootstrapServers, SchemaRegistryClient registry, String topic, Class<T> type, boolean fromStart) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        Map<String, Object> config = KafkaClients.committedReader(bootstrapServers,
+                "gateway-" + topic + "-" + ProcessHandle.current().pid());
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "gateway-" + topic + "-" + ProcessHandle.current().pid());
         this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
         this.topic = topic;
         this.values = RecordIntake.of(type, registry);

@@ -26,6 +26,7 @@ import pipeline.modelstore.ModelRecords;
 import pipeline.schemas.avro.Feedback;
 import pipeline.schemas.avro.LabelledImage;
 import pipeline.schemas.avro.ModelStatus;
+import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.serde.AvroDeserializer;
@@ -79,6 +80,16 @@ class ModelsAndLabelsTest {
             HttpResponse<String> promoted = send(gateway, ADMIN, "POST", "/v1/models/" + name + ":2/promote", null, null);
             assertThat(promoted.statusCode()).as(promoted.body()).isEqualTo(202);
             awaitJson(gateway, ADMIN, "/v1/models/" + name + ":2", j -> j.getBoolean("served", false));
+            // A promoted record whose weights do not match their checksum: workers refuse it, so it is not reported served.
+            ModelVersion damaged = ModelRecords.of(model, bytes, name, 3, ModelStatus.PROMOTED);
+            damaged.setWeightsSha256("0".repeat(64));
+            producer.send(new ProducerRecord<>("models", name + ":3", damaged)).get();
+            producer.send(new ProducerRecord<>("models", name + ":4", ModelRecords.of(model, bytes, name, 4, ModelStatus.CANDIDATE))).get();
+            awaitJson(gateway, ADMIN, "/v1/models/" + name + ":4", j -> true);
+            assertThat(new JsonObject(send(gateway, ADMIN, "GET", "/v1/models/" + name + ":3", null, null).body()).getBoolean("served"))
+                    .as("a promoted version that does not verify").isFalse();
+            assertThat(new JsonObject(send(gateway, ADMIN, "GET", "/v1/models/" + name + ":2", null, null).body()).getBoolean("served"))
+                    .isTrue();
             assertThat(new JsonObject(send(gateway, ADMIN, "GET", "/v1/models", null, null).body()).getJsonArray("models").size())
                     .isGreaterThanOrEqualTo(2);
 

@@ -18,8 +18,7 @@ import org.slf4j.LoggerFactory;
 import pipeline.modelstore.ModelRecords;
 import pipeline.modelstore.ModelRefusedException;
 import pipeline.modelstore.ModelSnapshot;
-import pipeline.modelstore.ModelVerifier;
-import pipeline.schemas.avro.ModelStatus;
+import pipeline.modelstore.ServedModel;
 import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.intake.Intake;
 import pipeline.schemas.intake.RecordIntake;
@@ -27,11 +26,11 @@ import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.topics.Topics;
 
 /**
- * Follows {@code models} and swaps the served snapshot when a new version is promoted: the most
- * recent PROMOTED record (by offset) of the served model's name wins, so republishing an older
- * version as promoted rolls back. Every version is verified first; one that fails is refused,
- * logged and counted, and the current snapshot keeps serving; so is a record that is not a model
- * version at all (see {@link RecordIntake}). Reads the topic from the start
+ * Follows {@code models} and swaps the served snapshot when a new version is promoted, by the rule
+ * every service shares ({@link ServedModel}: the most recent PROMOTED record of the served model's
+ * name that verifies, so republishing an older version rolls back). A version that fails
+ * verification is refused, logged and counted, and the current snapshot keeps serving; so is a
+ * record that is not a model version at all (see {@link RecordIntake}). Reads the topic from the start
  * without a consumer group, as every worker needs the whole history.
  */
 public final class ModelFollower implements Runnable {
@@ -41,7 +40,8 @@ public final class ModelFollower implements Runnable {
     private final String bootstrapServers;
     private final SchemaRegistryClient registry;
     private final AtomicReference<ModelSnapshot> served;
-    private final ModelVerifier verifier = new ModelVerifier();
+    /** The rule that decides what serves; from the snapshot serving when the follower starts. */
+    private ServedModel model;
     private final AtomicLong refused = new AtomicLong();
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final StopSignal stop = new StopSignal();
@@ -71,6 +71,7 @@ public final class ModelFollower implements Runnable {
 
     @Override
     public void run() {
+        model = ServedModel.from(served.get());
         Map<String, Object> config = ModelRecords.readerConfig(bootstrapServers);
         RecordIntake<ModelVersion> versions = RecordIntake.of(ModelVersion.class, registry);
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config, new StringDeserializer(),
@@ -97,21 +98,15 @@ public final class ModelFollower implements Runnable {
             refused.incrementAndGet();
             return;
         }
-        ModelSnapshot current = served.get();
-        if (version.getStatus() != ModelStatus.PROMOTED
-                || (current != null && !current.name().equals(version.getName()))) {
-            return;
-        }
-        if (current != null && current.version() == version.getVersion()) {
-            return;
-        }
+        ModelSnapshot was = served.get();
         try {
-            ModelSnapshot next = verifier.verify(version, current);
-            served.set(next);
-            LOG.info("Now serving {} v{} (was v{})", next.name(), next.version(), current == null ? "none" : current.version());
+            if (model.consider(version)) {
+                served.set(model.snapshot());
+                LOG.info("Now serving {} v{} (was v{})", model.name(), model.snapshot().version(), was == null ? "none" : was.version());
+            }
         } catch (ModelRefusedException e) {
             refused.incrementAndGet();
-            LOG.warn("Refused {}; still serving v{}", e.getMessage(), current == null ? "none" : current.version());
+            LOG.warn("Refused {}; still serving v{}", e.getMessage(), was == null ? "none" : was.version());
         }
     }
 }

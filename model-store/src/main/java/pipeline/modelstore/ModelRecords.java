@@ -3,7 +3,6 @@ package pipeline.modelstore;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -11,6 +10,7 @@ import pipeline.convnet.model.ModelFile;
 import pipeline.schemas.avro.InputSpec;
 import pipeline.schemas.avro.ModelStatus;
 import pipeline.schemas.avro.ModelVersion;
+import pipeline.schemas.topics.KafkaClients;
 import pipeline.schemas.topics.Topics;
 
 /** A model file as a {@code models} record: what the trainer and the local stack publish, and workers verify. */
@@ -24,10 +24,7 @@ public final class ModelRecords {
      * offsets (every reader needs the full history), fetches large enough for the largest model.
      */
     public static Map<String, Object> readerConfig(String bootstrapServers) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        Map<String, Object> config = KafkaClients.committedReader(bootstrapServers, null);
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MODEL_RECORD_BYTES);
         config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Topics.MAX_MODEL_RECORD_BYTES);
         return config;

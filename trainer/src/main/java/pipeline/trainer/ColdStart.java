@@ -56,7 +56,7 @@ public final class ColdStart {
         List<ProducerRecord<String, SpecificRecord>> out = List.of(
                 new ProducerRecord<>(Topics.MODELS.name(), new ModelKey(settings.modelName(), version).toString(), record));
         publisher.publish(out, Map.of(), null);
-        lineage.published(record, weights);
+        lineage.published(record, first);
         LOG.info("No promoted {} on {}: published v{} from {}", settings.modelName(), Topics.MODELS.name(), version, source);
         return true;
     }

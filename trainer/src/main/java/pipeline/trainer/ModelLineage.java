@@ -10,9 +10,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import pipeline.convnet.model.ModelFile;
 import pipeline.modelstore.ModelRecords;
 import pipeline.modelstore.ModelRefusedException;
-import pipeline.modelstore.ModelVerifier;
+import pipeline.modelstore.ModelSnapshot;
+import pipeline.modelstore.ServedModel;
 import pipeline.schemas.avro.ModelStatus;
 import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.intake.Intake;
@@ -22,15 +24,15 @@ import pipeline.schemas.topics.Topics;
 
 /**
  * What {@code models} says about one model: the highest version ever published (promoted or not,
- * so no number is used twice) and the most recent promoted version (the one to fine-tune; a
- * republished older version, a rollback, counts). Read from the start, committed records only, up
+ * so no number is used twice) and the version promoted, the one to fine-tune, by the rule the
+ * workers serve by ({@link ServedModel}: a republished older version, a rollback, counts). Read from the start, committed records only, up
  * to the topic's end at each {@link #catchUp}. Not thread-safe: the training loop owns it.
  */
 final class ModelLineage implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelLineage.class);
 
-    /** A promoted version whose weights passed {@link ModelVerifier}. */
+    /** A promoted version whose weights passed verification ({@link ServedModel}). */
     record Promoted(ModelVersion record, byte[] weights) {
         int version() {
             return record.getVersion();
@@ -41,7 +43,8 @@ final class ModelLineage implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final RecordIntake<ModelVersion> versions;
     private final List<TopicPartition> partitions;
-    private final ModelVerifier verifier = new ModelVerifier();
+    /** Which version is promoted, by the rule the workers serve by. */
+    private final ServedModel served;
     private int highest;
     private long samplesSeen;
     private Promoted promoted;
@@ -49,6 +52,7 @@ final class ModelLineage implements AutoCloseable {
 
     ModelLineage(String bootstrapServers, SchemaRegistryClient registry, String modelName) {
         this.modelName = modelName;
+        this.served = ServedModel.named(modelName);
         Map<String, Object> config = ModelRecords.readerConfig(bootstrapServers);
         consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
         versions = RecordIntake.of(ModelVersion.class, registry);
@@ -86,11 +90,12 @@ final class ModelLineage implements AutoCloseable {
         return promoted;
     }
 
-    /** Records what this trainer itself has just published, without waiting to read it back. */
-    void published(ModelVersion version, byte[] weights) {
+    /** Records what this trainer itself has just published ({@code model} is its model file), without waiting to read it back. */
+    void published(ModelVersion version, ModelFile model) {
         count(version);
         if (version.getStatus() == ModelStatus.PROMOTED) {
-            promoted = new Promoted(version, weights);
+            served.adopt(version, new ModelSnapshot(modelName, version.getVersion(), model));
+            promoted = new Promoted(version, weights(version));
         }
     }
 
@@ -104,18 +109,20 @@ final class ModelLineage implements AutoCloseable {
             return;
         }
         count(version);
-        if (version.getStatus() != ModelStatus.PROMOTED) {
-            return;
-        }
         try {
-            verifier.verify(version, null);
-            byte[] weights = new byte[version.getWeights().remaining()];
-            version.getWeights().duplicate().get(weights);
-            promoted = new Promoted(version, weights);
+            if (served.consider(version)) {
+                promoted = new Promoted(version, weights(version));
+            }
         } catch (ModelRefusedException e) {
             LOG.warn("Promoted {} cannot be fine-tuned; keeping v{}: {}", version.getName() + " v" + version.getVersion(),
                     promoted == null ? "none" : promoted.version(), e.getMessage());
         }
+    }
+
+    private static byte[] weights(ModelVersion version) {
+        byte[] weights = new byte[version.getWeights().remaining()];
+        version.getWeights().duplicate().get(weights);
+        return weights;
     }
 
     private void count(ModelVersion version) {

@@ -36,6 +36,7 @@ import pipeline.schemas.intake.Refusal;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.topics.DeadLetters;
 import pipeline.schemas.topics.ModelKey;
+import pipeline.schemas.topics.KafkaClients;
 import pipeline.schemas.topics.Topics;
 
 /**
@@ -351,7 +352,7 @@ public final class TrainingLoop implements Runnable {
             return;
         }
         deadLetters.clear();
-        lineage.published(record, weights);
+        lineage.published(record, outcome.candidate());
         metrics.published(status, version);
         newLabels = 0;
         lastRound = System.nanoTime();
@@ -386,12 +387,8 @@ public final class TrainingLoop implements Runnable {
     }
 
     private Map<String, Object> consumerConfig() {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        Map<String, Object> config = KafkaClients.committedReader(settings.bootstrapServers(), settings.transactionalId() + "-labels");
         config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.trainingGroup());
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.transactionalId() + "-labels");
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_IMAGE_RECORD_BYTES);
         return config;
     }

@@ -1,6 +1,5 @@
 package pipeline.trainer;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -16,6 +15,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.serde.AvroSerializer;
 import pipeline.schemas.serde.SerdeOptions;
+import pipeline.schemas.topics.KafkaClients;
 import pipeline.schemas.topics.Topics;
 
 /**
@@ -29,12 +29,7 @@ final class VersionPublisher implements AutoCloseable {
     private final KafkaProducer<String, SpecificRecord> producer;
 
     VersionPublisher(String bootstrapServers, SchemaRegistryClient registry, String transactionalId) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-        config.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Map<String, Object> config = KafkaClients.transactionalProducer(bootstrapServers, transactionalId);
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MODEL_RECORD_BYTES);
         config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 2L * Topics.MAX_MODEL_RECORD_BYTES);
         producer = new KafkaProducer<>(config, new StringSerializer(), new AvroSerializer<>(registry, SerdeOptions.DEFAULTS, false));
