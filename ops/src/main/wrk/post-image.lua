@@ -22,7 +22,8 @@ local file = assert(io.open(path, "rb"), "cannot read IMAGE " .. path)
 local body = file:read("*a")
 file:close()
 
-local types = { png = "image/png", jpg = "image/jpeg", jpeg = "image/jpeg", bmp = "image/bmp", gif = "image/gif" }
+local types = { png = "image/png", jpg = "image/jpeg", jpeg = "image/jpeg", bmp = "image/bmp", gif = "image/gif",
+                tif = "image/tiff", tiff = "image/tiff", webp = "image/webp" }
 local extension = string.lower(string.match(path, "%.(%w+)$") or "")
 local media = os.getenv("TYPE") or types[extension]
 if media == nil then

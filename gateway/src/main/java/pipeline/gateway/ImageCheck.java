@@ -7,9 +7,9 @@ import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import pipeline.images.ImageProbe;
 
 /**
@@ -24,9 +24,6 @@ final class ImageCheck {
     record Checked(byte[] bytes, String contentType) {
     }
 
-    private static final Map<String, ImageProbe.Format> CONTENT_TYPES = Map.of(
-            "image/png", ImageProbe.Format.PNG, "image/jpeg", ImageProbe.Format.JPEG,
-            "image/bmp", ImageProbe.Format.BMP, "image/gif", ImageProbe.Format.GIF);
 
     private final Vertx vertx;
     private final ImageProbe probe;
@@ -78,10 +75,10 @@ final class ImageCheck {
 
     /** One image of {@code declared} type; {@code part} names it in messages (empty for a whole body). */
     Checked image(String declared, byte[] bytes, String part) {
-        ImageProbe.Format expected = CONTENT_TYPES.get(declared);
+        ImageProbe.Format expected = ImageProbe.Format.ofMediaType(declared);
         if (expected == null) {
             throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", part + "Content-Type is '" + declared + "'; send the image as the body with"
-                    + " one of " + String.join(", ", CONTENT_TYPES.keySet().stream().sorted().toList()));
+                    + " one of " + String.join(", ", Arrays.stream(ImageProbe.Format.values()).map(ImageProbe.Format::mediaType).toList()));
         }
         if (bytes.length == 0) {
             throw new ApiError(400, "EMPTY_BODY", part + "the body is empty; send the image's bytes as the body");
@@ -89,7 +86,7 @@ final class ImageCheck {
         ImageProbe.Format actual = ImageProbe.Format.sniff(bytes);
         if (actual != expected) {
             throw new ApiError(415, "CONTENT_MISMATCH", part + "Content-Type says " + declared + " but the bytes are "
-                    + (actual == null ? "no image format the gateway knows (PNG, JPEG, BMP, GIF)" : actual.name()));
+                    + (actual == null ? "no image format the gateway knows (" + ImageProbe.Format.names() + ")" : actual));
         }
         try {
             probe.header(bytes);

@@ -88,14 +88,16 @@ class ImageIngestTest {
         String boundary = "gateway-test-boundary";
         byte[] body = multipart(boundary, new Part("first", "a.png", "image/png", Images.encoded("png")),
                 new Part("second", "b.jpg", "image/jpeg", Images.encoded("jpeg")),
-                new Part("third", "c.gif", "image/gif", Images.encoded("gif")));
+                new Part("third", "c.gif", "image/gif", Images.encoded("gif")),
+                new Part("fourth", "d.tif", "image/tiff", Images.encoded("tiff")));
 
         HttpResponse<String> response = post("/v1/images?source=multi", INGEST_KEY, "multipart/form-data; boundary=" + boundary, body);
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
         var ids = new JsonObject(response.body()).getJsonArray("ids");
-        assertThat(ids).hasSize(3);
+        assertThat(ids).hasSize(4);
         assertThat(readImage(ids.getString(1)).getContentType()).isEqualTo("image/jpeg");
+        assertThat(readImage(ids.getString(3)).getContentType()).isEqualTo("image/tiff");
 
         byte[] oneBad = multipart(boundary, new Part("good", "a.png", "image/png", Images.encoded("png")),
                 new Part("bad", "notes.txt", "text/plain", "hello".getBytes()));

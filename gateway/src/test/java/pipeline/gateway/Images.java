@@ -13,7 +13,7 @@ final class Images {
     private Images() {
     }
 
-    /** A 28×28 grey picture with a diagonal, encoded as {@code format} ("png", "jpeg", "bmp", "gif"). */
+    /** A 28×28 grey picture with a diagonal, encoded as {@code format} ("png", "jpeg", "bmp", "gif", "tiff"). */
     static byte[] encoded(String format) throws IOException {
         BufferedImage image = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
         for (int i = 0; i < 28; i++) {

@@ -19,9 +19,47 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  */
 public final class ImageProbe {
 
-    /** Formats accepted, with their magic numbers. */
+    /** Formats accepted, with their media types and magic numbers. */
     public enum Format {
-        PNG, JPEG, BMP, GIF;
+        PNG("PNG", "image/png"), JPEG("JPEG", "image/jpeg"), BMP("BMP", "image/bmp"), GIF("GIF", "image/gif"),
+        TIFF("TIFF", "image/tiff"), WEBP("WebP", "image/webp");
+
+        private final String title;
+        private final String mediaType;
+
+        Format(String title, String mediaType) {
+            this.title = title;
+            this.mediaType = mediaType;
+        }
+
+        public String mediaType() {
+            return mediaType;
+        }
+
+        /** The format of a media type ({@code image/png}), or {@code null}. */
+        public static Format ofMediaType(String mediaType) {
+            for (Format format : values()) {
+                if (format.mediaType.equals(mediaType)) {
+                    return format;
+                }
+            }
+            return null;
+        }
+
+        /** Every format by name, for messages: "PNG, JPEG, …, TIFF or WebP". */
+        public static String names() {
+            Format[] all = values();
+            StringBuilder names = new StringBuilder();
+            for (int i = 0; i < all.length; i++) {
+                names.append(i == 0 ? "" : i == all.length - 1 ? " or " : ", ").append(all[i].title);
+            }
+            return names.toString();
+        }
+
+        @Override
+        public String toString() {
+            return title;
+        }
 
         /** The format the bytes start like, or {@code null}. */
         public static Format sniff(byte[] bytes) {
@@ -36,6 +74,15 @@ public final class ImageProbe {
             }
             if (startsWith(bytes, 'B', 'M')) {
                 return BMP;
+            }
+            // Classic TIFF (42) and BigTIFF (43), either byte order.
+            if (startsWith(bytes, 'I', 'I', 42, 0) || startsWith(bytes, 'M', 'M', 0, 42)
+                    || startsWith(bytes, 'I', 'I', 43, 0) || startsWith(bytes, 'M', 'M', 0, 43)) {
+                return TIFF;
+            }
+            if (startsWith(bytes, 'R', 'I', 'F', 'F') && bytes.length >= 12 && bytes[8] == 'W' && bytes[9] == 'E'
+                    && bytes[10] == 'B' && bytes[11] == 'P') {
+                return WEBP;
             }
             return null;
         }
@@ -95,6 +142,7 @@ public final class ImageProbe {
     /**
      * Checks the header, then decodes at full size: an 8-bit PNG straight from its bytes to {@link Pixels},
      * a JPEG with libjpeg-turbo when it is installed, anything else with ImageIO (the bytes are parsed once).
+     * A JPEG comes out upright, as its EXIF orientation says.
      */
     public DecodedImage decode(byte[] bytes) throws RejectedImage {
         return decode(bytes, Integer.MAX_VALUE, Integer.MAX_VALUE);
@@ -114,13 +162,19 @@ public final class ImageProbe {
                 return PngReader.decode(bytes, png);
             }
         }
-        if (format == Format.JPEG && TurboJpeg.library().isPresent()) {
-            Pixels pixels = TurboJpeg.library().get().decode(bytes, maxPixels, minWidth, minHeight);
+        if (format != Format.JPEG) {
+            return new DecodedImage.Picture(read(format, bytes, true).image());
+        }
+        // A phone's portrait photo is stored sideways with an EXIF orientation: turned upright here.
+        Orientation orientation = Orientation.ofJpeg(bytes);
+        if (TurboJpeg.library().isPresent()) {
+            Pixels pixels = TurboJpeg.library().get().decode(bytes, maxPixels, orientation.swapsSides() ? minHeight : minWidth,
+                    orientation.swapsSides() ? minWidth : minHeight);
             if (pixels != null) {
-                return pixels;
+                return orientation.upright(pixels);
             }
         }
-        return new DecodedImage.Picture(read(format, bytes, true).image());
+        return new DecodedImage.Picture(orientation.upright(read(format, bytes, true).image()));
     }
 
     /** Decodes the whole image as cheaply as its format allows, to know that it decodes, and drops the pixels. */
@@ -132,7 +186,7 @@ public final class ImageProbe {
         Format format = Format.sniff(bytes);
         if (format == null) {
             throw new RejectedImage(RejectedImage.Reason.UNSUPPORTED_FORMAT, "the bytes (" + bytes.length
-                    + ") are not PNG, JPEG, BMP or GIF: they start with " + hexStart(bytes));
+                    + ") are not " + Format.names() + ": they start with " + hexStart(bytes));
         }
         return format;
     }

@@ -47,7 +47,7 @@ class ImageProbeTest {
         assertThatThrownBy(() -> PROBE.header("%PDF-1.7 ...".getBytes()))
                 .isInstanceOfSatisfying(ImageProbe.RejectedImage.class,
                         e -> assertThat(e.reason()).isEqualTo(ImageProbe.RejectedImage.Reason.UNSUPPORTED_FORMAT))
-                .hasMessageContaining("not PNG, JPEG, BMP or GIF: they start with 25 50 44 46");
+                .hasMessageContaining("not PNG, JPEG, BMP, GIF, TIFF or WebP: they start with 25 50 44 46");
     }
 
     /**

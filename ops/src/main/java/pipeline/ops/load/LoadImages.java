@@ -15,7 +15,7 @@ import pipeline.convnet.inspect.Picture;
 public final class LoadImages {
 
     private static final Map<String, String> TYPES = Map.of("png", "image/png", "jpg", "image/jpeg", "jpeg", "image/jpeg",
-            "gif", "image/gif", "bmp", "image/bmp");
+            "gif", "image/gif", "bmp", "image/bmp", "tif", "image/tiff", "tiff", "image/tiff", "webp", "image/webp");
 
     /** One image to send; {@code label} is {@code null} when unknown. */
     public record Image(byte[] bytes, String contentType, String label) {
