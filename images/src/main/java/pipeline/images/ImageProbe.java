@@ -226,13 +226,49 @@ public final class ImageProbe {
                     throw new RejectedImage(RejectedImage.Reason.UNDECODABLE_IMAGE, "the " + format + " is damaged: "
                             + String.join("; ", warnings));
                 }
-                return new Read(header, image);
+                return new Read(header, image.getColorModel().hasAlpha() ? onWhite(image) : image);
             } finally {
                 reader.dispose();
             }
         } catch (IOException | RuntimeException e) {
             throw new RejectedImage(RejectedImage.Reason.UNDECODABLE_IMAGE, "the " + format + " cannot be read: " + e.getMessage());
         }
+    }
+
+    /**
+     * A picture with transparency composited on white, as {@link PngReader} does it: grey+alpha stays grey
+     * (read from the raster, so no colour conversion brightens it), anything else becomes RGB.
+     */
+    private static BufferedImage onWhite(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        var raster = image.getRaster();
+        if (raster.getNumBands() == 2) {
+            BufferedImage grey = new BufferedImage(w, h, BufferedImage.TYPE_BYTE_GRAY);
+            int max = (1 << image.getColorModel().getComponentSize(0)) - 1;
+            int[] pixel = new int[2];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    raster.getPixel(x, y, pixel);
+                    grey.getRaster().setSample(x, y, 0, PngReader.onWhite(level(pixel[0], max), level(pixel[1], max)));
+                }
+            }
+            return grey;
+        }
+        BufferedImage rgb = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        int[] argb = image.getRGB(0, 0, w, h, null, 0, w);
+        for (int p = 0; p < argb.length; p++) {
+            int a = argb[p] >>> 24;
+            argb[p] = PngReader.onWhite(argb[p] >> 16 & 0xff, a) << 16 | PngReader.onWhite(argb[p] >> 8 & 0xff, a) << 8
+                    | PngReader.onWhite(argb[p] & 0xff, a);
+        }
+        rgb.setRGB(0, 0, w, h, argb, 0, w);
+        return rgb;
+    }
+
+    /** A sample of {@code max} levels as 0–255. */
+    private static int level(int sample, int max) {
+        return (sample * 255 + max / 2) / max;
     }
 
     private static String hexStart(byte[] bytes) {

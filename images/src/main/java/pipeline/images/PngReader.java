@@ -12,7 +12,8 @@ import java.util.zip.Inflater;
  * PNG read straight from its bytes (ISO/IEC 15948): the chunk walk every PNG passes (each chunk fits,
  * matches its CRC-32, IHDR first, IEND last), and the fast path for the PNGs feeds mostly send —
  * 8 bits per sample, grey, RGB, grey+alpha or RGBA, not interlaced — inflated and unfiltered into
- * {@link Pixels} with no {@code BufferedImage} in between. Alpha is dropped, as ImageIO's path does.
+ * {@link Pixels} with no {@code BufferedImage} in between. Transparent pixels are composited on white,
+ * as a viewer on a white page shows them (their stored colour is often black, or anything).
  * Other PNGs (16-bit, palette, interlaced) pass the same walk and go to ImageIO.
  */
 final class PngReader {
@@ -97,11 +98,14 @@ final class PngReader {
         int channels = samples <= 2 ? 1 : 3;
         byte[] values = new byte[channels * height * width];
         int plane = height * width;
+        boolean alpha = samples == 2 || samples == 4;
         for (int y = 0; y < height; y++) {
             int from = y * stride + 1;
             for (int x = 0; x < width; x++) {
+                int pixel = from + x * samples;
+                int a = alpha ? rows[pixel + channels] & 0xff : 255;
                 for (int c = 0; c < channels; c++) {
-                    values[c * plane + y * width + x] = rows[from + x * samples + c];
+                    values[c * plane + y * width + x] = (byte) onWhite(rows[pixel + c] & 0xff, a);
                 }
             }
         }
@@ -137,6 +141,11 @@ final class PngReader {
             throw damaged("its image data ends after " + filled + " of the " + rows.length + " bytes its header implies");
         }
         return rows;
+    }
+
+    /** A level {@code value} of opacity {@code alpha} (0–255) over white, rounded: what a viewer shows on a white page. */
+    static int onWhite(int value, int alpha) {
+        return (value * alpha + 255 * (255 - alpha) + 127) / 255;
     }
 
     /**

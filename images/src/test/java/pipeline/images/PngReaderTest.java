@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -66,6 +67,38 @@ class PngReaderTest {
     }
 
     @Test
+    void transparentPixelsAreWhiteOnTheFastPathAndThroughImageIo() throws Exception {
+        // Black where fully transparent, as many encoders store it.
+        BufferedImage rgba = new BufferedImage(4, 4, BufferedImage.TYPE_INT_ARGB);
+        rgba.setRGB(0, 0, 0xff102030);
+        byte[] indexedAlpha = {(byte) 255, 0};
+        BufferedImage paletted = new BufferedImage(4, 4, BufferedImage.TYPE_BYTE_INDEXED, new IndexColorModel(1, 2,
+                new byte[] {0x10, 0}, new byte[] {0x20, 0}, new byte[] {0x30, 0}, indexedAlpha));
+        for (int x = 1; x < 4; x++) {
+            paletted.getRaster().setSample(x, 0, 0, 1);
+        }
+        for (BufferedImage image : new BufferedImage[] {rgba, paletted}) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ImageIO.write(image, "png", out);
+            DecodedImage decoded = PROBE.decode(out.toByteArray());
+
+            int opaque = rgb(decoded, 0, 0);
+            int transparent = rgb(decoded, 3, 0);
+            assertThat(opaque).as("%s, an opaque pixel", decoded.getClass().getSimpleName()).isEqualTo(0x102030);
+            assertThat(transparent).as("%s, a transparent pixel", decoded.getClass().getSimpleName()).isEqualTo(0xffffff);
+        }
+    }
+
+    private static int rgb(DecodedImage image, int x, int y) {
+        return switch (image) {
+            case Pixels p -> (p.values()[y * p.width() + x] & 0xff) << 16
+                    | (p.values()[p.width() * p.height() + y * p.width() + x] & 0xff) << 8
+                    | (p.values()[2 * p.width() * p.height() + y * p.width() + x] & 0xff);
+            case DecodedImage.Picture(BufferedImage picture) -> picture.getRGB(x, y) & 0xffffff;
+        };
+    }
+
+    @Test
     void imageDataShorterOrLongerThanTheHeaderSaysIsRefused() throws Exception {
         byte[] rows = noise(8, 8, 0, 0);
         byte[] shortData = png(0, 8, 9, rows, row -> 0);
@@ -105,22 +138,31 @@ class PngReaderTest {
         assertThat(pixels.width()).isEqualTo(reference.getWidth());
         assertThat(pixels.height()).isEqualTo(reference.getHeight());
         boolean grey = reference.getColorModel().getNumColorComponents() == 1;
+        boolean transparency = reference.getColorModel().hasAlpha();
         assertThat(pixels.channels()).isEqualTo(grey ? 1 : 3);
         for (int y = 0; y < reference.getHeight(); y++) {
             for (int x = 0; x < reference.getWidth(); x++) {
                 int at = y * reference.getWidth() + x;
+                // Transparency composited on white.
                 if (grey) {
-                    assertThat(pixels.values()[at] & 0xff).as("grey at %d,%d", x, y).isEqualTo(reference.getRaster().getSample(x, y, 0));
+                    int alpha = transparency ? reference.getRaster().getSample(x, y, 1) : 255;
+                    assertThat(pixels.values()[at] & 0xff).as("grey at %d,%d", x, y)
+                            .isEqualTo(onWhite(reference.getRaster().getSample(x, y, 0), alpha));
                 } else {
                     int rgb = reference.getRGB(x, y);
                     for (int c = 0; c < 3; c++) {
                         assertThat(pixels.values()[c * plane + at] & 0xff).as("channel %d at %d,%d", c, x, y)
-                                .isEqualTo((rgb >> (16 - 8 * c)) & 0xff);
+                                .isEqualTo(onWhite((rgb >> (16 - 8 * c)) & 0xff, transparency ? rgb >>> 24 : 255));
                     }
                 }
             }
         }
         return decoded;
+    }
+
+    /** The reference composite, written out here rather than taken from the code under test. */
+    private static int onWhite(int value, int alpha) {
+        return Math.round((value * alpha + 255f * (255 - alpha)) / 255f);
     }
 
     /** Unfiltered rows of random samples, seeded by what they are for. */
