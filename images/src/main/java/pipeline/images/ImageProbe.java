@@ -218,9 +218,14 @@ public final class ImageProbe {
                 if (!decode) {
                     return new Read(header, null);
                 }
-                // Decoders warn, rather than fail, on some damage (a JPEG cut short decodes as grey below the cut).
+                // Decoders warn, rather than fail, on some damage (a JPEG cut short decodes as grey below the cut);
+                // a note about colour conversion (a CMYK JPEG without a profile) is not damage.
                 List<String> warnings = new ArrayList<>();
-                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                reader.addIIOReadWarningListener((source, warning) -> {
+                    if (!isColourNote(warning)) {
+                        warnings.add(warning);
+                    }
+                });
                 BufferedImage image = reader.read(0);
                 if (!warnings.isEmpty()) {
                     throw new RejectedImage(RejectedImage.Reason.UNDECODABLE_IMAGE, "the " + format + " is damaged: "
@@ -233,6 +238,14 @@ public final class ImageProbe {
         } catch (IOException | RuntimeException e) {
             throw new RejectedImage(RejectedImage.Reason.UNDECODABLE_IMAGE, "the " + format + " cannot be read: " + e.getMessage());
         }
+    }
+
+    /**
+     * Whether a decoder's warning is about colour management (TwelveMonkeys' JPEG reader: "No embedded ICC
+     * color profile, … Colors may look incorrect", an ICC profile or Adobe marker it ignores), not about pixels.
+     */
+    private static boolean isColourNote(String warning) {
+        return warning.contains("ICC") || warning.contains("Colors may look incorrect") || warning.contains("Adobe App14");
     }
 
     /**

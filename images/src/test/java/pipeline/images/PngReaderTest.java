@@ -13,7 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -63,6 +67,41 @@ class PngReaderTest {
             ImageIO.write(image, "png", out);
 
             assertThat(PROBE.decode(out.toByteArray())).isInstanceOf(DecodedImage.Picture.class);
+        }
+    }
+
+    @Test
+    void interlacedAndPalettedPngsDecodeToTheirColours() throws Exception {
+        BufferedImage rgb = new BufferedImage(13, 11, BufferedImage.TYPE_INT_RGB);
+        Random random = new Random(7);
+        for (int y = 0; y < 11; y++) {
+            for (int x = 0; x < 13; x++) {
+                rgb.setRGB(x, y, random.nextInt(1 << 24));
+            }
+        }
+        BufferedImage paletted = new BufferedImage(13, 11, BufferedImage.TYPE_BYTE_INDEXED);
+        paletted.getGraphics().drawImage(rgb, 0, 0, null);
+        for (BufferedImage image : new BufferedImage[] {rgb, paletted}) {
+            // Adam7: seven passes over the picture, each its own run of filtered rows.
+            ImageWriter writer = ImageIO.getImageWritersByFormatName("png").next();
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setProgressiveMode(ImageWriteParam.MODE_DEFAULT);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (MemoryCacheImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+                writer.setOutput(stream);
+                writer.write(null, new IIOImage(image, null, null), param);
+            } finally {
+                writer.dispose();
+            }
+            byte[] png = out.toByteArray();
+            assertThat(png[8 + 8 + 12]).as("IHDR's interlace method").isEqualTo((byte) 1);
+
+            DecodedImage decoded = PROBE.decode(png);
+            for (int y = 0; y < 11; y++) {
+                for (int x = 0; x < 13; x++) {
+                    assertThat(rgb(decoded, x, y)).as("(%d, %d)", x, y).isEqualTo(image.getRGB(x, y) & 0xffffff);
+                }
+            }
         }
     }
 
