@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import pipeline.convnet.cli.Options;
 import pipeline.convnet.data.Normalisation;
+import pipeline.convnet.data.Resize;
 import pipeline.convnet.model.ModelFile;
 import pipeline.convnet.tensor.Shapes;
 
@@ -15,7 +16,8 @@ import pipeline.convnet.tensor.Shapes;
  * Models in and out of ONNX from the command line ({@code ./pipeline convnet import|export}).
  *
  * <pre>
- * convnet import MODEL.onnx --out FILE.model [--classes FILE] [--normalise imagenet|none|MEAN,STD] [--name NAME]
+ * convnet import MODEL.onnx --out FILE.model [--classes FILE] [--normalise imagenet|none|MEAN,STD]
+ *                [--resize stretch|centre-crop[:F]] [--name NAME]
  * convnet export FILE.model --out MODEL.onnx
  * </pre>
  * Without {@code --classes} or {@code --normalise}, the file's metadata gives them (as this project
@@ -29,7 +31,7 @@ public final class OnnxCommand {
     public static void main(String[] args) throws IOException {
         if (args.length < 2 || args[1].startsWith("--")) {
             System.err.println("usage: convnet import MODEL.onnx --out FILE.model [--classes FILE] [--normalise imagenet|none|MEAN,STD]"
-                    + " [--name NAME]\n       convnet export FILE.model --out MODEL.onnx");
+                    + " [--resize stretch|centre-crop[:F]] [--name NAME]\n       convnet export FILE.model --out MODEL.onnx");
             System.exit(2);
         }
         List<String> rest = List.of(args).subList(2, args.length);
@@ -46,19 +48,22 @@ public final class OnnxCommand {
     }
 
     static void importModel(Path onnx, List<String> args, PrintStream out) throws IOException {
-        Options o = new Options("import", args, Set.of("out", "classes", "normalise", "name"));
+        Options o = new Options("import", args, Set.of("out", "classes", "normalise", "resize", "name"));
         Path target = Path.of(required(o, "out"));
         String classes = o.text("classes", null);
         String normalise = o.text("normalise", null);
+        String resize = o.text("resize", null);
         String name = o.text("name", onnx.getFileName().toString().replaceFirst("\\.onnx$", ""));
         ModelFile model = OnnxModels.importClassifier(onnx, classes == null ? null : OnnxModels.classNames(Path.of(classes)),
-                normalise == null ? null : OnnxModels.normalisation(normalise, channels(onnx)), name);
+                normalise == null ? null : OnnxModels.normalisation(normalise, channels(onnx)),
+                resize == null ? null : Resize.parse(resize), name);
         model.write(target);
         long parameters = model.network().parameters().stream().mapToLong(p -> p.value().size()).sum();
         Normalisation n = model.normalisation();
-        out.printf("imported %s: input %s, %d classes, %d nodes, %,d parameters, normalisation mean %s std %s%nwrote %s%n",
-                onnx, Shapes.toString(model.network().input()), model.classNames().size(), model.network().graph().nodes().size(),
-                parameters, Arrays.toString(n.mean()), Arrays.toString(n.std()), target);
+        out.printf("imported %s: input %s, %d classes, %d nodes, %,d parameters, normalisation mean %s std %s, resize %s%n"
+                        + "wrote %s%n", onnx, Shapes.toString(model.network().input()), model.classNames().size(),
+                model.network().graph().nodes().size(), parameters, Arrays.toString(n.mean()), Arrays.toString(n.std()),
+                model.resize().text(), target);
     }
 
     static void exportModel(Path file, List<String> args, PrintStream out) throws IOException {

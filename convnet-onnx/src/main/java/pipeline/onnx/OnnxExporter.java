@@ -53,7 +53,7 @@ import pipeline.onnx.proto.Onnx.ValueInfoProto;
  * output {@code logits [batch, K]}, every layer as the ONNX operator that computes it, weights as
  * initializers named by the engine's tensor names ({@code layer1.weight}), and the class names and
  * normalisation in the metadata ({@code classes}: one per line; {@code normalisation.mean},
- * {@code normalisation.std}: comma-separated). A network fused for inference is written as well: its
+ * {@code normalisation.std}: comma-separated; {@code resize}: {@code stretch} or {@code centre-crop:F}). A network fused for inference is written as well: its
  * fused activations become the activation nodes after the convolution or sum.
  */
 public final class OnnxExporter {
@@ -103,6 +103,7 @@ public final class OnnxExporter {
         proto.addMetadataProps(entry("classes", String.join("\n", model.classNames())));
         proto.addMetadataProps(entry("normalisation.mean", floats(model.normalisation().mean())));
         proto.addMetadataProps(entry("normalisation.std", floats(model.normalisation().std())));
+        proto.addMetadataProps(entry("resize", model.resize().text()));
         return proto.build();
     }
 

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import pipeline.convnet.data.Normalisation;
+import pipeline.convnet.data.Resize;
 import pipeline.convnet.layer.Softmax;
 import pipeline.convnet.model.ModelFile;
 import pipeline.convnet.model.ModelInfo;
@@ -45,6 +46,15 @@ public final class OnnxModels {
      */
     public static ModelFile importClassifier(Path file, List<String> classNames, Normalisation normalisation, String name)
             throws IOException {
+        return importClassifier(file, classNames, normalisation, null, name);
+    }
+
+    /**
+     * {@link #importClassifier(Path, List, Normalisation, String)} with how images are resized to its input:
+     * {@code resize}, or when it is null the file's metadata, else stretched whole.
+     */
+    public static ModelFile importClassifier(Path file, List<String> classNames, Normalisation normalisation, Resize resize,
+                                             String name) throws IOException {
         OnnxImporter.Imported imported = OnnxImporter.importModel(file, true);
         Graph graph = imported.graph();
         if (graph.inputs().length != 1 || graph.outputs().length != 1) {
@@ -74,7 +84,8 @@ public final class OnnxModels {
             throw new IllegalArgumentException(classes.size() + " class names for a model with " + logits[1] + " outputs");
         }
         Normalisation norm = normalisation != null ? normalisation : metadataNormalisation(imported.metadata(), in[1]);
-        return new ModelFile(network, norm, classes, new ModelInfo(name, 1, null, Instant.now(), Map.of()));
+        Resize policy = resize != null ? resize : Resize.parse(imported.metadata().getOrDefault("resize", "stretch"));
+        return new ModelFile(network, norm, classes, new ModelInfo(name, 1, null, Instant.now(), Map.of()), policy);
     }
 
     private static void copyState(List<Network.NamedTensor> from, List<Network.NamedTensor> to) {

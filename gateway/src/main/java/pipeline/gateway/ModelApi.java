@@ -3,6 +3,10 @@ package pipeline.gateway;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
+import java.util.List;
+import pipeline.convnet.net.NetworkSpec;
+import pipeline.schemas.avro.InputSpec;
 import pipeline.schemas.avro.ModelStatus;
 import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.topics.ModelKey;
@@ -50,6 +54,13 @@ final class ModelApi {
         }
     }
 
+    /** What the model takes: {@code {"channels": 3, "height": 224, "width": 224, "mean": […], "std": […], "resize": "centre-crop:0.875"}}. */
+    private static JsonObject input(InputSpec input) {
+        return new JsonObject().put("channels", input.getChannels()).put("height", input.getHeight())
+                .put("width", input.getWidth()).put("mean", new JsonArray(List.copyOf(input.getMean())))
+                .put("std", new JsonArray(List.copyOf(input.getStd()))).put("resize", input.getResize().toString());
+    }
+
     private JsonObject describe(ModelVersion v) {
         boolean served = catalog.serving(v.getName().toString())
                 .map(s -> s.getVersion() == v.getVersion()).orElse(false);
@@ -57,6 +68,8 @@ final class ModelApi {
         v.getMetrics().forEach((k, value) -> metrics.put(k.toString(), value));
         return new JsonObject().put("name", v.getName().toString()).put("version", v.getVersion())
                 .put("parent", v.getParentVersion()).put("status", v.getStatus().name()).put("served", served)
+                .put("input", input(v.getInput()))
+                .put("operators", new JsonObject(new LinkedHashMap<>(NetworkSpec.operators(v.getArchitecture().toString()))))
                 .put("classes", new JsonArray(v.getClassNames().stream().map(CharSequence::toString).toList()))
                 .put("metrics", metrics).put("samplesSeen", v.getSamplesSeen()).put("createdAt", v.getCreatedAt().toString())
                 .put("sha256", v.getWeightsSha256().toString());

@@ -126,7 +126,7 @@ class BadRecordsOnFollowedTopicsTest {
         ModelRef ref = ref(runAndNumber);
         return ModelVersion.newBuilder().setName(ref.getName()).setVersion(ref.getVersion()).setArchitecture("lenet5")
                 .setWeights(ByteBuffer.wrap(new byte[] {1})).setWeightsSha256("0".repeat(64))
-                .setInput(new InputSpec(1, 28, 28, List.of(0f), List.of(1f))).setClassNames(List.of("a", "b"))
+                .setInput(new InputSpec(1, 28, 28, List.of(0f), List.of(1f), "stretch")).setClassNames(List.of("a", "b"))
                 .setCreatedAt(Instant.now()).setStatus(ModelStatus.CANDIDATE).build();
     }
 

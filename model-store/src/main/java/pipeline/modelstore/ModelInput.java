@@ -9,7 +9,7 @@ import pipeline.images.Pixels;
 
 /**
  * Decoded images into one model's input, as its file says: converted to its channels, resized to its
- * height and width, normalised. Pixels from the fast path go straight into the batch tensor.
+ * height and width (stretched, or centre-cropped), normalised. Pixels from the fast path go straight into the batch tensor.
  */
 public final class ModelInput {
 
@@ -18,7 +18,7 @@ public final class ModelInput {
 
     public ModelInput(ModelFile model) {
         this.shape = model.network().input();
-        this.input = new ImageInput(shape, model.normalisation());
+        this.input = new ImageInput(shape, model.normalisation(), model.resize());
     }
 
     /** A batch {@code [N, C, H, W]} of the images, in order. */

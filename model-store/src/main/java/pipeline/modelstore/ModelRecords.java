@@ -50,7 +50,7 @@ public final class ModelRecords {
                 .setArchitecture(model.network().spec())
                 .setWeights(ByteBuffer.wrap(weights))
                 .setWeightsSha256(ModelVerifier.sha256(weights))
-                .setInput(new InputSpec(input[0], input[1], input[2], mean, std))
+                .setInput(new InputSpec(input[0], input[1], input[2], mean, std, model.resize().text()))
                 .setClassNames(model.classNames())
                 .setMetrics(model.info().metrics())
                 .setCreatedAt(Instant.now())

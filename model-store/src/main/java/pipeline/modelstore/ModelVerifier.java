@@ -43,6 +43,10 @@ public final class ModelVerifier {
             throw new ModelRefusedException(what + ": the weights take input " + Arrays.toString(input)
                     + " but the record declares " + Arrays.toString(declared));
         }
+        if (!model.resize().text().equals(version.getInput().getResize())) {
+            throw new ModelRefusedException(what + ": the weights resize images by " + model.resize().text()
+                    + " but the record declares " + version.getInput().getResize());
+        }
         if (!model.classNames().equals(version.getClassNames())) {
             throw new ModelRefusedException(what + ": the weights' classes " + model.classNames()
                     + " differ from the record's " + version.getClassNames());

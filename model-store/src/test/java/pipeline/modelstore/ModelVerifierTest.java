@@ -68,10 +68,19 @@ class ModelVerifierTest {
     }
 
     @Test
+    void aRecordDeclaringAnotherResizeThanItsWeightsIsRefused() throws Exception {
+        ModelVersion record = bundled(5, bundledBytes());
+        record.getInput().setResize("centre-crop:0.875");
+
+        assertThatThrownBy(() -> verifier.verify(record, null))
+                .hasMessageContaining("the weights resize images by stretch but the record declares centre-crop:0.875");
+    }
+
+    @Test
     void aRecordDeclaringAnotherInputShapeIsRefused() throws Exception {
         ModelVersion record = bundled(5, bundledBytes());
         InputSpec input = record.getInput();
-        record.setInput(new InputSpec(3, 32, 32, input.getMean(), input.getStd()));
+        record.setInput(new InputSpec(3, 32, 32, input.getMean(), input.getStd(), input.getResize()));
 
         assertThatThrownBy(() -> verifier.verify(record, null))
                 .hasMessageContaining("the weights take input [1, 28, 28] but the record declares [3, 32, 32]");

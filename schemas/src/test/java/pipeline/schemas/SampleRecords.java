@@ -88,7 +88,7 @@ public final class SampleRecords {
                 .setArchitecture("lenet5")
                 .setWeights(ByteBuffer.wrap(new byte[] {9, 8, 7, 6}))
                 .setWeightsSha256("0".repeat(64))
-                .setInput(new InputSpec(1, 28, 28, List.of(0.286f), List.of(0.353f)))
+                .setInput(new InputSpec(1, 28, 28, List.of(0.286f), List.of(0.353f), "stretch"))
                 .setClassNames(List.of("T-shirt/top", "Trouser"))
                 .setMetrics(Map.of("heldOutAccuracy", 0.89))
                 .setSamplesSeen(120_000L)

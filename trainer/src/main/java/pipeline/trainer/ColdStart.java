@@ -49,8 +49,7 @@ public final class ColdStart {
         int version = lineage.highestVersion() + 1;
         Path source = settings.coldStart();
         ModelFile model = Files.isDirectory(source) ? train(source, settings) : ModelFile.read(source);
-        ModelFile first = new ModelFile(model.network(), model.normalisation(), model.classNames(),
-                new ModelInfo(settings.modelName(), version, null, Instant.now(), model.info().metrics()));
+        ModelFile first = model.withInfo(new ModelInfo(settings.modelName(), version, null, Instant.now(), model.info().metrics()));
         byte[] weights = first.toBytes();
         ModelVersion record = ModelRecords.of(first, weights, settings.modelName(), version, ModelStatus.PROMOTED);
         List<ProducerRecord<String, SpecificRecord>> out = List.of(
@@ -79,8 +78,8 @@ public final class ColdStart {
         }
         Evaluation test = Evaluator.evaluate(model.network(), Dataset.readIdx(folder, "t10k", Dataset.FASHION_MNIST_CLASSES),
                 model.normalisation(), 256);
-        return new ModelFile(model.network(), model.normalisation(), model.classNames(), new ModelInfo(name, 1, null,
-                Instant.now(), Map.of("testAccuracy", test.accuracy(), "testLoss", test.meanLoss())));
+        return model.withInfo(new ModelInfo(name, 1, null, Instant.now(), Map.of("testAccuracy", test.accuracy(),
+                "testLoss", test.meanLoss())));
     }
 
     /** A LeNet-5 initialised (He) and trained from scratch with Adam (learning rate 10⁻³, batches of 64) on Fashion-MNIST-like images. */

@@ -106,7 +106,7 @@ public final class TrainingRound {
                 "promotedHeldOutAccuracy", promotedScore.accuracy(),
                 "promotedHeldOutLoss", promotedScore.meanLoss(),
                 "heldOutSamples", (double) heldOut.size()));
-        ModelFile candidate = new ModelFile(model.network(), model.normalisation(), model.classNames(), info);
+        ModelFile candidate = model.withInfo(info);
         return new Outcome(candidate, promotedScore, candidateScore, verdict, heldOut.size(), trainingTime);
     }
 

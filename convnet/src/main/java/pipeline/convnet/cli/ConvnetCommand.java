@@ -159,7 +159,7 @@ public final class ConvnetCommand {
         Options o = new Options("predict", args, Set.of("model", "image", "top"));
         ModelFile model = ModelFile.read(Path.of(required(o, "model", "predict")));
         Path file = Path.of(required(o, "image", "predict"));
-        ImageInput input = new ImageInput(model.network().input(), model.normalisation());
+        ImageInput input = new ImageInput(model.network().input(), model.normalisation(), model.resize());
         Tensor logits = ServingNetwork.of(model.network()).logits(input.batch(ImageInput.decode(Files.readAllBytes(file), file.toString())));
         Tensor probabilities = SoftmaxCrossEntropy.softmax(logits);
         out.println(file + ":");

@@ -13,8 +13,9 @@ import pipeline.convnet.tensor.Tensor;
 
 /**
  * Encoded images (PNG, JPEG, BMP, GIF) to a model's input: decoded, converted to the model's
- * channels (grey by luma, or RGB), resized to its height and width with area averaging (each output
- * pixel the mean of the input pixels it covers, so shrinking does not alias), and normalised.
+ * channels (grey by luma, or RGB), resized to its height and width as the model's {@link Resize}
+ * says (stretched whole or centre-cropped) with area averaging (each output pixel the mean of the
+ * input pixels it covers, so shrinking does not alias), and normalised.
  */
 public final class ImageInput {
 
@@ -24,17 +25,27 @@ public final class ImageInput {
     private final int channels;
     private final int height;
     private final int width;
+    private final Resize policy;
+    /** Whether an image of the model's size is its input as it is (any policy but a crop of less than all). */
+    private final boolean takesModelSizeWhole;
     /** {@code normalised[c][level]}: the normalised value of each 0–255 level per channel. */
     private final float[][] normalised;
 
-    /** @param input the model's {@code [C, H, W]}, C being 1 (grey) or 3 (RGB) */
+    /** Images stretched whole to the model's size. */
     public ImageInput(int[] input, Normalisation normalisation) {
+        this(input, normalisation, Resize.STRETCH);
+    }
+
+    /** @param input the model's {@code [C, H, W]}, C being 1 (grey) or 3 (RGB) */
+    public ImageInput(int[] input, Normalisation normalisation, Resize policy) {
         if (input[0] != 1 && input[0] != 3) {
             throw new IllegalArgumentException("images can feed models with 1 or 3 channels, not " + input[0]);
         }
         this.channels = input[0];
         this.height = input[1];
         this.width = input[2];
+        this.policy = policy;
+        this.takesModelSizeWhole = policy.region(height, width, height, width).equals(new Resize.Region(0, 0, width, height));
         this.normalised = new float[channels][256];
         for (int c = 0; c < channels; c++) {
             for (int level = 0; level < 256; level++) {
@@ -75,7 +86,7 @@ public final class ImageInput {
      * the model's channels and size go straight in (the case of a feed made for the model).
      */
     public void write(Tensor batch, int index, byte[] values, int sourceChannels, int h, int w) {
-        if (sourceChannels == channels && h == height && w == width) {
+        if (sourceChannels == channels && h == height && w == width && takesModelSizeWhole) {
             int plane = height * width;
             int base = index * channels * plane;
             for (int c = 0; c < channels; c++) {
@@ -218,21 +229,25 @@ public final class ImageInput {
     }
 
     /**
-     * Area resampling of each model channel of a {@code [sh, sw]} image to the model's height and width:
-     * each source row across (weights per output column), then each output row as the weighted sum of
-     * the resampled rows it covers (whole rows at a time, which the JIT vectorises). Works in one
-     * thread's scratch rows, so no image-sized array is allocated per call.
+     * Area resampling of each model channel of a {@code [sh, sw]} image to the model's height and width,
+     * of the region the {@link Resize} policy picks: each source row the region covers across (weights
+     * per output column), then each output row as the weighted sum of the resampled rows it covers (whole
+     * rows at a time, which the JIT vectorises). Works in one thread's scratch rows, so no image-sized
+     * array is allocated per call.
      */
     private void resize(SourceRows source, int sh, int sw, OutputRows sink) {
-        Scratch scratch = SCRATCH.get().fit(sw, sh * width, width);
+        Resize.Region region = policy.region(sh, sw, height, width);
+        AreaWeights columns = new AreaWeights(sw, region.x(), region.width(), width);
+        AreaWeights lines = new AreaWeights(sh, region.y(), region.height(), height);
+        int top = lines.first[0];
+        int rows = lines.end() - top;
+        Scratch scratch = SCRATCH.get().fit(sw, rows * width, width);
         float[] line = scratch.line;
         float[] across = scratch.across;
         float[] row = scratch.row;
-        AreaWeights columns = new AreaWeights(sw, width);
-        AreaWeights lines = new AreaWeights(sh, height);
         for (int c = 0; c < channels; c++) {
-            for (int y = 0; y < sh; y++) {
-                source.read(c, y, line);
+            for (int y = 0; y < rows; y++) {
+                source.read(c, top + y, line);
                 int to = y * width;
                 for (int j = 0; j < width; j++) {
                     float sum = 0;
@@ -249,7 +264,7 @@ public final class ImageInput {
                 float[] weights = lines.weights[j];
                 for (int k = 0; k < weights.length; k++) {
                     float weight = weights[k];
-                    int from = (lines.first[j] + k) * width;
+                    int from = (lines.first[j] - top + k) * width;
                     for (int x = 0; x < width; x++) {
                         row[x] += weight * across[from + x];
                     }
@@ -280,9 +295,10 @@ public final class ImageInput {
     }
 
     /**
-     * Area resampling of a line of {@code n} values to {@code m}: output {@code j} is the mean over input
-     * span {@code [j·n/m, (j+1)·n/m)}, partial pixels weighted by overlap. The spans and weights are
-     * worked out once per line length and used for every row or column.
+     * Area resampling of the span {@code [start, start + span)} of a line of {@code n} values to {@code m}:
+     * output {@code j} is the mean over {@code [start + j·span/m, start + (j+1)·span/m)}, partial pixels
+     * weighted by overlap. The spans and weights are worked out once per line and used for every row or
+     * column.
      */
     private static final class AreaWeights {
 
@@ -290,20 +306,25 @@ public final class ImageInput {
         final int[] first;
         final float[][] weights;
 
-        AreaWeights(int n, int m) {
+        AreaWeights(int n, double start, double span, int m) {
             first = new int[m];
             weights = new float[m][];
-            double step = (double) n / m;
+            double step = span / m;
             for (int j = 0; j < m; j++) {
-                double start = j * step;
-                double end = start + step;
-                first[j] = (int) Math.floor(start);
-                weights[j] = new float[Math.min(n, (int) Math.ceil(end)) - first[j]];
+                double from = Math.max(0, start + j * step);
+                double to = Math.min(n, start + (j + 1) * step);
+                first[j] = Math.min(n - 1, (int) Math.floor(from));
+                weights[j] = new float[Math.max(1, (int) Math.ceil(to) - first[j])];
                 for (int k = 0; k < weights[j].length; k++) {
                     int i = first[j] + k;
-                    weights[j][k] = (float) ((Math.min(end, i + 1) - Math.max(start, i)) / step);
+                    weights[j][k] = (float) (Math.max(0, Math.min(to, i + 1) - Math.max(from, i)) / (to - from));
                 }
             }
+        }
+
+        /** One past the last input any output reads. */
+        int end() {
+            return first[first.length - 1] + weights[weights.length - 1].length;
         }
     }
 }

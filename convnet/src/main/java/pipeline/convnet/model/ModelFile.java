@@ -18,17 +18,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import pipeline.convnet.data.Normalisation;
+import pipeline.convnet.data.Resize;
 import pipeline.convnet.net.Network;
 import pipeline.convnet.net.NetworkSpec;
 
 /**
  * A trained model, self-described: architecture (the spec text), every weight and batch-norm
- * statistic, class names, input shape, normalisation and {@link ModelInfo}.
+ * statistic, class names, input shape, how images become its input (normalisation, {@link Resize})
+ * and {@link ModelInfo}.
  *
  * <pre>
  * "CONVNET\u001a"        magic, 8 bytes
  * int32 format version   currently 2; 1 is read too
- * UTF-8 header           name, version, parent, created-at, classes, normalisation, metrics
+ * UTF-8 header           name, version, parent, created-at, classes, normalisation, resize (stretch when
+ *                        absent), metrics
  * UTF-8 spec             the network spec text; the input shape is its first line. Version 2: a graph
  *                        (named lines, from=, add, concat, …); version 1 held chains and residual blocks only
  * int32 count, then per tensor: name, rank, dims, float32 values (named by node: layer3.weight)
@@ -37,7 +40,7 @@ import pipeline.convnet.net.NetworkSpec;
  * Integers and floats are big-endian; strings are an int32 length and UTF-8 bytes. Floats are
  * stored as their exact bits, so save → load is bit-exact.
  */
-public record ModelFile(Network network, Normalisation normalisation, List<String> classNames, ModelInfo info) {
+public record ModelFile(Network network, Normalisation normalisation, List<String> classNames, ModelInfo info, Resize resize) {
 
     public static final int FORMAT_VERSION = 2;
     /** The oldest format this engine reads: version 1's chains are graphs whose nodes have the same names. */
@@ -45,12 +48,22 @@ public record ModelFile(Network network, Normalisation normalisation, List<Strin
     private static final byte[] MAGIC = "CONVNET\u001a".getBytes(StandardCharsets.ISO_8859_1);
     private static final int DIGEST_SIZE = 32;
 
+    /** A model whose images are stretched whole to its input size. */
+    public ModelFile(Network network, Normalisation normalisation, List<String> classNames, ModelInfo info) {
+        this(network, normalisation, classNames, info, Resize.STRETCH);
+    }
+
     public ModelFile {
         classNames = List.copyOf(classNames);
         if (classNames.size() != network.classes()) {
             throw new IllegalArgumentException(classNames.size() + " class names for a network with "
                     + network.classes() + " outputs");
         }
+    }
+
+    /** This model described by {@code newInfo} (a new version of it, say), all else the same. */
+    public ModelFile withInfo(ModelInfo newInfo) {
+        return new ModelFile(network, normalisation, classNames, newInfo, resize);
     }
 
     public void write(Path file) throws IOException {
@@ -146,6 +159,7 @@ public record ModelFile(Network network, Normalisation normalisation, List<Strin
         h.put("created-at", info.createdAt().toString());
         h.put("normalisation.mean", floats(normalisation.mean()));
         h.put("normalisation.std", floats(normalisation.std()));
+        h.put("resize", resize.text());
         for (int i = 0; i < classNames.size(); i++) {
             h.put("class." + i, classNames.get(i));
         }
@@ -172,7 +186,7 @@ public record ModelFile(Network network, Normalisation normalisation, List<Strin
                     parent.isEmpty() ? null : Integer.parseInt(parent), Instant.parse(h.get("created-at")), metrics);
             Normalisation normalisation = new Normalisation(parseFloats(h.get("normalisation.mean")),
                     parseFloats(h.get("normalisation.std")));
-            return new ModelFile(network, normalisation, classes, info);
+            return new ModelFile(network, normalisation, classes, info, Resize.parse(h.getOrDefault("resize", "stretch")));
         } catch (RuntimeException e) {
             throw new IOException(source + " has a header this engine cannot read: " + e.getMessage(), e);
         }

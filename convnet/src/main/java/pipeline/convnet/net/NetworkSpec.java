@@ -8,6 +8,8 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import pipeline.convnet.kernel.Broadcast;
@@ -116,14 +118,7 @@ public final class NetworkSpec {
      * @throws IllegalArgumentException naming the line and what was wrong with it
      */
     public static Network parse(String text, long seed) {
-        List<Line> lines = new ArrayList<>();
-        String[] raw = text.split("\n", -1);
-        for (int i = 0; i < raw.length; i++) {
-            String content = raw[i].replaceFirst("#.*", "").strip();
-            if (!content.isEmpty()) {
-                lines.add(new Line(i + 1, content));
-            }
-        }
+        List<Line> lines = lines(text);
         if (lines.isEmpty() || !lines.getFirst().word(0).equals("input")) {
             throw new IllegalArgumentException("line 1: a network spec starts with 'input C H W'");
         }
@@ -133,6 +128,34 @@ public final class NetworkSpec {
         Builder builder = new Builder(new int[] {1, input[0], input[1], input[2]}, seed);
         builder.addAll(expand(lines.subList(1, lines.size())));
         return new Network(text, input, builder.build());
+    }
+
+    /**
+     * The operators a spec uses and how many times each (repeats unrolled), by the words that declare
+     * them ({@code conv → 20, batchnorm → 19, add → 9, …}): what a model is made of, without building it.
+     *
+     * @throws IllegalArgumentException when a {@code repeat} block is not closed
+     */
+    public static SortedMap<String, Integer> operators(String text) {
+        List<Line> lines = lines(text);
+        SortedMap<String, Integer> counts = new TreeMap<>();
+        for (Line line : expand(lines.subList(Math.min(1, lines.size()), lines.size()))) {
+            counts.merge(line.withoutLabel().word(0), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    /** The lines that say something: comments and blank lines dropped, numbered as in the text. */
+    private static List<Line> lines(String text) {
+        List<Line> lines = new ArrayList<>();
+        String[] raw = text.split("\n", -1);
+        for (int i = 0; i < raw.length; i++) {
+            String content = raw[i].replaceFirst("#.*", "").strip();
+            if (!content.isEmpty()) {
+                lines.add(new Line(i + 1, content));
+            }
+        }
+        return lines;
     }
 
     /** Unrolls {@code repeat N … end} blocks. */

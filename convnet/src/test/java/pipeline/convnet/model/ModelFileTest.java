@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import pipeline.convnet.data.Dataset;
 import pipeline.convnet.data.Normalisation;
+import pipeline.convnet.data.Resize;
 import pipeline.convnet.init.Initializer;
 import pipeline.convnet.layer.Mode;
 import pipeline.convnet.net.Network;
@@ -44,6 +45,17 @@ class ModelFileTest {
         assertThat(loaded.info()).isEqualTo(model.info());
         assertThat(loaded.normalisation().mean()).containsExactly(Normalisation.FASHION_MNIST.mean());
         assertThat(loaded.network().input()).containsExactly(1, 28, 28);
+    }
+
+    @Test
+    void theResizePolicyIsKeptAndAFileWithoutOneStretches() throws IOException {
+        ModelFile model = resnet();
+        ModelFile cropping = new ModelFile(model.network(), model.normalisation(), model.classNames(), model.info(),
+                new Resize.CentreCrop(0.875));
+
+        assertThat(ModelFile.fromBytes(cropping.toBytes(), "crop").resize()).isEqualTo(new Resize.CentreCrop(0.875));
+        assertThat(cropping.withInfo(new ModelInfo("next", 2, 1, Instant.now(), Map.of())).resize()).isEqualTo(cropping.resize());
+        assertThat(ModelFile.read(Path.of("../models/fashion-lenet5.model")).resize()).isEqualTo(Resize.STRETCH);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package pipeline.convnet.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
@@ -31,6 +32,20 @@ class NetworkSpecTest {
 
         assertThat(parameterCount(lenet)).isEqualTo(61_706);
         assertThat(lenet.classes()).isEqualTo(10);
+    }
+
+    @Test
+    void aSpecsOperatorsAreCountedWithRepeatsUnrolledAndLabelsSkipped() {
+        assertThat(NetworkSpec.operators(NetworkSpec.builtIn("lenet5", 1).spec()))
+                .containsExactly(entry("conv", 2), entry("flatten", 1), entry("linear", 3), entry("maxpool", 2), entry("relu", 4));
+        assertThat(NetworkSpec.operators("""
+                input 3 8 8
+                repeat 3
+                  conv 4 kernel=3 padding=1
+                  stem: relu
+                end
+                both: add from=stem,stem   # a comment
+                """)).containsExactly(entry("add", 1), entry("conv", 3), entry("relu", 3));
     }
 
     @Test

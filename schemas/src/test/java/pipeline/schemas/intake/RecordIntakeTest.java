@@ -185,7 +185,7 @@ class RecordIntakeTest {
 
     private static ModelVersion model(int version, ByteBuffer weights) {
         return ModelVersion.newBuilder().setName("fashion").setVersion(version).setArchitecture("lenet5").setWeights(weights)
-                .setWeightsSha256("0".repeat(64)).setInput(new InputSpec(1, 28, 28, List.of(0f), List.of(1f)))
+                .setWeightsSha256("0".repeat(64)).setInput(new InputSpec(1, 28, 28, List.of(0f), List.of(1f), "stretch"))
                 .setClassNames(List.of("a", "b")).setCreatedAt(Instant.now()).setStatus(ModelStatus.PROMOTED).build();
     }
 }
