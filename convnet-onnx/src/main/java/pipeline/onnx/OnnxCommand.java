@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Set;
 import pipeline.convnet.cli.Options;
 import pipeline.convnet.data.Normalisation;
-import pipeline.convnet.data.Resize;
 import pipeline.convnet.model.ModelFile;
+import pipeline.convnet.model.ModelInfo;
 import pipeline.convnet.tensor.Shapes;
 
 /**
@@ -50,13 +50,11 @@ public final class OnnxCommand {
     static void importModel(Path onnx, List<String> args, PrintStream out) throws IOException {
         Options o = new Options("import", args, Set.of("out", "classes", "normalise", "resize", "name"));
         Path target = Path.of(required(o, "out"));
-        String classes = o.text("classes", null);
-        String normalise = o.text("normalise", null);
-        String resize = o.text("resize", null);
-        String name = o.text("name", onnx.getFileName().toString().replaceFirst("\\.onnx$", ""));
-        ModelFile model = OnnxModels.importClassifier(onnx, classes == null ? null : OnnxModels.classNames(Path.of(classes)),
-                normalise == null ? null : OnnxModels.normalisation(normalise, channels(onnx)),
-                resize == null ? null : Resize.parse(resize), name);
+        ModelFile model = OnnxModels.importAsCommanded(onnx, o.text("classes", null), o.text("normalise", null), o.text("resize", null));
+        String name = o.text("name", null);
+        if (name != null) {
+            model = model.withInfo(new ModelInfo(name, 1, null, model.info().createdAt(), model.info().metrics()));
+        }
         model.write(target);
         long parameters = model.network().parameters().stream().mapToLong(p -> p.value().size()).sum();
         Normalisation n = model.normalisation();
@@ -81,11 +79,5 @@ public final class OnnxCommand {
             throw new IllegalArgumentException("--" + key + " is required");
         }
         return value;
-    }
-
-    /** The input channels of an ONNX image model, for a normalisation given as one mean and one std. */
-    private static int channels(Path onnx) throws IOException {
-        var dims = OnnxImporter.parse(onnx).getGraph().getInput(0).getType().getTensorType().getShape().getDimList();
-        return dims.size() == 4 && dims.get(1).hasDimValue() ? (int) dims.get(1).getDimValue() : 3;
     }
 }

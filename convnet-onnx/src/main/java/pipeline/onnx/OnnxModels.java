@@ -88,6 +88,23 @@ public final class OnnxModels {
         return new ModelFile(network, norm, classes, new ModelInfo(name, 1, null, Instant.now(), Map.of()), policy);
     }
 
+    /**
+     * An ONNX classifier imported as a command line describes it: {@code classesFile} (one name per line),
+     * {@code normalise} and {@code resize} as {@link #normalisation} and {@link Resize#parse} read them, each
+     * null for the file's metadata; named after the file.
+     */
+    public static ModelFile importAsCommanded(Path file, String classesFile, String normalise, String resize) throws IOException {
+        return importClassifier(file, classesFile == null ? null : classNames(Path.of(classesFile)),
+                normalise == null ? null : normalisation(normalise, inputChannels(file)),
+                resize == null ? null : Resize.parse(resize), file.getFileName().toString().replaceFirst("\\.onnx$", ""));
+    }
+
+    /** The input channels of an ONNX image model (3 when the file leaves them open), for a normalisation given as one mean and one std. */
+    static int inputChannels(Path onnx) throws IOException {
+        var dims = OnnxImporter.parse(onnx).getGraph().getInput(0).getType().getTensorType().getShape().getDimList();
+        return dims.size() == 4 && dims.get(1).hasDimValue() ? (int) dims.get(1).getDimValue() : 3;
+    }
+
     private static void copyState(List<Network.NamedTensor> from, List<Network.NamedTensor> to) {
         Map<String, Network.NamedTensor> byName = new HashMap<>();
         from.forEach(t -> byName.put(t.name(), t));

@@ -26,6 +26,13 @@ public final class GatewayMain {
             System.exit(1);
             return;
         }
+        try {
+            ImageRoutes.parse(settings.routes());
+        } catch (IllegalArgumentException e) {
+            System.err.println("gateway: " + e.getMessage() + " (set PIPELINE_GATEWAY_ROUTES)");
+            System.exit(1);
+            return;
+        }
         SchemaRegistryClient registry = new SchemaRegistryClient(RegistryClientOptions.of(settings.registryUrl()));
         GatewayServer server = new GatewayServer(settings, registry);
         LOG.info("Gateway listening on {}://{}:{}/v1", settings.tls() ? "https" : "http", settings.host(), server.port());

@@ -69,7 +69,8 @@ public final class GatewayServer implements AutoCloseable {
         ImageProbe probe = new ImageProbe(side * side);
         ImageCheck check = new ImageCheck(vertx, probe);
         RecentImages recent = new RecentImages(1024);
-        ImageIngest ingest = new ImageIngest(check, publisher, predictions, recent, settings.maxWait());
+        ImageIngest ingest = new ImageIngest(check, publisher, ImageRoutes.parse(settings.routes()), predictions, recent,
+                settings.maxWait());
 
         GatewayMetrics metrics = new GatewayMetrics();
         metrics.follow(predictions);

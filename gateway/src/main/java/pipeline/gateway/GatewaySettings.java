@@ -23,10 +23,25 @@ import pipeline.config.ValueType;
  * @param cacheSize      recent predictions kept for {@code GET /v1/predictions/{id}}
  * @param tlsKeystore    a PKCS#12 file with the server's certificate and key: HTTPS when set, plain HTTP when empty
  * @param tlsPassword    its password; never logged
+ * @param routes         {@code MODEL=TOPIC,…}: where {@code POST /v1/images?model=MODEL} sends images (see {@link ImageRoutes})
  */
 public record GatewaySettings(String bootstrapServers, String registryUrl, String host, int port, String apiKeys,
                               long maxBodyBytes, int maxImageSide, int ratePerSecond, int burst, Duration requestTimeout,
-                              Duration maxWait, int cacheSize, String tlsKeystore, String tlsPassword) {
+                              Duration maxWait, int cacheSize, String tlsKeystore, String tlsPassword, String routes) {
+
+    /** Settings that send every image to {@code images}. */
+    public GatewaySettings(String bootstrapServers, String registryUrl, String host, int port, String apiKeys,
+                           long maxBodyBytes, int maxImageSide, int ratePerSecond, int burst, Duration requestTimeout,
+                           Duration maxWait, int cacheSize, String tlsKeystore, String tlsPassword) {
+        this(bootstrapServers, registryUrl, host, port, apiKeys, maxBodyBytes, maxImageSide, ratePerSecond, burst, requestTimeout,
+                maxWait, cacheSize, tlsKeystore, tlsPassword, ROUTES.defaultValue());
+    }
+
+    /** These settings with {@code newRoutes}. */
+    public GatewaySettings withRoutes(String newRoutes) {
+        return new GatewaySettings(bootstrapServers, registryUrl, host, port, apiKeys, maxBodyBytes, maxImageSide, ratePerSecond,
+                burst, requestTimeout, maxWait, cacheSize, tlsKeystore, tlsPassword, newRoutes);
+    }
 
     static final Setting<String> HOST = Setting.of("gateway.host", ValueType.text(), "127.0.0.1", "address the HTTP API listens on");
     static final Setting<Integer> PORT = Setting.of("gateway.port", ValueType.port(), 8080, "port of the HTTP API (0 = any free port)");
@@ -52,9 +67,12 @@ public record GatewaySettings(String bootstrapServers, String registryUrl, Strin
     static final Setting<String> TLS_PASSWORD = Setting.of("gateway.tls-password", ValueType.text(), "",
             "password of the TLS keystore");
 
+    static final Setting<String> ROUTES = Setting.of("gateway.routes", ValueType.text(), "",
+            "MODEL=TOPIC,… : the images topic of each model POST /v1/images?model= names (without model: images)");
+
     /** Every setting this service reads. */
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, HOST, PORT, API_KEYS, MAX_BODY, MAX_SIDE, RATE, BURST,
-            REQUEST_TIMEOUT, MAX_WAIT, CACHE_SIZE, TLS_KEYSTORE, TLS_PASSWORD);
+            REQUEST_TIMEOUT, MAX_WAIT, CACHE_SIZE, TLS_KEYSTORE, TLS_PASSWORD, ROUTES);
 
     /** Plain HTTP settings for a gateway on {@code host:port}, the rest as given (tests and embedding). */
     public static GatewaySettings plain(String bootstrapServers, String registryUrl, String host, int port, String apiKeys,
@@ -70,6 +88,7 @@ public record GatewaySettings(String bootstrapServers, String registryUrl, Strin
 
     public static GatewaySettings from(Settings s) {
         return new GatewaySettings(s.get(BOOTSTRAP), s.get(REGISTRY), s.get(HOST), s.get(PORT), s.get(API_KEYS), s.get(MAX_BODY),
-                s.get(MAX_SIDE), s.get(RATE), s.get(BURST), s.get(REQUEST_TIMEOUT), s.get(MAX_WAIT), s.get(CACHE_SIZE), s.get(TLS_KEYSTORE), s.get(TLS_PASSWORD));
+                s.get(MAX_SIDE), s.get(RATE), s.get(BURST), s.get(REQUEST_TIMEOUT), s.get(MAX_WAIT), s.get(CACHE_SIZE), s.get(TLS_KEYSTORE),
+                s.get(TLS_PASSWORD), s.get(ROUTES));
     }
 }

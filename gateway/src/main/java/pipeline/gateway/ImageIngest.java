@@ -14,7 +14,6 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import pipeline.schemas.avro.ImageEvent;
-import pipeline.schemas.topics.Topics;
 
 /**
  * {@code POST /v1/images}: one image as the raw body, or several as {@code multipart/form-data}. Accepted only when it can be kept: the declared
@@ -22,7 +21,7 @@ import pipeline.schemas.topics.Topics;
  * dimensions in its header are within limits (422), and Kafka has acknowledged the record (503 if
  * not). Then {@code 202 {"ids": [id]}}, or with {@code ?wait=} (bounded by a maximum) {@code 200} with
  * the prediction if it arrives in time. Optional query parameters: {@code id} (the client's own, for
- * idempotent retries) and {@code source}.
+ * idempotent retries), {@code source}, and {@code model} (which model's topic, {@link ImageRoutes}).
  */
 final class ImageIngest implements Handler<RoutingContext> {
 
@@ -30,12 +29,15 @@ final class ImageIngest implements Handler<RoutingContext> {
     private static final Pattern WAIT = Pattern.compile("(\\d{1,9})\\s*(ms|s)?");
     private final ImageCheck check;
     private final ImagePublisher publisher;
+    private final ImageRoutes routes;
     /** Accepted images, for the live feed's thumbnails. */
     private final RecentImages recent;
     private final PredictionCache predictions;
     private final Duration maxWait;
 
-    ImageIngest(ImageCheck check, ImagePublisher publisher, PredictionCache predictions, RecentImages recent, Duration maxWait) {
+    ImageIngest(ImageCheck check, ImagePublisher publisher, ImageRoutes routes, PredictionCache predictions, RecentImages recent,
+                Duration maxWait) {
+        this.routes = routes;
         this.recent = recent;
         this.check = check;
         this.publisher = publisher;
@@ -51,10 +53,11 @@ final class ImageIngest implements Handler<RoutingContext> {
         }
         try {
             Duration wait = waitParameter(ctx);
+            String topic = routes.topic(ctx.request().getParam("model"));
             ImageCheck.Checked image = check.body(ctx);
             ImageEvent event = accept(ctx, image);
             Future<Void> stored = check.decodable(image)
-                    .compose(decoded -> publisher.publish(Topics.IMAGES.name(), event.getId(), event))
+                    .compose(decoded -> publisher.publish(topic, event.getId(), event))
                     .onSuccess(v -> recent.keep(event.getId(), image));
             // With a wait, a prediction in time is the answer (200); otherwise, or without one, 202 with the id.
             Reply accepted = Reply.accepted(new JsonObject().put("ids", new JsonArray().add(event.getId())));
@@ -75,6 +78,7 @@ final class ImageIngest implements Handler<RoutingContext> {
             if (ctx.request().getParam("wait") != null || ctx.request().getParam("id") != null) {
                 throw new ApiError(400, "NOT_FOR_MULTIPART", "wait and id apply to a single image; send one image as the body to use them");
             }
+            String topic = routes.topic(ctx.request().getParam("model"));
             if (ctx.fileUploads().isEmpty()) {
                 throw new ApiError(400, "NO_IMAGES", "the multipart body holds no file parts; send each image as a file part");
             }
@@ -84,7 +88,7 @@ final class ImageIngest implements Handler<RoutingContext> {
                 for (ImageCheck.Checked image : images) {
                     ImageEvent event = accept(ctx, image);
                     ids.add(event.getId());
-                    sends.add(publisher.publish(Topics.IMAGES.name(), event.getId(), event)
+                    sends.add(publisher.publish(topic, event.getId(), event)
                             .onSuccess(v -> recent.keep(event.getId(), image)));
                 }
                 return Future.all(sends).map(all -> new JsonObject().put("ids", ids));

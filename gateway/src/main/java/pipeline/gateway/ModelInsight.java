@@ -95,8 +95,7 @@ final class ModelInsight {
             ModelSnapshot snapshot = snapshot(ctx);
             DecodedImage decoded;
             try {
-                int[] input = snapshot.model().network().input();
-                decoded = probe.decode(image.bytes(), input[2], input[1]);
+                decoded = snapshot.input().decode(probe, image.bytes());
             } catch (ImageProbe.RejectedImage e) {
                 throw new ApiError(422, e.reason().name(), e.getMessage());
             }

@@ -73,7 +73,6 @@ public final class BatchInference {
         LongAdder decoding = new LongAdder();
         LongAdder preprocessing = new LongAdder();
         ModelInput modelInput = snapshot.input();
-        int[] shape = snapshot.model().network().input();
         // Each decode thread writes its images into their own rows; rows of images that fail stay empty.
         Tensor input = modelInput.emptyBatch(n);
         decoders.forEach(n, i -> {
@@ -88,7 +87,7 @@ public final class BatchInference {
             if (events[i] == null) {
                 return;
             }
-            DecodedImage image = decode(record, events[i], shape, out, i);
+            DecodedImage image = decode(record, events[i], modelInput, out, i);
             long decoded = System.nanoTime();
             decoding.add(decoded - read);
             if (image != null) {
@@ -129,14 +128,14 @@ public final class BatchInference {
     }
 
     /**
-     * The image, decoded no larger than the model's input {@code [C, H, W]} needs, or {@code null} with its
+     * The image, decoded no larger than the model's input needs (as its resize policy takes it), or {@code null} with its
      * dead letter put in {@code out[i]}.
      */
-    private DecodedImage decode(ConsumerRecord<String, byte[]> record, ImageEvent event, int[] input,
+    private DecodedImage decode(ConsumerRecord<String, byte[]> record, ImageEvent event, ModelInput input,
                                 ProducerRecord<String, SpecificRecord>[] out, int i) {
         byte[] bytes = bytes(event.getImage());
         try {
-            return probe.decode(bytes, input[2], input[1]);
+            return input.decode(probe, bytes);
         } catch (ImageProbe.RejectedImage e) {
             String code = e.reason().name();
             LOG.info("Dead letter {}/{}@{} ({}): image {}: {}", record.topic(), record.partition(), record.offset(), code,

@@ -110,7 +110,7 @@ public final class InferenceLoop implements Runnable {
             producer.initTransactions();
             try (BatchCommitter committer = new BatchCommitter(producer, metrics, transactionalId, settings.transactionSpan())) {
                 this.committer = committer;
-                c.subscribe(Set.of(Topics.IMAGES.name()), new ConsumerRebalanceListener() {
+                c.subscribe(Set.of(settings.imagesTopic()), new ConsumerRebalanceListener() {
                     @Override
                     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                         // The batches in flight commit (or abort) before the partitions move; what is

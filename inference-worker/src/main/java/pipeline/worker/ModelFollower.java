@@ -40,16 +40,30 @@ public final class ModelFollower implements Runnable {
     private final String bootstrapServers;
     private final SchemaRegistryClient registry;
     private final AtomicReference<ModelSnapshot> served;
+    private final String modelName;
     /** The rule that decides what serves; from the snapshot serving when the follower starts. */
     private ServedModel model;
     private final AtomicLong refused = new AtomicLong();
     private final CountDownLatch caughtUp = new CountDownLatch(1);
+    /** Open once a version serves. */
+    private final CountDownLatch serving = new CountDownLatch(1);
     private final StopSignal stop = new StopSignal();
 
+    /** Follows the model serving in {@code served}. */
     public ModelFollower(String bootstrapServers, SchemaRegistryClient registry, AtomicReference<ModelSnapshot> served) {
+        this(bootstrapServers, registry, served, null);
+    }
+
+    /**
+     * Follows {@code modelName}: the model serving in {@code served} or, when that is empty, the first
+     * promoted version of the name ({@code null}: of any name) that verifies.
+     */
+    public ModelFollower(String bootstrapServers, SchemaRegistryClient registry, AtomicReference<ModelSnapshot> served,
+                         String modelName) {
         this.bootstrapServers = bootstrapServers;
         this.registry = registry;
         this.served = served;
+        this.modelName = modelName;
     }
 
     /**
@@ -58,6 +72,11 @@ public final class ModelFollower implements Runnable {
      */
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
         return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Waits up to {@code timeout} for a version to serve, when the follower started without one. */
+    public void awaitServing(Duration timeout) throws InterruptedException {
+        serving.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Versions refused since start. */
@@ -71,7 +90,7 @@ public final class ModelFollower implements Runnable {
 
     @Override
     public void run() {
-        model = ServedModel.from(served.get());
+        model = served.get() != null || modelName == null ? ServedModel.from(served.get()) : ServedModel.named(modelName);
         Map<String, Object> config = ModelRecords.readerConfig(bootstrapServers);
         RecordIntake<ModelVersion> versions = RecordIntake.of(ModelVersion.class, registry);
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config, new StringDeserializer(),
@@ -102,6 +121,7 @@ public final class ModelFollower implements Runnable {
         try {
             if (model.consider(version)) {
                 served.set(model.snapshot());
+                serving.countDown();
                 LOG.info("Now serving {} v{} (was v{})", model.name(), model.snapshot().version(), was == null ? "none" : was.version());
             }
         } catch (ModelRefusedException e) {

@@ -1,10 +1,18 @@
 package pipeline.worker;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pipeline.config.Settings;
@@ -13,11 +21,14 @@ import pipeline.convnet.model.ModelFile;
 import pipeline.modelstore.ModelSnapshot;
 import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.topics.ProvisionReport;
+import pipeline.schemas.topics.TopicProvisioner;
+import pipeline.schemas.topics.Topics;
 
 /**
- * The inference worker process: serves the latest promoted version on {@code models} (the model
- * file from its settings when there is none), follows newer ones, and runs {@code worker.threads}
- * inference loops. SIGTERM (or Ctrl-C)
+ * The inference worker process: serves the latest promoted version on {@code models} of its model
+ * ({@code worker.model-name}, or the model file's; the file serves while there is none), follows newer
+ * ones, and runs {@code worker.threads} inference loops on that model's images topic. SIGTERM (or Ctrl-C)
  * lets each loop finish and commit its current batch, then leave the group.
  */
 public final class WorkerMain {
@@ -32,21 +43,29 @@ public final class WorkerMain {
         ModelSnapshot initial;
         try {
             settings = WorkerSettings.from(Settings.fromEnvironment(WorkerSettings.ALL));
-            ModelFile model = ModelFile.read(settings.modelFile());
-            initial = new ModelSnapshot(model.info().name(), model.info().version(), model);
+            initial = initialModel(settings);
         } catch (SettingsException | IOException e) {
             System.err.println("inference-worker: " + e.getMessage());
             System.exit(1);
             return;
         }
+        if (!provisionImagesTopic(settings)) {
+            System.exit(1);
+            return;
+        }
+        String modelName = initial != null ? initial.name() : settings.modelName();
         SchemaRegistryClient registry = new SchemaRegistryClient(RegistryClientOptions.of(settings.registryUrl()));
         AtomicReference<ModelSnapshot> served = new AtomicReference<>(initial);
-        ModelFollower follower = new ModelFollower(settings.bootstrapServers(), registry, served);
+        ModelFollower follower = new ModelFollower(settings.bootstrapServers(), registry, served, modelName);
         Thread followerThread = Thread.ofPlatform().name("model-follower").start(follower);
         // Serve the latest promoted version from the start, not the file until the history is read.
-        if (!follower.awaitCaughtUp(Duration.ofSeconds(60))) {
+        if (!follower.awaitCaughtUp(Duration.ofSeconds(60)) && initial != null) {
             LOG.warn("The models topic was not read within 60 s; serving {} v{} from {} meanwhile", initial.name(),
                     initial.version(), settings.modelFile());
+        }
+        while (served.get() == null) {
+            LOG.info("Waiting for a promoted version of {} on models (pipeline models publish FILE --name {})", modelName, modelName);
+            follower.awaitServing(Duration.ofSeconds(30));
         }
         List<InferenceLoop> loops = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
@@ -83,6 +102,48 @@ public final class WorkerMain {
         }, "worker-shutdown"));
         for (Thread thread : threads) {
             thread.join();
+        }
+    }
+
+    /**
+     * The model file to serve until {@code models} is read: the settings' file, when it is the model the
+     * worker serves; {@code null} when {@code worker.model-name} names another, which then comes from
+     * {@code models} alone.
+     */
+    private static ModelSnapshot initialModel(WorkerSettings settings) throws IOException {
+        if (!settings.modelName().isEmpty() && !Files.isRegularFile(settings.modelFile())) {
+            return null;
+        }
+        ModelFile model = ModelFile.read(settings.modelFile());
+        if (!settings.modelName().isEmpty() && !settings.modelName().equals(model.info().name())) {
+            return null;
+        }
+        return new ModelSnapshot(model.info().name(), model.info().version(), model);
+    }
+
+    /**
+     * Creates a model's own images topic ({@code worker.images-topic} other than {@code images}) when it is
+     * missing, as {@code images} is made but for its name, with as many replicas as {@code images} has.
+     * Returns false, having said why, when it can neither be found nor created.
+     */
+    private static boolean provisionImagesTopic(WorkerSettings settings) throws InterruptedException {
+        if (settings.imagesTopic().equals(Topics.IMAGES.name())) {
+            return true;
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {
+            short replicas = (short) admin.describeTopics(List.of(Topics.IMAGES.name())).allTopicNames().get(60, TimeUnit.SECONDS)
+                    .get(Topics.IMAGES.name()).partitions().getFirst().replicas().size();
+            ProvisionReport report = new TopicProvisioner(admin, replicas).provision(List.of(Topics.imagesFor(settings.imagesTopic())));
+            if (!report.created().isEmpty()) {
+                LOG.info("Created {} for {}'s images ({} partitions, {} replicas)", settings.imagesTopic(),
+                        settings.modelName(), Topics.IMAGES.partitions(), replicas);
+            }
+            report.differences().forEach(d -> LOG.warn("{} differs from images: {}", settings.imagesTopic(), d));
+            return true;
+        } catch (ExecutionException | TimeoutException | KafkaException | IllegalStateException e) {
+            System.err.println("inference-worker: cannot find or create the images topic " + settings.imagesTopic() + " at "
+                    + settings.bootstrapServers() + ": " + e.getMessage() + " (create it as images is made, or set worker.images-topic)");
+            return false;
         }
     }
 

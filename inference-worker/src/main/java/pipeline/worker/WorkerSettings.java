@@ -11,6 +11,7 @@ import java.util.List;
 import pipeline.config.Setting;
 import pipeline.config.Settings;
 import pipeline.config.ValueType;
+import pipeline.schemas.topics.Topics;
 
 /**
  * The worker's settings ({@code worker.*}, {@code kafka.*}, {@code registry.*}; environment
@@ -28,18 +29,27 @@ import pipeline.config.ValueType;
  * @param decodeThreads      threads per loop that read and decode a batch's records
  * @param transactionSpan    longest a transaction stays open taking further batches (what coalescing
  *                           commits may add to a prediction's latency)
+ * @param modelName          the model this worker's group serves; empty for the one in {@code modelFile}
+ * @param imagesTopic        the topic of that model's images
  */
 public record WorkerSettings(String bootstrapServers, String registryUrl, String groupId, String instanceId,
                              int maxBatch, Duration maxDelay, int topK, long maxPixels, Path modelFile, int threads,
                              Duration sessionTimeout, Duration transactionTimeout, String httpHost, int httpPort,
-                             int decodeThreads, Duration transactionSpan) {
+                             int decodeThreads, Duration transactionSpan, String modelName, String imagesTopic) {
 
-    /** Settings with the default decode threads and transaction span. */
+    /** Settings with the default decode threads, transaction span, model and topic. */
     public WorkerSettings(String bootstrapServers, String registryUrl, String groupId, String instanceId,
                           int maxBatch, Duration maxDelay, int topK, long maxPixels, Path modelFile, int threads,
                           Duration sessionTimeout, Duration transactionTimeout, String httpHost, int httpPort) {
         this(bootstrapServers, registryUrl, groupId, instanceId, maxBatch, maxDelay, topK, maxPixels, modelFile, threads,
-                sessionTimeout, transactionTimeout, httpHost, httpPort, DECODE_THREADS.defaultValue(), TRANSACTION_SPAN.defaultValue());
+                sessionTimeout, transactionTimeout, httpHost, httpPort, DECODE_THREADS.defaultValue(), TRANSACTION_SPAN.defaultValue(),
+                MODEL_NAME.defaultValue(), IMAGES_TOPIC.defaultValue());
+    }
+
+    /** These settings serving {@code name} from {@code topic}. */
+    public WorkerSettings serving(String name, String topic) {
+        return new WorkerSettings(bootstrapServers, registryUrl, groupId, instanceId, maxBatch, maxDelay, topK, maxPixels, modelFile,
+                threads, sessionTimeout, transactionTimeout, httpHost, httpPort, decodeThreads, transactionSpan, name, topic);
     }
 
     static final Setting<String> GROUP = Setting.of("worker.group-id", ValueType.text(), "inference-workers",
@@ -53,7 +63,11 @@ public record WorkerSettings(String bootstrapServers, String registryUrl, String
     static final Setting<Integer> MAX_SIDE = Setting.of("worker.max-image-side", ValueType.integer(1, 65535), 4096,
             "largest accepted width and height, checked before decoding");
     static final Setting<Path> MODEL_FILE = Setting.of("worker.model-file", ValueType.path(), Path.of("models/fashion-lenet5.model"),
-            "model to serve at start");
+            "model to serve at start, until models holds a promoted version of it");
+    static final Setting<String> MODEL_NAME = Setting.of("worker.model-name", ValueType.text(), "",
+            "model the group serves (its promoted version on models); empty: the model file's");
+    static final Setting<String> IMAGES_TOPIC = Setting.of("worker.images-topic", ValueType.text(), Topics.IMAGES.name(),
+            "topic of the images for that model (one per model when several are served)");
 
     static final Setting<Integer> THREADS = Setting.of("worker.threads", ValueType.integer(1, 64), 1,
             "inference loops in this process");
@@ -74,7 +88,8 @@ public record WorkerSettings(String bootstrapServers, String registryUrl, String
 
     /** Every setting this service reads. */
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, GROUP, INSTANCE, MAX_BATCH, MAX_DELAY, TOP_K, MAX_SIDE,
-            MODEL_FILE, THREADS, SESSION_TIMEOUT, TRANSACTION_TIMEOUT, DECODE_THREADS, TRANSACTION_SPAN, HTTP_HOST, HTTP_PORT);
+            MODEL_FILE, MODEL_NAME, IMAGES_TOPIC, THREADS, SESSION_TIMEOUT, TRANSACTION_TIMEOUT, DECODE_THREADS, TRANSACTION_SPAN,
+            HTTP_HOST, HTTP_PORT);
 
     /**
      * {@code worker-HOST-PID}: unique on one machine by the process id, and across containers (where
@@ -96,6 +111,7 @@ public record WorkerSettings(String bootstrapServers, String registryUrl, String
         long side = s.get(MAX_SIDE);
         return new WorkerSettings(s.get(BOOTSTRAP), s.get(REGISTRY), s.get(GROUP), s.get(INSTANCE), s.get(MAX_BATCH),
                 s.get(MAX_DELAY), s.get(TOP_K), side * side, s.get(MODEL_FILE), s.get(THREADS), s.get(SESSION_TIMEOUT),
-                s.get(TRANSACTION_TIMEOUT), s.get(HTTP_HOST), s.get(HTTP_PORT), s.get(DECODE_THREADS), s.get(TRANSACTION_SPAN));
+                s.get(TRANSACTION_TIMEOUT), s.get(HTTP_HOST), s.get(HTTP_PORT), s.get(DECODE_THREADS), s.get(TRANSACTION_SPAN),
+                s.get(MODEL_NAME).strip(), s.get(IMAGES_TOPIC).strip());
     }
 }

@@ -5,6 +5,7 @@ import pipeline.convnet.data.ImageInput;
 import pipeline.convnet.model.ModelFile;
 import pipeline.convnet.tensor.Tensor;
 import pipeline.images.DecodedImage;
+import pipeline.images.ImageProbe;
 import pipeline.images.Pixels;
 
 /**
@@ -15,10 +16,21 @@ public final class ModelInput {
 
     private final ImageInput input;
     private final int[] shape;
+    /** {@code [height, width]}: the least an image may decode at to feed the model without upscaling. */
+    private final int[] leastSource;
 
     public ModelInput(ModelFile model) {
         this.shape = model.network().input();
         this.input = new ImageInput(shape, model.normalisation(), model.resize());
+        this.leastSource = model.resize().leastSource(shape[1], shape[2]);
+    }
+
+    /**
+     * Decodes untrusted image bytes no larger than this model needs them (a JPEG at the smallest DCT
+     * scale whose pixels still cover the model's input, as its resize policy takes it).
+     */
+    public DecodedImage decode(ImageProbe probe, byte[] bytes) throws ImageProbe.RejectedImage {
+        return probe.decode(bytes, leastSource[1], leastSource[0]);
     }
 
     /** A batch {@code [N, C, H, W]} of the images, in order. */

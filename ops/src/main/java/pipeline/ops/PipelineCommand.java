@@ -29,6 +29,7 @@ import pipeline.ops.load.LoadReport;
  * <pre>
  * pipeline run [--config FILE] [--feed | --demo]   start the stack and its services (and a live feed); settings: stack.* / PIPELINE_STACK_*
  * pipeline provision                                topics, schemas and the first model on a cluster run elsewhere
+ * pipeline models list|publish …                    see {@link ModelsCommand}
  * pipeline load …                                   see {@link LoadOptions}
  * pipeline bench-worker [IMAGES [REPEATS]]   see {@link WorkerBenchmark}
  * </pre>
@@ -47,7 +48,8 @@ public final class PipelineCommand {
 
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         List<String> rest = new ArrayList<>(List.of(args));
-        if (rest.isEmpty() || rest.contains("--help") || rest.contains("-h")) {
+        boolean ownHelp = !rest.isEmpty() && rest.getFirst().equals("models");
+        if (rest.isEmpty() || !ownHelp && (rest.contains("--help") || rest.contains("-h"))) {
             usage(out);
             return rest.isEmpty() ? 2 : 0;
         }
@@ -60,6 +62,9 @@ public final class PipelineCommand {
         }
         if (command.equals("provision")) {
             return provision(rest, env, out, err);
+        }
+        if (command.equals("models")) {
+            return models(rest, env, out, err);
         }
         boolean demo = rest.remove("--demo");
         boolean feed = rest.remove("--feed") || demo;
@@ -74,7 +79,7 @@ public final class PipelineCommand {
             configFile = Path.of(env.get(Settings.CONFIG_FILE_ENV));
         }
         if (!command.equals("run")) {
-            err.println("pipeline: unknown command '" + command + "'; expected run, provision, load or bench-worker (see --help)");
+            err.println("pipeline: unknown command '" + command + "'; expected run, provision, models, load or bench-worker (see --help)");
             return 2;
         }
         try {
@@ -98,6 +103,17 @@ public final class PipelineCommand {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 130;
+        }
+    }
+
+    private static int models(List<String> rest, Map<String, String> env, PrintStream out, PrintStream err) {
+        String file = env.get(Settings.CONFIG_FILE_ENV);
+        try {
+            Settings settings = Settings.load(ModelsCommand.SETTINGS, file == null || file.isBlank() ? null : Path.of(file), env);
+            return ModelsCommand.run(rest, settings, out, err);
+        } catch (SettingsException e) {
+            err.println("pipeline models: " + e.getMessage());
+            return 1;
         }
     }
 
@@ -234,6 +250,7 @@ public final class PipelineCommand {
         out.println("""
                 Usage: pipeline run [--config FILE] [--feed | --demo]
                        pipeline provision
+                       pipeline models list [--name NAME] | publish FILE [...]   (models --help)
                        pipeline load (--rate N | --concurrency N) (--duration D | --count N) [...]   (load --help)
                        pipeline bench-worker [IMAGES [BATCH [REPEATS]]]
 
@@ -247,6 +264,8 @@ public final class PipelineCommand {
                                 the topics, register the schemas, seed an empty models topic (settings:
                                 kafka.bootstrap-servers, registry.url, provision.replication-factor,
                                 provision.model-file; PIPELINE_... as below)
+                  models        the versions on the models topic of a running stack or cluster, and publishing
+                                an engine model file or an ONNX classifier as a new version (promoted or a candidate)
                   load          a bounded HTTP load on the gateway, with a report (requests/s, latency, accuracy)
                   bench-worker  worker throughput through Kafka against the engine alone, on a stack of its own.
 

@@ -1,26 +1,17 @@
 package pipeline.trainer;
 
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pipeline.convnet.model.ModelFile;
-import pipeline.modelstore.ModelRecords;
 import pipeline.modelstore.ModelRefusedException;
 import pipeline.modelstore.ModelSnapshot;
+import pipeline.modelstore.ModelTopicReader;
 import pipeline.modelstore.ServedModel;
 import pipeline.schemas.avro.ModelStatus;
 import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.intake.Intake;
-import pipeline.schemas.intake.RecordIntake;
 import pipeline.schemas.registry.SchemaRegistryClient;
-import pipeline.schemas.topics.Topics;
 
 /**
  * What {@code models} says about one model: the highest version ever published (promoted or not,
@@ -40,9 +31,7 @@ final class ModelLineage implements AutoCloseable {
     }
 
     private final String modelName;
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final RecordIntake<ModelVersion> versions;
-    private final List<TopicPartition> partitions;
+    private final ModelTopicReader reader;
     /** Which version is promoted, by the rule the workers serve by. */
     private final ServedModel served;
     private int highest;
@@ -53,21 +42,12 @@ final class ModelLineage implements AutoCloseable {
     ModelLineage(String bootstrapServers, SchemaRegistryClient registry, String modelName) {
         this.modelName = modelName;
         this.served = ServedModel.named(modelName);
-        Map<String, Object> config = ModelRecords.readerConfig(bootstrapServers);
-        consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
-        versions = RecordIntake.of(ModelVersion.class, registry);
-        partitions = consumer.partitionsFor(Topics.MODELS.name(), Duration.ofSeconds(30)).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
+        this.reader = new ModelTopicReader(bootstrapServers, registry);
     }
 
     /** Reads every record committed to {@code models} up to now. */
     void catchUp() {
-        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-        while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-            versions.readAll(consumer, consumer.poll(Duration.ofMillis(500)), this::consider);
-        }
+        reader.catchUp(this::consider);
     }
 
     /** The highest version of the model published so far; 0 when there is none. */
@@ -134,6 +114,6 @@ final class ModelLineage implements AutoCloseable {
 
     @Override
     public void close() {
-        consumer.close();
+        reader.close();
     }
 }

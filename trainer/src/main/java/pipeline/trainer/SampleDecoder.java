@@ -24,12 +24,10 @@ final class SampleDecoder {
 
     private final ModelInput input;
     /** The model's input {@code [C, H, W]}: a JPEG need not decode larger. */
-    private final int[] inputSize;
     private final List<String> classes;
 
     SampleDecoder(ModelFile model) {
         this.input = new ModelInput(model);
-        this.inputSize = model.network().input();
         this.classes = model.classNames();
     }
 
@@ -42,7 +40,7 @@ final class SampleDecoder {
         byte[] bytes = new byte[labelled.getImage().remaining()];
         labelled.getImage().duplicate().get(bytes);
         try {
-            return new Sample(imageId, input.pixels(PROBE.decode(bytes, inputSize[2], inputSize[1])), label);
+            return new Sample(imageId, input.pixels(input.decode(PROBE, bytes)), label);
         } catch (ImageProbe.RejectedImage e) {
             throw new Refused(e.reason().name(), "image " + imageId + ": " + e.getMessage());
         }

@@ -332,6 +332,14 @@ public final class TrainingLoop implements Runnable {
             throw new IllegalStateException("v" + base.number() + " passed verification but does not read", e);
         }
         Duration took = Duration.ofNanos(System.nanoTime() - start);
+        lineage.catchUp();
+        if (lineage.highestVersion() >= version) {
+            // Someone else (pipeline models publish, say) took the number while the round trained: a record under
+            // the same key would replace theirs on the compacted topic. The labels stay for the next round.
+            LOG.warn("{} v{} was published elsewhere while this round trained; its candidate is dropped", settings.modelName(),
+                    version);
+            return;
+        }
         metrics.round(took, outcome.promotedScore().accuracy(), outcome.candidateScore().accuracy());
         ModelStatus status = outcome.verdict().promote() ? ModelStatus.PROMOTED : ModelStatus.REJECTED;
         long samplesSeen = lineage.samplesSeen() + newLabels;

@@ -22,6 +22,12 @@ public sealed interface Resize {
     /** As model files and command lines write it: {@code stretch}, {@code centre-crop:0.875}. */
     String text();
 
+    /**
+     * The least {@code [height, width]} a source may be decoded at (a JPEG decodes at a fraction of its size)
+     * for the region this policy takes of it to hold at least {@code height×width} pixels: no upscaling.
+     */
+    int[] leastSource(int height, int width);
+
     record Stretch() implements Resize {
         @Override
         public Region region(int sourceHeight, int sourceWidth, int height, int width) {
@@ -31,6 +37,11 @@ public sealed interface Resize {
         @Override
         public String text() {
             return "stretch";
+        }
+
+        @Override
+        public int[] leastSource(int height, int width) {
+            return new int[] {height, width};
         }
     }
 
@@ -58,6 +69,12 @@ public sealed interface Resize {
         @Override
         public String text() {
             return "centre-crop:" + fraction;
+        }
+
+        @Override
+        public int[] leastSource(int height, int width) {
+            // Both sides at least input/fraction: the scale in region() is then at most 1.
+            return new int[] {(int) Math.ceil(height / fraction), (int) Math.ceil(width / fraction)};
         }
     }
 

@@ -100,13 +100,18 @@ public record ModelFile(Network network, Normalisation normalisation, List<Strin
         return buffer.toByteArray();
     }
 
+    /** Whether the bytes start as an engine model file does (an ONNX file, say, does not). */
+    public static boolean startsAsModelFile(byte[] bytes) {
+        return bytes.length >= MAGIC.length && Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length);
+    }
+
     /**
      * Reads a model from its bytes; {@code source} names it in errors (a file name, a Kafka record).
      *
      * @throws IOException when the bytes are not a model file, are damaged or truncated, or do not fit their architecture
      */
     public static ModelFile fromBytes(byte[] bytes, String source) throws IOException {
-        if (bytes.length < MAGIC.length + 4 + DIGEST_SIZE || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+        if (bytes.length < MAGIC.length + 4 + DIGEST_SIZE || !startsAsModelFile(bytes)) {
             throw new IOException(source + " is not a model file: it does not start with the CONVNET header");
         }
         int bodyLength = bytes.length - DIGEST_SIZE;

@@ -61,6 +61,16 @@ class ResizeTest {
     }
 
     @Test
+    void aSourceDecodedAtTheLeastSizeAPolicyAllowsIsNeverUpscaled() {
+        assertThat(Resize.STRETCH.leastSource(224, 224)).containsExactly(224, 224);
+        assertThat(new Resize.CentreCrop(0.875).leastSource(224, 224)).containsExactly(256, 256);
+        // At that size the region taken holds at least the input's pixels.
+        Resize.Region region = new Resize.CentreCrop(0.875).region(256, 341, 224, 224);
+        assertThat(region.width()).isGreaterThanOrEqualTo(224);
+        assertThat(region.height()).isGreaterThanOrEqualTo(224);
+    }
+
+    @Test
     void policiesReadAsTheyAreWrittenAndNonsenseIsNamed() {
         for (Resize policy : new Resize[] {Resize.STRETCH, new Resize.CentreCrop(1), new Resize.CentreCrop(0.875)}) {
             assertThat(Resize.parse(policy.text())).isEqualTo(policy);

@@ -65,6 +65,15 @@ public final class Topics {
     private Topics() {
     }
 
+    /**
+     * The spec of a topic of images for one model, when several are served side by side: {@code images}'s
+     * partitions, records and retention under another name ({@code images.defects}).
+     */
+    public static TopicSpec imagesFor(String topic) {
+        return topic.equals(IMAGES.name()) ? IMAGES
+                : new TopicSpec(topic, IMAGES.partitions(), IMAGES.keyFormat(), IMAGES.valueSchema(), IMAGES.configs());
+    }
+
     public static List<TopicSpec> all() {
         return ALL;
     }
