@@ -15,6 +15,8 @@ from torch import nn
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "convnet", "tools"))
 from torch_reference import BasicBlock  # noqa: E402  (ResNet's basic block, as the engine's reference tests build it)
 
+torch.set_default_dtype(torch.float32)  # the reference tools compute in double; a served model is float
+
 
 class TinyRgb(nn.Module):
     def __init__(self, classes=5):

@@ -135,15 +135,7 @@ public final class OnnxModels {
         if (mean != null && std != null) {
             return new Normalisation(parse(mean), parse(std));
         }
-        return none(channels);
-    }
-
-    /** Pixels scaled to [0, 1] and nothing more. */
-    public static Normalisation none(int channels) {
-        float[] zeros = new float[channels];
-        float[] ones = new float[channels];
-        Arrays.fill(ones, 1f);
-        return new Normalisation(zeros, ones);
+        return Normalisation.none(channels);
     }
 
     /**
@@ -154,7 +146,7 @@ public final class OnnxModels {
     public static Normalisation normalisation(String text, int channels) {
         return switch (text) {
             case "imagenet" -> IMAGENET;
-            case "none" -> none(channels);
+            case "none" -> Normalisation.none(channels);
             default -> {
                 float[] values;
                 try {

@@ -101,7 +101,7 @@ public final class GatewayServer implements AutoCloseable {
                 .handler(auth.require(Scope.INGEST))
                 .handler(BodyHandler.create(uploads.toString()).setBodyLimit(settings.maxBodyBytes()).setDeleteUploadedFilesOnEnd(true))
                 .handler(ingest);
-        TrainingInput training = new TrainingInput(check, publisher, catalog);
+        TrainingInput training = new TrainingInput(check, publisher, catalog, settings.acceptNewClasses());
         router.post("/v1/labels").handler(auth.require(Scope.LABEL))
                 .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes())).handler(training::label);
         router.post("/v1/images/:id/feedback").handler(auth.require(Scope.LABEL))

@@ -24,23 +24,38 @@ import pipeline.config.ValueType;
  * @param tlsKeystore    a PKCS#12 file with the server's certificate and key: HTTPS when set, plain HTTP when empty
  * @param tlsPassword    its password; never logged
  * @param routes         {@code MODEL=TOPIC,…}: where {@code POST /v1/images?model=MODEL} sends images (see {@link ImageRoutes})
+ * @param newClasses     {@code refuse} labels of classes no served model has (422), or {@code accept} them
  */
 public record GatewaySettings(String bootstrapServers, String registryUrl, String host, int port, String apiKeys,
                               long maxBodyBytes, int maxImageSide, int ratePerSecond, int burst, Duration requestTimeout,
-                              Duration maxWait, int cacheSize, String tlsKeystore, String tlsPassword, String routes) {
+                              Duration maxWait, int cacheSize, String tlsKeystore, String tlsPassword, String routes,
+                              NewClasses newClasses) {
+
+    /** What becomes of a label naming a class no served model has. */
+    public enum NewClasses { REFUSE, ACCEPT }
 
     /** Settings that send every image to {@code images}. */
     public GatewaySettings(String bootstrapServers, String registryUrl, String host, int port, String apiKeys,
                            long maxBodyBytes, int maxImageSide, int ratePerSecond, int burst, Duration requestTimeout,
                            Duration maxWait, int cacheSize, String tlsKeystore, String tlsPassword) {
         this(bootstrapServers, registryUrl, host, port, apiKeys, maxBodyBytes, maxImageSide, ratePerSecond, burst, requestTimeout,
-                maxWait, cacheSize, tlsKeystore, tlsPassword, ROUTES.defaultValue());
+                maxWait, cacheSize, tlsKeystore, tlsPassword, ROUTES.defaultValue(), NEW_CLASSES.defaultValue());
     }
 
     /** These settings with {@code newRoutes}. */
     public GatewaySettings withRoutes(String newRoutes) {
         return new GatewaySettings(bootstrapServers, registryUrl, host, port, apiKeys, maxBodyBytes, maxImageSide, ratePerSecond,
-                burst, requestTimeout, maxWait, cacheSize, tlsKeystore, tlsPassword, newRoutes);
+                burst, requestTimeout, maxWait, cacheSize, tlsKeystore, tlsPassword, newRoutes, newClasses);
+    }
+
+    /** These settings taking labels of new classes. */
+    public GatewaySettings acceptingNewClasses() {
+        return new GatewaySettings(bootstrapServers, registryUrl, host, port, apiKeys, maxBodyBytes, maxImageSide, ratePerSecond,
+                burst, requestTimeout, maxWait, cacheSize, tlsKeystore, tlsPassword, routes, NewClasses.ACCEPT);
+    }
+
+    boolean acceptNewClasses() {
+        return newClasses == NewClasses.ACCEPT;
     }
 
     static final Setting<String> HOST = Setting.of("gateway.host", ValueType.text(), "127.0.0.1", "address the HTTP API listens on");
@@ -70,9 +85,12 @@ public record GatewaySettings(String bootstrapServers, String registryUrl, Strin
     static final Setting<String> ROUTES = Setting.of("gateway.routes", ValueType.text(), "",
             "MODEL=TOPIC,… : the images topic of each model POST /v1/images?model= names (without model: images)");
 
+    static final Setting<NewClasses> NEW_CLASSES = Setting.of("gateway.new-classes", ValueType.oneOf(NewClasses.class),
+            NewClasses.REFUSE, "labels of classes no served model has: refuse (422) or accept (for trainer.new-classes=grow)");
+
     /** Every setting this service reads. */
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, HOST, PORT, API_KEYS, MAX_BODY, MAX_SIDE, RATE, BURST,
-            REQUEST_TIMEOUT, MAX_WAIT, CACHE_SIZE, TLS_KEYSTORE, TLS_PASSWORD, ROUTES);
+            REQUEST_TIMEOUT, MAX_WAIT, CACHE_SIZE, TLS_KEYSTORE, TLS_PASSWORD, ROUTES, NEW_CLASSES);
 
     /** Plain HTTP settings for a gateway on {@code host:port}, the rest as given (tests and embedding). */
     public static GatewaySettings plain(String bootstrapServers, String registryUrl, String host, int port, String apiKeys,
@@ -89,6 +107,6 @@ public record GatewaySettings(String bootstrapServers, String registryUrl, Strin
     public static GatewaySettings from(Settings s) {
         return new GatewaySettings(s.get(BOOTSTRAP), s.get(REGISTRY), s.get(HOST), s.get(PORT), s.get(API_KEYS), s.get(MAX_BODY),
                 s.get(MAX_SIDE), s.get(RATE), s.get(BURST), s.get(REQUEST_TIMEOUT), s.get(MAX_WAIT), s.get(CACHE_SIZE), s.get(TLS_KEYSTORE),
-                s.get(TLS_PASSWORD), s.get(ROUTES));
+                s.get(TLS_PASSWORD), s.get(ROUTES), s.get(NEW_CLASSES));
     }
 }

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.apache.avro.specific.SpecificRecord;
 import pipeline.schemas.avro.Feedback;
 import pipeline.schemas.avro.LabelOrigin;
@@ -17,18 +18,26 @@ import pipeline.schemas.topics.Topics;
  * What users teach the model: {@code POST /v1/labels?label=…} (an image as the body, with its class,
  * to {@code labels}) and {@code POST /v1/images/{id}/feedback} ({@code {"label": …, "author": …}}
  * for an image sent before, to {@code feedback}). A label must be a class of a served model (422
- * naming the classes otherwise); with no model served yet there is nothing to check against (503).
+ * naming the classes otherwise) unless {@code gateway.new-classes} is {@code accept}: then a new class
+ * name is taken too (for a trainer that grows the model's head, {@code trainer.new-classes=grow}); with
+ * no model served yet there is nothing to check against (503).
  */
 final class TrainingInput {
+
+    /** A class name a label may bring: up to 64 characters, none of them a control character. */
+    private static final Pattern CLASS_NAME = Pattern.compile("[^\\p{Cntrl}]{1,64}");
 
     private final ImageCheck check;
     private final ImagePublisher publisher;
     private final ModelCatalog catalog;
+    private final boolean newClasses;
 
-    TrainingInput(ImageCheck check, ImagePublisher publisher, ModelCatalog catalog) {
+    /** @param newClasses whether a label may name a class no served model has */
+    TrainingInput(ImageCheck check, ImagePublisher publisher, ModelCatalog catalog, boolean newClasses) {
         this.check = check;
         this.publisher = publisher;
         this.catalog = catalog;
+        this.newClasses = newClasses;
     }
 
     void label(RoutingContext ctx) {
@@ -81,8 +90,15 @@ final class TrainingInput {
         if (classes.isEmpty()) {
             throw new ApiError(503, "NO_MODEL", "no model is served yet, so there are no classes to check the label against");
         }
-        if (!classes.contains(text)) {
-            throw new ApiError(422, "UNKNOWN_LABEL", "'" + text + "' is not a class of the served model; expected one of " + classes);
+        if (classes.contains(text)) {
+            return text;
+        }
+        if (!newClasses) {
+            throw new ApiError(422, "UNKNOWN_LABEL", "'" + text + "' is not a class of the served model; expected one of " + classes
+                    + " (or set gateway.new-classes=accept for a trainer that grows the model)");
+        }
+        if (!CLASS_NAME.matcher(text).matches()) {
+            throw new ApiError(422, "INVALID_LABEL", "a new class name is 1 to 64 characters, none of them a control character");
         }
         return text;
     }

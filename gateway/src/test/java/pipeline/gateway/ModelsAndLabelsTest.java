@@ -40,7 +40,8 @@ import pipeline.testkit.TestRegistry;
 
 /**
  * Models as the gateway shows them (from the real {@code models} topic), promotion by an admin, and
- * labels and corrections checked against the served model's classes before they reach Kafka.
+ * labels and corrections checked against the served model's classes before they reach Kafka (or, for
+ * a trainer that grows the model, passed on with a new class).
  */
 @ExtendWith(RealInfrastructure.class)
 class ModelsAndLabelsTest {
@@ -52,12 +53,8 @@ class ModelsAndLabelsTest {
 
     @Test
     void modelsArePromotedAndLabelsChecked(TestKafka kafka, TestRegistry registry) throws Exception {
-        try (Admin admin = kafka.admin()) {
-            new TopicProvisioner(admin, (short) 1).provision(Topics.all());
-        }
         String name = TestKafka.uniqueName("gw-model");
-        GatewaySettings settings = GatewaySettings.plain(kafka.bootstrapServers(), registry.url(), "127.0.0.1", 0,
-                ADMIN + ":admin+read," + LABELLER + ":label", 1 << 20, 4096, 1000, 1000, Duration.ofSeconds(10), Duration.ofSeconds(5), 100);
+        GatewaySettings settings = provisionedSettings(kafka, registry);
         try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
              KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(kafka.producerConfig(), new StringSerializer(),
                      new AvroSerializer<>(client, SerdeOptions.DEFAULTS, false));
@@ -116,6 +113,40 @@ class ModelsAndLabelsTest {
             assertThat(onFeedback.getLabel()).isEqualTo("Bag");
             assertThat(onFeedback.getAuthor()).isEqualTo("ann");
         }
+    }
+
+    @Test
+    void aGatewayTakingNewClassesPassesALabelOfOneToTheTrainer(TestKafka kafka, TestRegistry registry) throws Exception {
+        String name = TestKafka.uniqueName("gw-grow");
+        GatewaySettings settings = provisionedSettings(kafka, registry).acceptingNewClasses();
+        try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
+             KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(kafka.producerConfig(), new StringSerializer(),
+                     new AvroSerializer<>(client, SerdeOptions.DEFAULTS, false));
+             GatewayServer gateway = new GatewayServer(settings, client)) {
+            byte[] bytes = Files.readAllBytes(PredictionsTest.MODEL);
+            producer.send(new ProducerRecord<>("models", name + ":1", ModelRecords.of(ModelFile.read(PredictionsTest.MODEL), bytes, name, 1,
+                    ModelStatus.PROMOTED))).get();
+            awaitJson(gateway, ADMIN, "/v1/models/" + name + ":1", j -> j.getBoolean("served", false));
+
+            String labelled = TestKafka.uniqueName("new-class");
+            HttpResponse<String> hat = send(gateway, LABELLER, "POST", "/v1/labels?label=Hat&id=" + labelled, "image/png",
+                    Images.encoded("png"));
+            HttpResponse<String> control = send(gateway, LABELLER, "POST", "/v1/labels?label=Hat%0A", "image/png", Images.encoded("png"));
+
+            assertThat(hat.statusCode()).as(hat.body()).isEqualTo(202);
+            assertThat(read(kafka, client, "labels", labelled, LabelledImage.class).getLabel()).isEqualTo("Hat");
+            assertThat(control.statusCode()).isEqualTo(422);
+            assertThat(control.body()).contains("INVALID_LABEL");
+        }
+    }
+
+    /** The catalogue's topics on the broker, and a gateway's settings with an admin's and a labeller's key. */
+    private static GatewaySettings provisionedSettings(TestKafka kafka, TestRegistry registry) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            new TopicProvisioner(admin, (short) 1).provision(Topics.all());
+        }
+        return GatewaySettings.plain(kafka.bootstrapServers(), registry.url(), "127.0.0.1", 0,
+                ADMIN + ":admin+read," + LABELLER + ":label", 1 << 20, 4096, 1000, 1000, Duration.ofSeconds(10), Duration.ofSeconds(5), 100);
     }
 
     private JsonObject awaitJson(GatewayServer gateway, String key, String path, Predicate<JsonObject> done) throws Exception {

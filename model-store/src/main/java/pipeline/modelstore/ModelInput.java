@@ -57,6 +57,11 @@ public final class ModelInput {
 
     /** The image as the model's unnormalised input {@code [C, H, W]}, 0–255: a dataset's layout. */
     public byte[] pixels(DecodedImage image) {
+        return pixels(input, image);
+    }
+
+    /** {@code image} as {@code input}'s unnormalised pixels {@code [C, H, W]}. */
+    static byte[] pixels(ImageInput input, DecodedImage image) {
         return switch (image) {
             case Pixels p -> input.pixels(p.values(), p.channels(), p.height(), p.width());
             case DecodedImage.Picture(var picture) -> input.pixels(picture);

@@ -14,7 +14,7 @@ import pipeline.schemas.avro.ModelVersion;
 /**
  * Decides whether a published model version may serve: its weights match their SHA-256, they are a
  * readable model file, its input shape and classes agree with its record (and with the model
- * serving now, so clients see the same classes), and a smoke inference gives finite outputs
+ * serving now, so clients see the same classes, and perhaps new ones after them), and a smoke inference gives finite outputs
  * (NaN or infinite weights do not).
  */
 public final class ModelVerifier {
@@ -79,9 +79,11 @@ public final class ModelVerifier {
                     + " does not match the serving v" + current.version() + "'s " + Arrays.toString(serving));
         }
         List<String> classes = current.model().classNames();
-        if (!model.classNames().equals(classes)) {
-            throw new ModelRefusedException(what + ": classes " + model.classNames() + " differ from the serving v"
-                    + current.version() + "'s " + classes);
+        List<String> offered = model.classNames();
+        // A trainer that grows the head appends classes: every class served so far keeps its output.
+        if (offered.size() < classes.size() || !offered.subList(0, classes.size()).equals(classes)) {
+            throw new ModelRefusedException(what + ": classes " + offered + " differ from the serving v"
+                    + current.version() + "'s " + classes + " (a version may only add classes after them)");
         }
     }
 

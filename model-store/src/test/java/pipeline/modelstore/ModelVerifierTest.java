@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import pipeline.convnet.model.ModelFile;
 import pipeline.convnet.net.Network;
+import pipeline.convnet.train.TransferLearning;
 import pipeline.schemas.avro.InputSpec;
 import pipeline.schemas.avro.ModelStatus;
 import pipeline.schemas.avro.ModelVersion;
@@ -99,5 +100,22 @@ class ModelVerifierTest {
         assertThatThrownBy(() -> verifier.verify(record, serving))
                 .hasMessageContaining("v6: classes [Tee")
                 .hasMessageContaining("differ from the serving v1's [T-shirt/top");
+    }
+
+    @Test
+    void aVersionThatAddsClassesAfterTheServedOnesIsAcceptedAndOneThatDropsOneIsNot() throws Exception {
+        ModelSnapshot serving = verifier.verify(bundled(1, bundledBytes()), null);
+        ModelFile bundled = ModelFile.read(BUNDLED);
+        List<String> grown = new ArrayList<>(bundled.classNames());
+        grown.add("Hat");
+        ModelFile withHat = new ModelFile(TransferLearning.withGrownHead(bundled.network(), 1, 1), bundled.normalisation(), grown,
+                bundled.info());
+        ModelVersion record = bundled(7, withHat.toBytes());
+        record.setClassNames(grown);
+
+        assertThat(verifier.verify(record, serving).model().classNames()).endsWith("Hat");
+        ModelVersion shrunk = bundled(8, bundledBytes());
+        assertThatThrownBy(() -> verifier.verify(shrunk, verifier.verify(record, serving)))
+                .hasMessageContaining("a version may only add classes after them");
     }
 }

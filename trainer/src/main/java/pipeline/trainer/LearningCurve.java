@@ -91,7 +91,8 @@ public final class LearningCurve {
                 continue;
             }
             sinceRound = 0;
-            TrainingRound.Outcome outcome = round.run(base, promoted, ++version, data.buffer(), data.heldOut(), () -> false);
+            TrainingRound.Outcome outcome = round.run(base, promoted, ++version, data.buffer(), data.heldOut(), List.of(),
+                    () -> false);
             ModelFile candidate = outcome.candidate();
             double candidateTest = Evaluator.evaluate(candidate.network(), test, candidate.normalisation(), 256).accuracy();
             TrainingRound.Version fresh = new TrainingRound.Version(version, candidate.toBytes());

@@ -1,5 +1,6 @@
 package pipeline.trainer;
 
+import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +49,11 @@ final class ModelLineage implements AutoCloseable {
     /** Reads every record committed to {@code models} up to now. */
     void catchUp() {
         reader.catchUp(this::consider);
+    }
+
+    /** The promoted version's classes, in output order (none while nothing is promoted). */
+    List<String> promotedClasses() {
+        return promoted == null ? List.of() : promoted.record().getClassNames();
     }
 
     /** The highest version of the model published so far; 0 when there is none. */

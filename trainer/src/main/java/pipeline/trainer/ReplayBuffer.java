@@ -50,6 +50,29 @@ public final class ReplayBuffer {
     }
 
     /**
+     * {@code count} samples of class {@code label} drawn with replacement from all held, or none when none is
+     * held: what a round that grows the model's head adds so its new classes are not drowned by the old.
+     */
+    public List<Sample> drawOf(String label, int count) {
+        List<Sample> of = new ArrayList<>();
+        for (int i = 0; i < recent.size(); i++) {
+            if (recent.get(i).label().equals(label)) {
+                of.add(recent.get(i));
+            }
+        }
+        for (int i = 0; i < reservoirSize; i++) {
+            if (reservoir[i].label().equals(label)) {
+                of.add(reservoir[i]);
+            }
+        }
+        List<Sample> out = new ArrayList<>(of.isEmpty() ? 0 : count);
+        for (int i = 0; i < count && !of.isEmpty(); i++) {
+            out.add(of.get(random.nextInt(of.size())));
+        }
+        return out;
+    }
+
+    /**
      * {@code count} samples drawn with replacement, half from the recent ones and half from the
      * reservoir (all recent while the reservoir is empty).
      */

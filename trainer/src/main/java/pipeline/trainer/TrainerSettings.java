@@ -9,6 +9,7 @@ import java.util.List;
 import pipeline.config.Setting;
 import pipeline.config.Settings;
 import pipeline.config.ValueType;
+import pipeline.convnet.train.TransferLearning;
 
 /**
  * The trainer's settings ({@code trainer.*}, {@code kafka.*}, {@code registry.*}; environment
@@ -34,12 +35,25 @@ import pipeline.config.ValueType;
  * @param servingGroup   the inference workers' consumer group on {@code images}, whose lag says whether they are behind
  * @param yieldLag       images the workers may be behind before rounds wait for them (0: never wait)
  * @param maxYield       the longest a round pauses, in all, for workers that are behind
+ * @param newClasses     labels of classes the model does not have: refused (dead letters), or kept to grow its head
+ * @param newClassMinLabels labels of a new class needed before a round grows the head by it
  */
 public record TrainerSettings(String bootstrapServers, String registryUrl, String applicationId, String modelName, int threads,
                               int bufferSize, int heldOutPercent, int heldOutSize, int minHeldOut, int roundLabels,
                               Duration roundInterval, TrainingRound.Config round, double promotionZ, Duration feedbackWindow,
                               Duration accuracyWindow, Path coldStart, int coldStartEpochs, String httpHost, int httpPort,
-                              Path stateDir, String servingGroup, int yieldLag, Duration maxYield) {
+                              Path stateDir, String servingGroup, int yieldLag, Duration maxYield, NewClasses newClasses,
+                              int newClassMinLabels) {
+
+    /** What becomes of a label of a class the model does not have. */
+    public enum NewClasses { REFUSE, GROW }
+
+    /** These settings growing the model's head by new classes once each has {@code minLabels} labels. */
+    public TrainerSettings growing(int minLabels) {
+        return new TrainerSettings(bootstrapServers, registryUrl, applicationId, modelName, threads, bufferSize, heldOutPercent,
+                heldOutSize, minHeldOut, roundLabels, roundInterval, round, promotionZ, feedbackWindow, accuracyWindow, coldStart,
+                coldStartEpochs, httpHost, httpPort, stateDir, servingGroup, yieldLag, maxYield, NewClasses.GROW, minLabels);
+    }
 
     static final Setting<String> APPLICATION_ID = Setting.of("trainer.application-id", ValueType.text(), "trainer",
             "Kafka Streams application id, training consumer group and transactional-id prefix");
@@ -61,6 +75,12 @@ public record TrainerSettings(String bootstrapServers, String registryUrl, Strin
             "time after which a round starts if any new label came");
     static final Setting<Integer> ROUND_STEPS = Setting.of("trainer.round-steps", ValueType.integer(1, 1_000_000), 150,
             "optimiser steps per round");
+    static final Setting<String> FREEZE_UP_TO = Setting.of("trainer.freeze-up-to", ValueType.text(), TransferLearning.NONE,
+            "what a round may not change: none, body (all but the head) or the node frozen through (an imported model's)");
+    static final Setting<NewClasses> NEW_CLASSES = Setting.of("trainer.new-classes", ValueType.oneOf(NewClasses.class),
+            NewClasses.REFUSE, "labels of classes the model does not have: refuse (dead letters) or grow (a new head output)");
+    static final Setting<Integer> NEW_CLASS_MIN_LABELS = Setting.of("trainer.new-class-min-labels", ValueType.integer(1, 1_000_000),
+            50, "labels of a new class before a round grows the head by it");
     static final Setting<Integer> BATCH_SIZE = Setting.of("trainer.batch-size", ValueType.integer(1, 4096), 64, "samples per step");
     static final Setting<Double> LEARNING_RATE = Setting.of("trainer.learning-rate", ValueType.decimal(1e-7, 1), 5e-4,
             "Adam's learning rate in a round");
@@ -96,16 +116,16 @@ public record TrainerSettings(String bootstrapServers, String registryUrl, Strin
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, APPLICATION_ID, MODEL_NAME, THREADS, BUFFER_SIZE,
             HELD_OUT_PERCENT, HELD_OUT_SIZE, MIN_HELD_OUT, ROUND_LABELS, ROUND_INTERVAL, ROUND_STEPS, BATCH_SIZE, LEARNING_RATE,
             PROMOTION_Z, FEEDBACK_WINDOW, ACCURACY_WINDOW, COLD_START, COLD_START_EPOCHS, SEED, HTTP_HOST, HTTP_PORT,
-            STATE_DIR, SERVING_GROUP, YIELD_LAG, MAX_YIELD);
+            STATE_DIR, SERVING_GROUP, YIELD_LAG, MAX_YIELD, FREEZE_UP_TO, NEW_CLASSES, NEW_CLASS_MIN_LABELS);
 
     public static TrainerSettings from(Settings s) {
         TrainingRound.Config round = new TrainingRound.Config(s.get(ROUND_STEPS), s.get(BATCH_SIZE),
-                s.get(LEARNING_RATE).floatValue(), s.get(SEED));
+                s.get(LEARNING_RATE).floatValue(), s.get(SEED), s.get(FREEZE_UP_TO).strip());
         return new TrainerSettings(s.get(BOOTSTRAP), s.get(REGISTRY), s.get(APPLICATION_ID), s.get(MODEL_NAME), s.get(THREADS),
                 s.get(BUFFER_SIZE), s.get(HELD_OUT_PERCENT), s.get(HELD_OUT_SIZE), s.get(MIN_HELD_OUT), s.get(ROUND_LABELS),
                 s.get(ROUND_INTERVAL), round, s.get(PROMOTION_Z), s.get(FEEDBACK_WINDOW), s.get(ACCURACY_WINDOW),
                 s.get(COLD_START), s.get(COLD_START_EPOCHS), s.get(HTTP_HOST), s.get(HTTP_PORT), s.get(STATE_DIR),
-                s.get(SERVING_GROUP), s.get(YIELD_LAG), s.get(MAX_YIELD));
+                s.get(SERVING_GROUP), s.get(YIELD_LAG), s.get(MAX_YIELD), s.get(NEW_CLASSES), s.get(NEW_CLASS_MIN_LABELS));
     }
 
     /** The training loop's consumer group on {@code labels}: its committed offsets say which labels were new. */

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -74,6 +75,8 @@ public final class TrainingLoop implements Runnable {
     private volatile String failure;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private SampleDecoder decoder;
+    /** Labels so far of each class the promoted version does not have, in the order the classes first came. */
+    private final Map<String, Integer> newClassLabels = new LinkedHashMap<>();
     private int decoderVersion;
     /** The promoted version candidates must beat, as this loop last knew it. */
     private int promotedVersion;
@@ -227,6 +230,9 @@ public final class TrainingLoop implements Runnable {
             return;
         }
         boolean held = data.add(sample);
+        if (!lineage.promotedClasses().contains(sample.label())) {
+            newClassLabels.merge(sample.label(), 1, Integer::sum);
+        }
         if (!replayed) {
             metrics.label(held);
             if (!held) {
@@ -240,7 +246,8 @@ public final class TrainingLoop implements Runnable {
         ModelLineage.Promoted promoted = lineage.promoted();
         if (decoder == null || decoderVersion != promoted.version()) {
             try {
-                decoder = new SampleDecoder(ModelFile.fromBytes(promoted.weights(), "model v" + promoted.version()));
+                decoder = new SampleDecoder(ModelFile.fromBytes(promoted.weights(), "model v" + promoted.version()),
+                        settings.newClasses() == TrainerSettings.NewClasses.GROW);
                 decoderVersion = promoted.version();
             } catch (IOException e) {
                 throw new IllegalStateException("v" + promoted.version() + " passed verification but does not read", e);
@@ -319,12 +326,13 @@ public final class TrainingLoop implements Runnable {
             metrics.promotedVersion(promotedVersion);
         }
         int version = lineage.highestVersion() + 1;
+        List<String> growing = readyNewClasses();
         Map<TopicPartition, OffsetAndMetadata> offsets = Map.copyOf(taken);
         long start = System.nanoTime();
         TrainingRound.Outcome outcome;
         try {
             yielded = Duration.ZERO;
-            outcome = round.run(base, served, version, data.buffer(), data.heldOut(), this::betweenSteps);
+            outcome = round.run(base, served, version, data.buffer(), data.heldOut(), growing, this::betweenSteps);
         } catch (RoundCancelledException e) {
             LOG.info("{}", e.getMessage());
             return;
@@ -375,6 +383,21 @@ public final class TrainingLoop implements Runnable {
                 pct(outcome.promotedScore()), outcome.heldOutSamples(), outcome.verdict().reason(), status, took.toMillis(), base.number());
     }
 
+
+    /**
+     * The new classes with enough labels ({@code trainer.new-class-min-labels}) for the next round to grow the
+     * head by, in the order they first came; forgets those the promoted version has learnt.
+     */
+    private List<String> readyNewClasses() {
+        newClassLabels.keySet().removeAll(lineage.promotedClasses());
+        List<String> ready = newClassLabels.entrySet().stream().filter(e -> e.getValue() >= settings.newClassMinLabels())
+                .map(Map.Entry::getKey).toList();
+        if (!newClassLabels.isEmpty()) {
+            LOG.info("New classes and their labels so far: {}; {} needed to learn one{}", newClassLabels, settings.newClassMinLabels(),
+                    ready.isEmpty() ? "" : "; this round grows the head by " + ready);
+        }
+        return ready;
+    }
 
     private ProducerRecord<String, SpecificRecord> evaluation(int version, Evaluation score, TrainingRound.Outcome outcome,
                                                               long samplesSeen, Duration training) {

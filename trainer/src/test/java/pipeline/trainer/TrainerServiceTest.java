@@ -78,7 +78,7 @@ class TrainerServiceTest {
         TrainerSettings settings = new TrainerSettings(kafka.bootstrapServers(), registry.url(), applicationId, model, 1, 20_000, 10,
                 2_000, 100, 800, Duration.ofMinutes(10), new TrainingRound.Config(150, 64, 5e-4f, 1), 3.0, Duration.ofHours(1),
                 Duration.ofSeconds(5), coldStart, 1, "127.0.0.1", 0, Files.createTempDirectory("trainer-state"),
-                servingGroup, yieldLag, Duration.ofSeconds(60));
+                servingGroup, yieldLag, Duration.ofSeconds(60), TrainerSettings.NewClasses.REFUSE, 50);
         try (Admin admin = kafka.admin()) {
             ConsumerGroups.startAtEnd(admin, settings.trainingGroup(), Topics.LABELS.name());
         }

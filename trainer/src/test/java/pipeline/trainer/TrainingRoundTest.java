@@ -4,15 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import pipeline.convnet.data.Augmentation;
 import pipeline.convnet.data.Dataset;
+import pipeline.convnet.data.Normalisation;
+import pipeline.convnet.init.Initializer;
 import pipeline.convnet.model.ModelFile;
+import pipeline.convnet.model.ModelInfo;
+import pipeline.convnet.net.Network;
+import pipeline.convnet.net.NetworkSpec;
+import pipeline.convnet.optim.Adam;
+import pipeline.convnet.optim.LearningRateSchedule;
+import pipeline.convnet.train.Evaluation;
 import pipeline.convnet.train.Evaluator;
+import pipeline.convnet.train.Trainer;
+import pipeline.convnet.train.TransferLearning;
 
 class TrainingRoundTest {
 
@@ -43,21 +58,26 @@ class TrainingRoundTest {
         return out;
     }
 
-    static TrainingRound.Outcome round(boolean shuffled) throws Exception {
-        List<Sample> all = samples(train, 200, 2_500, shuffled);
+    /** A fifth of the samples held out (returned), the rest into {@code buffer}. */
+    static List<Sample> split(List<Sample> samples, ReplayBuffer buffer) {
         HeldOutSplit split = new HeldOutSplit(20);
-        ReplayBuffer buffer = new ReplayBuffer(4_000, 1);
         List<Sample> heldOut = new ArrayList<>();
-        all.forEach(s -> {
+        samples.forEach(s -> {
             if (split.heldOut(s.pixels())) {
                 heldOut.add(s);
             } else {
                 buffer.add(s);
             }
         });
+        return heldOut;
+    }
+
+    static TrainingRound.Outcome round(boolean shuffled) throws Exception {
+        ReplayBuffer buffer = new ReplayBuffer(4_000, 1);
+        List<Sample> heldOut = split(samples(train, 200, 2_500, shuffled), buffer);
         TrainingRound round = new TrainingRound(new TrainingRound.Config(150, 64, 5e-4f, 1), new PromotionGate(3));
         TrainingRound.Version v1 = new TrainingRound.Version(1, weak.toBytes());
-        return round.run(v1, v1, 2, buffer, heldOut, () -> false);
+        return round.run(v1, v1, 2, buffer, heldOut, List.of(), () -> false);
     }
 
     @Test
@@ -83,6 +103,67 @@ class TrainingRoundTest {
     }
 
     @Test
+    void aRoundWithTheBodyFrozenChangesOnlyTheHead() throws Exception {
+        ReplayBuffer buffer = new ReplayBuffer(1_000, 1);
+        samples(train, 200, 1_200, false).forEach(buffer::add);
+        TrainingRound round = new TrainingRound(new TrainingRound.Config(20, 32, 1e-3f, 1, TransferLearning.BODY),
+                new PromotionGate(3));
+        TrainingRound.Version v1 = new TrainingRound.Version(1, weak.toBytes());
+
+        ModelFile candidate = round.run(v1, v1, 2, buffer, samples(train, 0, 200, false), List.of(), () -> false).candidate();
+
+        List<Network.NamedTensor> before = weak.network().state();
+        List<Network.NamedTensor> after = candidate.network().state();
+        Network network = candidate.network();
+        String head = network.graph().producer(network.logitsValue()).name() + ".";
+        for (int t = 0; t < before.size(); t++) {
+            boolean inHead = before.get(t).name().startsWith(head);
+            assertThat(Arrays.equals(after.get(t).values(), before.get(t).values())).as(before.get(t).name()).isEqualTo(!inHead);
+        }
+    }
+
+    /**
+     * A class held back from the model (Ankle boot) arrives in the stream: the round grows the head by it,
+     * the candidate predicts it, keeps the old classes within a point, and the growth gate promotes it.
+     */
+    @Test
+    void aRoundGrowsTheHeadByANewClassAndLearnsItWithoutForgettingTheOldOnes() throws Exception {
+        List<String> nine = Dataset.FASHION_MNIST_CLASSES.subList(0, 9);
+        Network network = NetworkSpec.builtIn("lenet5", 1);
+        new Initializer(Initializer.Scheme.HE, 1).initialise(network.graph());
+        network = TransferLearning.withNewHead(network, 9, 1);
+        new Trainer(network, Normalisation.FASHION_MNIST, new Trainer.Config(2, 64, LearningRateSchedule.constant(1e-3f),
+                Adam.adam(0f), Augmentation.NONE, 0f, 1)).fit(withoutAnkleBoots(train.head(400), nine), null, new Trainer.Listener() { });
+        ModelFile nineClasses = new ModelFile(network, Normalisation.FASHION_MNIST, nine,
+                new ModelInfo("grow-test", 1, null, Instant.now(), Map.of()));
+        ReplayBuffer buffer = new ReplayBuffer(4_000, 1);
+        List<Sample> heldOut = split(samples(train, 400, 1_000, false), buffer);
+        TrainingRound round = new TrainingRound(new TrainingRound.Config(150, 64, 5e-4f, 1), new PromotionGate(3));
+        TrainingRound.Version v1 = new TrainingRound.Version(1, nineClasses.toBytes());
+
+        TrainingRound.Outcome outcome = round.run(v1, v1, 2, buffer, heldOut, List.of("Ankle boot"), () -> false);
+
+        ModelFile candidate = outcome.candidate();
+        assertThat(candidate.classNames()).hasSize(10).endsWith("Ankle boot").startsWith(nine.toArray(String[]::new));
+        assertThat(outcome.verdict().promote()).as(outcome.verdict().reason()).isTrue();
+        Evaluation grown = Evaluator.evaluate(candidate.network(), test, candidate.normalisation(), 256);
+        Evaluation before = Evaluator.evaluate(nineClasses.network(), withoutAnkleBoots(test, Dataset.FASHION_MNIST_CLASSES),
+                nineClasses.normalisation(), 256);
+        Evaluation after = Evaluator.evaluate(candidate.network(), withoutAnkleBoots(test, Dataset.FASHION_MNIST_CLASSES),
+                candidate.normalisation(), 256);
+        assertThat(grown.perClassAccuracy()[9]).as("test ankle boots found").isGreaterThan(0.5);
+        assertThat(after.accuracy()).as("old classes on the test set (before: %.3f)", before.accuracy())
+                .isGreaterThan(before.accuracy() - 0.01);
+    }
+
+    /** {@code data} without its ankle boots (class 9), named by {@code classes}. */
+    private static Dataset withoutAnkleBoots(Dataset data, List<String> classes) {
+        int[] kept = IntStream.range(0, data.size()).filter(i -> data.labels()[i] != 9).toArray();
+        Dataset subset = data.select(kept);
+        return new Dataset(subset.pixels(), subset.labels(), subset.channels(), subset.height(), subset.width(), classes);
+    }
+
+    @Test
     void aRoundAskedToStopEndsWithoutACandidate() {
         ReplayBuffer buffer = new ReplayBuffer(100, 1);
         samples(train, 0, 100, false).forEach(buffer::add);
@@ -91,7 +172,7 @@ class TrainingRoundTest {
 
         TrainingRound.Version v1 = new TrainingRound.Version(1, weak.toBytes());
         assertThatThrownBy(() -> round.run(v1, v1, 2, buffer,
-                        samples(train, 100, 150, false), () -> ++steps[0] >= 3))
+                        samples(train, 100, 150, false), List.of(), () -> ++steps[0] >= 3))
                 .isInstanceOf(RoundCancelledException.class).hasMessageContaining("at step 3 of 50");
     }
 }

@@ -12,14 +12,17 @@ import java.util.Set;
 import pipeline.convnet.data.Augmentation;
 import pipeline.convnet.data.Dataset;
 import pipeline.convnet.data.Idx;
+import pipeline.convnet.data.ImageFiles;
+import pipeline.convnet.data.ImageFolder;
 import pipeline.convnet.data.ImageInput;
-import pipeline.convnet.data.Normalisation;
+import pipeline.convnet.data.Resize;
 import pipeline.convnet.init.Initializer;
 import pipeline.convnet.kernel.Parallelism;
 import pipeline.convnet.loss.SoftmaxCrossEntropy;
 import pipeline.convnet.loss.TopK;
 import pipeline.convnet.model.ModelFile;
 import pipeline.convnet.model.ModelInfo;
+import pipeline.convnet.net.Graph;
 import pipeline.convnet.net.Network;
 import pipeline.convnet.net.NetworkSpec;
 import pipeline.convnet.net.ServingNetwork;
@@ -31,16 +34,24 @@ import pipeline.convnet.tensor.Tensor;
 import pipeline.convnet.train.Evaluation;
 import pipeline.convnet.train.Evaluator;
 import pipeline.convnet.train.Trainer;
+import pipeline.convnet.train.TransferLearning;
 
 /**
  * The engine's command line.
  *
  * <pre>
- * convnet train  --arch lenet5|vgg-small|resnet20|resnet18|mobilenetv2|alexnet|vgg16|FILE.net [--data DIR] [--epochs 10] [--batch 64]
+ * convnet train  --arch lenet5|vgg-small|resnet20|resnet18|mobilenetv2|alexnet|vgg16|FILE.net [--data DIR] [--val DIR]
+ *                [--resize stretch|centre-crop[:F]] [--epochs 10] [--batch 64]
  *                [--lr 0.05] [--optimizer sgd|nesterov|adam|adamw] [--momentum 0.9] [--weight-decay 0.0005]
- *                [--schedule constant|cosine|step] [--warmup STEPS] [--augment none|crop|crop,flip]
+ *                [--schedule constant|cosine|step] [--warmup STEPS] [--augment none|crop,flip,resized-crop,jitter]
  *                [--threads N] [--seed 1] [--limit N] [--out FILE.model] [--name NAME]
+ * convnet finetune --model FILE.model --data DIR [--val DIR] [--freeze-up-to body|none|NODE] [and train's training options]
  * convnet evaluate --model FILE.model [--data DIR]          accuracy, per-class accuracy, confusion matrix
+ * </pre>
+ * {@code --data} is Fashion-MNIST's IDX folder or a folder of class folders ({@link ImageFolder}: any image
+ * format, any size, read at the network's input size); without {@code --val}, a tenth of a folder is held
+ * out for evaluation.
+ * <pre>
  * convnet predict  --model FILE.model --image FILE [--top 3]   top-k labels of a PNG/JPEG/BMP/GIF
  * convnet sample --from DIR --train N --test N --out DIR     first N images of each split, as gzipped IDX
  * </pre>
@@ -54,18 +65,19 @@ public final class ConvnetCommand {
 
     public static void main(String[] args) throws IOException {
         if (args.length == 0) {
-            System.err.println("usage: convnet train|evaluate|predict|sample [--option value ...] (see the class comment)");
+            System.err.println("usage: convnet train|finetune|evaluate|predict|sample [--option value ...] (see the class comment)");
             System.exit(2);
         }
         List<String> rest = List.of(args).subList(1, args.length);
         try {
             switch (args[0]) {
                 case "train" -> train(rest, System.out);
+                case "finetune" -> finetune(rest, System.out);
                 case "evaluate" -> evaluate(rest, System.out);
                 case "predict" -> predict(rest, System.out);
                 case "sample" -> sample(rest, System.out);
                 default -> throw new IllegalArgumentException("unknown command '" + args[0]
-                        + "'; expected train, evaluate, predict or sample");
+                        + "'; expected train, finetune, evaluate, predict or sample");
             }
         } catch (IllegalArgumentException e) {
             System.err.println("convnet: " + e.getMessage());
@@ -74,15 +86,62 @@ public final class ConvnetCommand {
     }
 
     static void train(List<String> args, PrintStream out) throws IOException {
-        Options o = new Options("train", args, Set.of("arch", "data", "epochs", "batch", "lr", "optimizer", "momentum",
-                "weight-decay", "schedule", "warmup", "augment", "threads", "seed", "limit", "out", "name"));
+        Options o = new Options("train", args, Set.of("arch", "data", "val", "resize", "epochs", "batch", "lr", "optimizer",
+                "momentum", "weight-decay", "schedule", "warmup", "augment", "threads", "seed", "limit", "out", "name"));
         Parallelism.setThreads(o.integer("threads", Runtime.getRuntime().availableProcessors()));
         long seed = o.integer("seed", 1);
         Network network = architecture(o.text("arch", "lenet5"), seed);
         new Initializer(Initializer.Scheme.HE, seed).initialise(network.graph());
+        TrainingSets sets = TrainingSets.read(Path.of(o.text("data", FASHION_MNIST.toString())), o.text("val", null),
+                network.input(), Resize.parse(o.text("resize", "stretch")), null, o.integer("limit", Integer.MAX_VALUE), seed, out);
+
+        if (sets.train().classNames().size() != network.classes()) {
+            throw new IllegalArgumentException("train: the data has " + sets.train().classNames().size() + " classes but --arch "
+                    + o.text("arch", "lenet5") + " gives " + network.classes() + " outputs (or fine-tune a model: convnet finetune)");
+        }
+        out.printf("Training %s (%d parameters)%n", o.text("arch", "lenet5"),
+                network.parameters().stream().mapToInt(p -> p.value().size()).sum());
+        Evaluation last = fit(network, sets, o, seed, out);
         Path data = Path.of(o.text("data", FASHION_MNIST.toString()));
-        Dataset train = Dataset.readIdx(data, "train", Dataset.FASHION_MNIST_CLASSES).head(o.integer("limit", Integer.MAX_VALUE));
-        Dataset test = Dataset.readIdx(data, "t10k", Dataset.FASHION_MNIST_CLASSES);
+        String arch = Path.of(o.text("arch", "lenet5")).getFileName().toString().replaceFirst("\\.net$", "");
+        String name = (ImageFolder.isImageFolder(data) ? data.toAbsolutePath().normalize().getFileName().toString() : "fashion") + "-" + arch;
+        save(new ModelFile(network, sets.normalisation(), sets.train().classNames(),
+                new ModelInfo(o.text("name", name), 1, null, Instant.now(), Map.of()), sets.resize()), last,
+                sets.train().size(), o.text("out", null), out);
+    }
+
+    /**
+     * Transfer learning: a trained model's head replaced by one for the folder's classes (kept when they are
+     * the model's own), its layers up to {@code --freeze-up-to} frozen (default {@code body}: all but the head), trained on
+     * the folder with the model's normalisation and resize policy.
+     */
+    static void finetune(List<String> args, PrintStream out) throws IOException {
+        Options o = new Options("finetune", args, Set.of("model", "data", "val", "freeze-up-to", "epochs", "batch", "lr",
+                "optimizer", "momentum", "weight-decay", "schedule", "warmup", "augment", "threads", "seed", "limit", "out", "name"));
+        Parallelism.setThreads(o.integer("threads", Runtime.getRuntime().availableProcessors()));
+        long seed = o.integer("seed", 1);
+        ModelFile base = ModelFile.read(Path.of(required(o, "model", "finetune")));
+        TrainingSets sets = TrainingSets.read(Path.of(required(o, "data", "finetune")), o.text("val", null), base.network().input(),
+                base.resize(), base.normalisation(), o.integer("limit", Integer.MAX_VALUE), seed, out);
+        List<String> classes = sets.train().classNames();
+        Network network = classes.equals(base.classNames()) ? base.network()
+                : TransferLearning.withNewHead(base.network(), classes.size(), seed);
+        TransferLearning.freezeUpTo(network, o.text("freeze-up-to", TransferLearning.BODY));
+        Graph graph = network.graph();
+        out.printf("Fine-tuning %s v%d: %s; %d of %d nodes frozen (through %s), %,d of %,d parameters trained%n",
+                base.info().name(), base.info().version(), classes.equals(base.classNames()) ? "its own head"
+                        : "a new head for " + classes.size() + " classes", graph.frozenNodes(), graph.nodes().size(),
+                graph.frozenNodes() == 0 ? "none" : graph.nodes().get(graph.frozenNodes() - 1).name(),
+                graph.trainableParameters().stream().mapToLong(p -> p.value().size()).sum(),
+                graph.parameters().stream().mapToLong(p -> p.value().size()).sum());
+        Evaluation last = fit(network, sets, o, seed, out);
+        save(new ModelFile(network, base.normalisation(), classes, new ModelInfo(o.text("name", base.info().name()), 1, null,
+                Instant.now(), Map.of()), base.resize()), last, sets.train().size(), o.text("out", null), out);
+    }
+
+    /** Trains {@code network} as the options say, showing progress; the last epoch's evaluation. */
+    private static Evaluation fit(Network network, TrainingSets sets, Options o, long seed, PrintStream out) {
+        Dataset train = sets.train();
         int epochs = o.integer("epochs", 10);
         int batch = o.integer("batch", 64);
         int stepsPerEpoch = (train.size() + batch - 1) / batch;
@@ -91,7 +150,7 @@ public final class ConvnetCommand {
             case "constant" -> LearningRateSchedule.constant(lr);
             case "cosine" -> LearningRateSchedule.cosine(lr, epochs * stepsPerEpoch, 0f);
             case "step" -> LearningRateSchedule.stepDecay(lr, Math.max(1, epochs * stepsPerEpoch / 3), 0.1f);
-            default -> throw new IllegalArgumentException("train: --schedule must be constant, cosine or step");
+            default -> throw new IllegalArgumentException("--schedule must be constant, cosine or step");
         };
         schedule = schedule.withWarmup(o.integer("warmup", 0));
         float momentum = o.number("momentum", 0.9f);
@@ -101,24 +160,18 @@ public final class ConvnetCommand {
             case "nesterov" -> new Sgd(momentum, true, decay);
             case "adam" -> Adam.adam(decay);
             case "adamw" -> Adam.adamW(decay);
-            default -> throw new IllegalArgumentException("train: --optimizer must be sgd, nesterov, adam or adamw");
+            default -> throw new IllegalArgumentException("--optimizer must be sgd, nesterov, adam or adamw");
         };
-        Augmentation augmentation = switch (o.text("augment", "none")) {
-            case "none" -> Augmentation.NONE;
-            case "crop" -> new Augmentation(2, false);
-            case "crop,flip" -> new Augmentation(2, true);
-            default -> throw new IllegalArgumentException("train: --augment must be none, crop or crop,flip");
-        };
-        out.printf("Training %s (%d parameters) on %d images, testing on %d; %d epochs of batch %d, %d threads%n",
-                o.text("arch", "lenet5"), network.parameters().stream().mapToInt(p -> p.value().size()).sum(),
-                train.size(), test.size(), epochs, batch, Parallelism.threads());
+        Augmentation augmentation = Augmentation.parse(o.text("augment", "none"));
+        out.printf("On %d images, testing on %d; %d epochs of batch %d, %d threads%n", train.size(), sets.test().size(), epochs,
+                batch, Parallelism.threads());
         ProgressBar bar = new ProgressBar(out);
         long start = System.nanoTime();
         Evaluation[] last = new Evaluation[1];
-        Trainer trainer = new Trainer(network, Normalisation.FASHION_MNIST,
-                new Trainer.Config(epochs, batch, schedule, optimizer, augmentation, 0f, seed));
+        Trainer trainer = new Trainer(network, sets.normalisation(), new Trainer.Config(epochs, batch, schedule, optimizer,
+                augmentation, 0f, seed));
         bar.start();
-        trainer.fit(train, test, new Trainer.Listener() {
+        trainer.fit(train, sets.test(), new Trainer.Listener() {
             @Override
             public void step(int epoch, int step, int seen, int total, float loss) {
                 bar.update(epoch, epochs, seen, total, loss);
@@ -133,22 +186,30 @@ public final class ConvnetCommand {
                 bar.start();
             }
         });
-        String outFile = o.text("out", null);
-        if (outFile != null) {
-            ModelFile model = new ModelFile(network, Normalisation.FASHION_MNIST, train.classNames(),
-                    new ModelInfo(o.text("name", "fashion-" + o.text("arch", "lenet5")), 1, null, Instant.now(),
-                            Map.of("testAccuracy", last[0].accuracy(), "testLoss", last[0].meanLoss(),
-                                    "trainImages", (double) train.size() * epochs)));
-            model.write(Path.of(outFile));
-            out.printf("Saved %s (%d bytes)%n", outFile, Files.size(Path.of(outFile)));
+        return last[0];
+    }
+
+    /** Writes {@code model} with the last evaluation's accuracy and loss among its metrics, when {@code outFile} is given. */
+    private static void save(ModelFile model, Evaluation last, int trainImages, String outFile, PrintStream out) throws IOException {
+        if (outFile == null) {
+            return;
         }
+        ModelInfo info = model.info();
+        model.withInfo(new ModelInfo(info.name(), info.version(), info.parentVersion(), info.createdAt(), Map.of(
+                "testAccuracy", last.accuracy(), "testLoss", last.meanLoss(), "trainImages", (double) trainImages)))
+                .write(Path.of(outFile));
+        out.printf("Saved %s (%d bytes)%n", outFile, Files.size(Path.of(outFile)));
     }
 
     static void evaluate(List<String> args, PrintStream out) throws IOException {
         Options o = new Options("evaluate", args, Set.of("model", "data", "threads"));
         Parallelism.setThreads(o.integer("threads", Runtime.getRuntime().availableProcessors()));
         ModelFile model = ModelFile.read(Path.of(required(o, "model", "evaluate")));
-        Dataset test = Dataset.readIdx(Path.of(o.text("data", FASHION_MNIST.toString())), "t10k", model.classNames());
+        Path data = Path.of(o.text("data", FASHION_MNIST.toString()));
+        Dataset test = ImageFolder.isImageFolder(data)
+                ? ImageFolder.read(data, new ImageInput(model.network().input(), model.normalisation(), model.resize()),
+                        model.classNames(), ImageFiles.available()).data()
+                : Dataset.readIdx(data, "t10k", model.classNames());
         Evaluation evaluation = Evaluator.evaluate(model.network(), test, model.normalisation(), 256);
         out.printf("%s v%d on %d test images: accuracy %.2f%%, mean loss %.4f%n%n", model.info().name(),
                 model.info().version(), evaluation.total(), 100 * evaluation.accuracy(), evaluation.meanLoss());

@@ -58,6 +58,17 @@ public record Dataset(byte[] pixels, int[] labels, int channels, int height, int
         return image;
     }
 
+    /** The images at {@code indices}, in that order. */
+    public Dataset select(int[] indices) {
+        byte[] chosen = new byte[indices.length * imageSize()];
+        int[] chosenLabels = new int[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            System.arraycopy(pixels, indices[i] * imageSize(), chosen, i * imageSize(), imageSize());
+            chosenLabels[i] = labels[indices[i]];
+        }
+        return new Dataset(chosen, chosenLabels, channels, height, width, classNames);
+    }
+
     /** The first {@code count} images. */
     public Dataset head(int count) {
         int n = Math.min(count, size());

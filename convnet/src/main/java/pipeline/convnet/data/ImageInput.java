@@ -54,6 +54,21 @@ public final class ImageInput {
         }
     }
 
+    /** The model's input {@code [C, H, W]}. */
+    public int[] shape() {
+        return new int[] {channels, height, width};
+    }
+
+    /** Values in one image of the model's input: {@code C·H·W}. */
+    public int pixelCount() {
+        return channels * height * width;
+    }
+
+    /** {@code [height, width]}: the least a source image may be decoded at to feed this input without upscaling. */
+    public int[] leastSource() {
+        return policy.leastSource(height, width);
+    }
+
     /**
      * Decodes a local, trusted image file with ImageIO; {@code source} names it in the error when no
      * decoder reads it. Untrusted bytes (uploads, records) go through the {@code images} module's checks.

@@ -45,6 +45,12 @@ public final class Graph {
     private final int[] producer;
     /** The shapes of the last forward pass's values, which backward's missing gradients take as zeros. */
     private int[][] lastShapes;
+    /**
+     * Nodes {@code [0, frozen)} are frozen for training (transfer learning): they run as in inference
+     * (batch-norm keeps its running statistics), backward stops before them, and their parameters are not
+     * among the {@linkplain #trainableParameters trainable} ones.
+     */
+    private int frozen;
 
     private Graph(List<String> valueNames, List<Node> nodes, int[] inputs, int[] outputs) {
         this.valueNames = List.copyOf(valueNames);
@@ -117,6 +123,39 @@ public final class Graph {
         return params;
     }
 
+    /** The parameters training changes: those of the nodes after the frozen ones (all of them when none is). */
+    public List<Parameter> trainableParameters() {
+        List<Parameter> params = new ArrayList<>();
+        nodes.subList(frozen, nodes.size()).forEach(node -> params.addAll(node.op().parameters()));
+        return params;
+    }
+
+    /**
+     * Freezes the nodes up to and including {@code name} (in the graph's order) for training, or none when
+     * {@code name} is null: what transfer learning keeps of a trained network.
+     *
+     * @throws IllegalArgumentException naming the nodes there are when there is no such node
+     */
+    public void freezeThrough(String name) {
+        if (name == null) {
+            frozen = 0;
+            return;
+        }
+        for (int k = 0; k < nodes.size(); k++) {
+            if (nodes.get(k).name().equals(name)) {
+                frozen = k + 1;
+                return;
+            }
+        }
+        throw new IllegalArgumentException("no node '" + name + "' to freeze through; the nodes are "
+                + nodes.stream().map(Node::name).toList());
+    }
+
+    /** How many nodes, from the first, are frozen. */
+    public int frozenNodes() {
+        return frozen;
+    }
+
     /** Floats the ops hold beside their parameters ({@link Op#derivedFloats}). */
     public long derivedFloats() {
         return nodes.stream().mapToLong(node -> node.op().derivedFloats()).sum();
@@ -167,14 +206,15 @@ public final class Graph {
         for (int i = 0; i < inputs.length; i++) {
             values[inputs[i]] = inputTensors[i];
         }
-        for (Node node : nodes.subList(0, count)) {
+        for (int k = 0; k < count; k++) {
+            Node node = nodes.get(k);
             List<Tensor> in = new ArrayList<>(node.inputs().length);
             for (int v : node.inputs()) {
                 in.add(values[v]);
             }
             List<Tensor> out;
             try {
-                out = node.op().forward(in, mode);
+                out = node.op().forward(in, k < frozen ? Mode.INFER : mode);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(node.label() + ": " + e.getMessage(), e);
             }
@@ -204,7 +244,7 @@ public final class Graph {
         Tensor[] grads = new Tensor[values()];
         boolean[] owned = new boolean[values()];
         grads[value] = gradient;
-        for (int n = nodes.size() - 1; n >= 0; n--) {
+        for (int n = nodes.size() - 1; n >= frozen; n--) {
             Node node = nodes.get(n);
             if (Arrays.stream(node.outputs()).allMatch(out -> grads[out] == null)) {
                 continue;

@@ -1,5 +1,6 @@
 package pipeline.convnet.train;
 
+import java.util.List;
 import java.util.SplittableRandom;
 import pipeline.convnet.data.Augmentation;
 import pipeline.convnet.data.BatchLoader;
@@ -82,7 +83,8 @@ public final class Trainer {
 
     /** One forward, backward and update on a batch; returns the batch's loss. */
     public float trainStep(Tensor images, int[] labels, int epoch) {
-        network.parameters().forEach(Parameter::zeroGrad);
+        List<Parameter> trainable = network.graph().trainableParameters();
+        trainable.forEach(Parameter::zeroGrad);
         SoftmaxCrossEntropy.Result result = loss.compute(network.forward(images, Mode.TRAIN), labels);
         if (!Float.isFinite(result.loss())) {
             throw new TrainingDivergedException("the loss became " + result.loss() + " at step " + (step + 1)
@@ -90,13 +92,13 @@ public final class Trainer {
                     + "); lower the learning rate or check the data");
         }
         network.backward(result.gradLogits());
-        config.optimizer().step(network.parameters(), config.schedule().rate(step));
+        config.optimizer().step(trainable, config.schedule().rate(step));
         step++;
         return result.loss();
     }
 
-    /** Fisher–Yates over {@code 0..n-1}. */
-    private static void shuffle(int[] order, SplittableRandom random) {
+    /** Fisher–Yates over {@code 0..n-1}, into {@code order}. */
+    public static void shuffle(int[] order, SplittableRandom random) {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
