@@ -39,9 +39,12 @@ import pipeline.schemas.topics.ModelKey;
  */
 final class ModelInsight {
 
-    /** Pixels per input pixel in the pictures. */
-    private static final int SCALE = 4;
+    /** The side, in pixels, the pictures of an input are enlarged towards: 4× for a 28×28 model, 1× for 112 and up. */
+    private static final int PICTURE_SIDE = 112;
     private static final int MAX_UNITS = 16;
+    /** Channels shown per layer, and layers shown before only convolutions are: a big imported graph stays readable. */
+    private static final int MAX_CHANNELS = 16;
+    private static final int MAX_LAYERS = 24;
     /** Gradient-ascent steps and step size for the maximum-response inputs (as the engine's own tests use them). */
     private static final int ASCENT_STEPS = 60;
     private static final float ASCENT_RATE = 0.1f;
@@ -110,12 +113,13 @@ final class ModelInsight {
                 top.add(new JsonObject().put("label", classes.get(k)).put("score", scores[k]));
             }
             JsonArray layers = new JsonArray();
-            inspector.activationMaps(input, SCALE / 2).forEach(maps -> layers.add(new JsonObject().put("index", maps.index())
+            int scale = scale(snapshot);
+            inspector.activationMaps(input, Math.max(1, scale / 2), MAX_CHANNELS, MAX_LAYERS).forEach(maps -> layers.add(new JsonObject().put("index", maps.index())
                     .put("layer", maps.layer()).put("shape", new JsonArray(Arrays.stream(maps.shape()).boxed().toList()))
                     .put("maps", base64Png(maps.picture()))));
             return new JsonObject().put("model", new JsonObject().put("name", snapshot.name()).put("version", snapshot.version()))
                     .put("class", classes.get(chosen)).put("top", top)
-                    .put("saliency", base64Png(inspector.saliencyHeat(input, chosen, SCALE))).put("layers", layers);
+                    .put("saliency", base64Png(inspector.saliencyHeat(input, chosen, scale))).put("layers", layers);
         }).onSuccess(ctx::json);
     }
 
@@ -133,11 +137,15 @@ final class ModelInsight {
             int available = inspector.outputShape(layer)[1];
             List<Integer> units = units(ctx.queryParams().get("units"), available);
             int[] in = snapshot.model().network().input();
-            float[][] planes = new float[units.size()][];
-            for (int u = 0; u < units.size(); u++) {
-                planes[u] = channelMean(inspector.maximumResponse(layer, units.get(u), ASCENT_STEPS, ASCENT_RATE, 1), in);
+            List<Tensor> inputs = units.stream().map(u -> inspector.maximumResponse(layer, u, ASCENT_STEPS, ASCENT_RATE, 1)).toList();
+            int columns = Math.min(8, inputs.size());
+            if (in[0] == 3) {
+                // A colour model's inputs are shown in colour: what excites a unit may be a hue.
+                float[][][] tiles = inputs.stream().map(x -> planes(x, in)).toArray(float[][][]::new);
+                return Picture.png(Picture.colourGrid(tiles, in[1], in[2], columns, scale(snapshot)));
             }
-            return Picture.png(Picture.grid(planes, in[1], in[2], Math.min(8, planes.length), SCALE));
+            float[][] planes = inputs.stream().map(x -> channelMean(x, in)).toArray(float[][]::new);
+            return Picture.png(Picture.grid(planes, in[1], in[2], columns, scale(snapshot)));
         }).onSuccess(png -> sendPng(ctx, png));
     }
 
@@ -199,6 +207,22 @@ final class ModelInsight {
         }
         throw new ApiError(400, "INVALID_UNIT", what + ": '" + text + "' is not a number from " + min + " to " + max
                 + " (units are written as 0-7 or 1,4,9)");
+    }
+
+    /** Pixels per input pixel in a model's pictures. */
+    private static int scale(ModelSnapshot snapshot) {
+        int[] in = snapshot.model().network().input();
+        return Math.max(1, PICTURE_SIDE / Math.max(in[1], in[2]));
+    }
+
+    /** An input {@code [1, C, H, W]} as its {@code C} planes of {@code H×W}. */
+    private static float[][] planes(Tensor x, int[] in) {
+        int plane = in[1] * in[2];
+        float[][] planes = new float[in[0]][];
+        for (int c = 0; c < in[0]; c++) {
+            planes[c] = Arrays.copyOfRange(x.data(), c * plane, (c + 1) * plane);
+        }
+        return planes;
     }
 
     /** An input {@code [1, C, H, W]} as one {@code H×W} plane, its channels averaged. */

@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import pipeline.testkit.PhonePhotos;
 
 /** Phone photos stored sideways, with an EXIF orientation, come out of the decoder upright. */
 class OrientationTest {
@@ -64,7 +65,7 @@ class OrientationTest {
         Pixels upright = upright();
         for (Orientation orientation : Orientation.values()) {
             for (ByteOrder order : new ByteOrder[] {ByteOrder.BIG_ENDIAN, ByteOrder.LITTLE_ENDIAN}) {
-                byte[] jpeg = withExif(jpeg(picture(stored(upright, orientation))), orientation.exif(), order);
+                byte[] jpeg = PhonePhotos.withExif(jpeg(picture(stored(upright, orientation))), orientation.exif(), order);
 
                 assertThat(Orientation.ofJpeg(jpeg)).isEqualTo(orientation);
                 Pixels decoded = planar(probe.decode(jpeg));
@@ -79,8 +80,8 @@ class OrientationTest {
     void aMissingDamagedOrUnknownOrientationReadsAsUpright() throws Exception {
         byte[] plain = jpeg(picture(upright()));
         assertThat(Orientation.ofJpeg(plain)).isEqualTo(Orientation.UPRIGHT);
-        assertThat(Orientation.ofJpeg(withExif(plain, 9, ByteOrder.BIG_ENDIAN))).isEqualTo(Orientation.UPRIGHT);
-        byte[] cut = withExif(plain, 6, ByteOrder.BIG_ENDIAN);
+        assertThat(Orientation.ofJpeg(PhonePhotos.withExif(plain, 9, ByteOrder.BIG_ENDIAN))).isEqualTo(Orientation.UPRIGHT);
+        byte[] cut = PhonePhotos.withExif(plain, 6, ByteOrder.BIG_ENDIAN);
         assertThat(Orientation.ofJpeg(Arrays.copyOf(cut, 20))).isEqualTo(Orientation.UPRIGHT);
         assertThat(Orientation.ofJpeg(new byte[] {(byte) 0xff, (byte) 0xd8})).isEqualTo(Orientation.UPRIGHT);
     }
@@ -89,22 +90,6 @@ class OrientationTest {
         assertThat(new int[] {actual.width(), actual.height(), actual.channels()}).as(what)
                 .containsExactly(expected.width(), expected.height(), expected.channels());
         assertThat(actual.values()).as(what).isEqualTo(expected.values());
-    }
-
-    /** {@code jpeg} with an APP1 segment after its SOI holding only an orientation tag. */
-    static byte[] withExif(byte[] jpeg, int orientation, ByteOrder order) {
-        ByteBuffer tiff = ByteBuffer.allocate(26).order(order);
-        tiff.put(order == ByteOrder.BIG_ENDIAN ? (byte) 'M' : (byte) 'I').put(order == ByteOrder.BIG_ENDIAN ? (byte) 'M' : (byte) 'I');
-        tiff.putShort((short) 42).putInt(8);
-        tiff.putShort((short) 1);
-        tiff.putShort((short) 0x0112).putShort((short) 3).putInt(1).putShort((short) orientation).putShort((short) 0);
-        tiff.putInt(0);
-        byte[] exif = "Exif\0\0".getBytes();
-        int length = 2 + exif.length + tiff.capacity();
-        ByteBuffer out = ByteBuffer.allocate(jpeg.length + 2 + length);
-        out.put(jpeg, 0, 2).put((byte) 0xff).put((byte) 0xe1).putShort((short) length).put(exif).put(tiff.array());
-        out.put(jpeg, 2, jpeg.length - 2);
-        return out.array();
     }
 
     static byte[] jpeg(BufferedImage image) throws IOException {

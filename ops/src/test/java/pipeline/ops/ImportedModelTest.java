@@ -9,6 +9,7 @@ import java.awt.Color;
 import java.awt.GradientPaint;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -17,8 +18,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
@@ -37,6 +40,7 @@ import pipeline.modelstore.ModelSnapshot;
 import pipeline.onnx.OnnxModels;
 import pipeline.schemas.topics.TopicProvisioner;
 import pipeline.schemas.topics.Topics;
+import pipeline.testkit.PhonePhotos;
 import pipeline.testkit.RealInfrastructure;
 import pipeline.testkit.TestKafka;
 import pipeline.testkit.TestRegistry;
@@ -125,6 +129,45 @@ class ImportedModelTest {
         }
     }
 
+    /**
+     * A phone photo in each of the eight EXIF orientations is classified upright, as the same picture: the same
+     * embedding (the features the scores come from) within what JPEG's blocks change. Stored sideways without its
+     * tag, the picture is another one to the model.
+     */
+    @Test
+    void theEightExifOrientationsOfOnePhotoGetTheSamePrediction() throws Exception {
+        BufferedImage upright = ImageIO.read(new ByteArrayInputStream(photo("png", 320, 240, 2)));
+        double[] reference = embedding(post("/v1/images?model=" + NAME + "&wait=30s", "image/jpeg", PhonePhotos.jpeg(upright, 1)));
+        double furthestTagged = 0;
+        double nearestUntagged = Double.MAX_VALUE;
+        for (int orientation = 2; orientation <= 8; orientation++) {
+            double[] tagged = embedding(post("/v1/images?model=" + NAME + "&wait=30s", "image/jpeg", PhonePhotos.jpeg(upright, orientation)));
+            ByteArrayOutputStream untagged = new ByteArrayOutputStream();
+            ImageIO.write(PhonePhotos.stored(upright, orientation), "jpeg", untagged);
+            double[] sideways = embedding(post("/v1/images?model=" + NAME + "&wait=30s", "image/jpeg", untagged.toByteArray()));
+
+            furthestTagged = Math.max(furthestTagged, distance(tagged, reference));
+            nearestUntagged = Math.min(nearestUntagged, distance(sideways, reference));
+        }
+        assertThat(furthestTagged).as("tagged orientations from the upright photo; untagged ones at least %.4f", nearestUntagged)
+                .isLessThan(nearestUntagged / 4);
+    }
+
+    /** The embedding of a prediction. */
+    private static double[] embedding(HttpResponse<String> answer) {
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        return new JsonObject(answer.body()).getJsonArray("embedding").stream().mapToDouble(v -> ((Number) v).doubleValue()).toArray();
+    }
+
+    /** Euclidean distance. */
+    private static double distance(double[] a, double[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            sum += (a[i] - b[i]) * (a[i] - b[i]);
+        }
+        return Math.sqrt(sum);
+    }
+
     @Test
     void theModelIsListedWithItsInputClassesAndOperators() throws Exception {
         HttpResponse<String> answer = http.send(HttpRequest.newBuilder(gateway.resolve("/v1/models"))
@@ -138,6 +181,23 @@ class ImportedModelTest {
         assertThat(tiny.getJsonArray("classes").getList()).containsExactly("cat", "dog", "bird", "fish", "horse");
         assertThat(tiny.getJsonObject("operators").getMap()).containsKeys("conv", "add", "global-avgpool");
         assertThat(command("models", "list", "--name", NAME)).containsPattern("tiny-rgb\\s+1\\s+-\\s+PROMOTED\\s+yes\\s+3×224×224");
+    }
+
+    /** "Inside the model" for an imported colour graph: colour filters, and an inspection at the input's own size. */
+    @Test
+    void theInsideOfAnImportedColourModelIsShown() throws Exception {
+        HttpResponse<byte[]> filters = http.send(HttpRequest.newBuilder(gateway.resolve("/v1/models/" + NAME + ":1/filters.png"))
+                .header("Authorization", "Bearer " + key.value()).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<String> inspected = post("/v1/models/" + NAME + ":1/inspect", "image/jpeg", photo("jpeg", 640, 480, 1));
+
+        assertThat(filters.statusCode()).isEqualTo(200);
+        BufferedImage tiles = ImageIO.read(new ByteArrayInputStream(filters.body()));
+        assertThat(tiles.getColorModel().getNumColorComponents()).as("one colour tile per filter of the RGB stem").isEqualTo(3);
+        assertThat(inspected.statusCode()).as(inspected.body()).isEqualTo(200);
+        JsonObject inside = new JsonObject(inspected.body());
+        BufferedImage saliency = ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(inside.getString("saliency"))));
+        assertThat(saliency.getWidth()).as("the saliency of a 224×224 input, not enlarged").isEqualTo(224);
+        assertThat(inside.getJsonArray("layers")).isNotEmpty();
     }
 
     @Test

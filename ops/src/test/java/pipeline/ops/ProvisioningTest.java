@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
@@ -28,6 +29,7 @@ class ProvisioningTest {
     @Test
     void createsTopicsSchemasAndTheFirstModelOnceAndChangesNothingTheSecondTime(TestKafka kafka, TestRegistry registry)
             throws Exception {
+        withoutModels(kafka);
         Map<String, String> env = Map.of("PIPELINE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
                 "PIPELINE_REGISTRY_URL", registry.url(),
                 "PIPELINE_PROVISION_MODEL_FILE", Path.of("../models/fashion-lenet5.model").toAbsolutePath().toString());
@@ -61,6 +63,19 @@ class ProvisioningTest {
         assertThat(exit).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("provision.replication-factor")
                 .contains("PIPELINE_PROVISION_REPLICATION_FACTOR");
+    }
+
+    /** The shared broker without a {@code models} topic, as on a cluster nobody has provisioned (other tests publish models). */
+    private static void withoutModels(TestKafka kafka) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            if (admin.listTopics().names().get().contains(Topics.MODELS.name())) {
+                admin.deleteTopics(List.of(Topics.MODELS.name())).all().get();
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (admin.listTopics().names().get().contains(Topics.MODELS.name()) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+        }
     }
 
     private static String provision(Map<String, String> env) {

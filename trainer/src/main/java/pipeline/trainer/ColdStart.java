@@ -23,6 +23,7 @@ import pipeline.convnet.optim.LearningRateSchedule;
 import pipeline.convnet.train.Evaluation;
 import pipeline.convnet.train.Evaluator;
 import pipeline.convnet.train.Trainer;
+import pipeline.convnet.train.TransferLearning;
 import pipeline.modelstore.ModelRecords;
 import pipeline.schemas.avro.ModelStatus;
 import pipeline.schemas.avro.ModelVersion;
@@ -82,10 +83,15 @@ public final class ColdStart {
                 "testLoss", test.meanLoss())));
     }
 
-    /** A LeNet-5 initialised (He) and trained from scratch with Adam (learning rate 10⁻³, batches of 64) on Fashion-MNIST-like images. */
+    /**
+     * A LeNet-5 initialised (He) and trained from scratch with Adam (learning rate 10⁻³, batches of 64) on Fashion-MNIST-like
+     * images, its head sized to their classes.
+     */
     public static ModelFile lenet(Dataset train, int epochs, long seed, String name) {
-        Network network = NetworkSpec.builtIn("lenet5", seed);
-        new Initializer(Initializer.Scheme.HE, seed).initialise(network.graph());
+        Network built = NetworkSpec.builtIn("lenet5", seed);
+        new Initializer(Initializer.Scheme.HE, seed).initialise(built.graph());
+        int classes = train.classNames().size();
+        Network network = classes == built.classes() ? built : TransferLearning.withNewHead(built, classes, seed);
         new Trainer(network, Normalisation.FASHION_MNIST, new Trainer.Config(epochs, 64, LearningRateSchedule.constant(1e-3f),
                 Adam.adam(0f), Augmentation.NONE, 0f, seed)).fit(train, null, new Trainer.Listener() { });
         return new ModelFile(network, Normalisation.FASHION_MNIST, train.classNames(), new ModelInfo(name, 1, null, Instant.now(), Map.of()));

@@ -35,6 +35,7 @@ import pipeline.convnet.train.Evaluator;
  * <pre>
  * ./pipeline curve [--data /usr/share/datasets/fashion-mnist] [--weak 300] [--labels 20000] [--round 1000]
  *                  [--png docs/learning-curve.png] [--threads 2]
+ * ./pipeline curve --hold-back CLASS [...]   the new-class experiment ({@link NewClassCurve})
  * </pre>
  */
 public final class LearningCurve {
@@ -62,6 +63,14 @@ public final class LearningCurve {
         if (weakImages + labels > train.size()) {
             throw new IllegalArgumentException("--weak " + weakImages + " plus --labels " + labels + " exceed the " + train.size()
                     + " training images in " + data);
+        }
+        if (o.containsKey("--hold-back")) {
+            // The new-class experiment: the stream brings a class the weak start never saw, and the trainer grows.
+            TrainerSettings growing = settings.growing(settings.newClassMinLabels());
+            List<NewClassCurve.Point> points = NewClassCurve.run(growing, train, test, o.get("--hold-back"), weakImages, labels,
+                    roundLabels, System.out);
+            NewClassCurve.print(points, o.get("--hold-back"), System.out);
+            return;
         }
         List<Point> curve = run(settings, train, test, weakImages, labels, roundLabels, System.out);
         print(curve, System.out);
@@ -183,7 +192,7 @@ public final class LearningCurve {
 
     private static Map<String, String> options(String[] args) {
         Map<String, String> o = new HashMap<>();
-        List<String> known = List.of("--data", "--weak", "--labels", "--round", "--png", "--threads");
+        List<String> known = List.of("--data", "--weak", "--labels", "--round", "--png", "--threads", "--hold-back");
         for (int i = 0; i < args.length; i += 2) {
             if (!known.contains(args[i]) || i + 1 >= args.length) {
                 throw new IllegalArgumentException("curve: expected options " + known + ", each with a value; got '" + args[i] + "'");

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
@@ -75,8 +74,7 @@ public final class TrainingLoop implements Runnable {
     private volatile String failure;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private SampleDecoder decoder;
-    /** Labels so far of each class the promoted version does not have, in the order the classes first came. */
-    private final Map<String, Integer> newClassLabels = new LinkedHashMap<>();
+    private final NewClassLabels newClasses;
     private int decoderVersion;
     /** The promoted version candidates must beat, as this loop last knew it. */
     private int promotedVersion;
@@ -105,6 +103,7 @@ public final class TrainingLoop implements Runnable {
         this.publisher = publisher;
         this.round = new TrainingRound(settings.round(), new PromotionGate(settings.promotionZ()));
         this.data = new TrainingData(settings);
+        this.newClasses = new NewClassLabels(settings.newClassMinLabels());
         this.metrics = new TrainerMetrics(() -> data.buffer().size(), data::heldOutSize, lineage::skippedRecords);
         this.serving = new ServingPressure(settings.bootstrapServers(), settings.servingGroup(), Topics.IMAGES.name(),
                 settings.yieldLag());
@@ -230,9 +229,7 @@ public final class TrainingLoop implements Runnable {
             return;
         }
         boolean held = data.add(sample);
-        if (!lineage.promotedClasses().contains(sample.label())) {
-            newClassLabels.merge(sample.label(), 1, Integer::sum);
-        }
+        newClasses.count(sample, lineage.promotedClasses());
         if (!replayed) {
             metrics.label(held);
             if (!held) {
@@ -384,17 +381,11 @@ public final class TrainingLoop implements Runnable {
     }
 
 
-    /**
-     * The new classes with enough labels ({@code trainer.new-class-min-labels}) for the next round to grow the
-     * head by, in the order they first came; forgets those the promoted version has learnt.
-     */
+    /** The new classes with enough labels for the next round to grow the head by, in the order they first came. */
     private List<String> readyNewClasses() {
-        newClassLabels.keySet().removeAll(lineage.promotedClasses());
-        List<String> ready = newClassLabels.entrySet().stream().filter(e -> e.getValue() >= settings.newClassMinLabels())
-                .map(Map.Entry::getKey).toList();
-        if (!newClassLabels.isEmpty()) {
-            LOG.info("New classes and their labels so far: {}; {} needed to learn one{}", newClassLabels, settings.newClassMinLabels(),
-                    ready.isEmpty() ? "" : "; this round grows the head by " + ready);
+        List<String> ready = newClasses.ready(lineage.promotedClasses());
+        if (newClasses.any()) {
+            LOG.info("New classes and their labels so far: {}{}", newClasses, ready.isEmpty() ? "" : "; this round grows the head by " + ready);
         }
         return ready;
     }

@@ -40,7 +40,7 @@ import pipeline.convnet.train.TransferLearning;
  * The engine's command line.
  *
  * <pre>
- * convnet train  --arch lenet5|vgg-small|resnet20|resnet18|mobilenetv2|alexnet|vgg16|FILE.net [--data DIR] [--val DIR]
+ * convnet train  --arch lenet5|vgg-small|resnet20|resnet18|mobilenetv2|alexnet|vgg16|vgg-rgb64|FILE.net [--data DIR] [--val DIR]
  *                [--resize stretch|centre-crop[:F]] [--epochs 10] [--batch 64]
  *                [--lr 0.05] [--optimizer sgd|nesterov|adam|adamw] [--momentum 0.9] [--weight-decay 0.0005]
  *                [--schedule constant|cosine|step] [--warmup STEPS] [--augment none|crop,flip,resized-crop,jitter]
@@ -54,6 +54,7 @@ import pipeline.convnet.train.TransferLearning;
  * <pre>
  * convnet predict  --model FILE.model --image FILE [--top 3]   top-k labels of a PNG/JPEG/BMP/GIF
  * convnet sample --from DIR --train N --test N --out DIR     first N images of each split, as gzipped IDX
+ * convnet colourise --out DIR [...]                         Fashion-MNIST as a folder of colour pictures ({@link ColourisedFolder})
  * </pre>
  */
 public final class ConvnetCommand {
@@ -65,7 +66,7 @@ public final class ConvnetCommand {
 
     public static void main(String[] args) throws IOException {
         if (args.length == 0) {
-            System.err.println("usage: convnet train|finetune|evaluate|predict|sample [--option value ...] (see the class comment)");
+            System.err.println("usage: convnet train|finetune|evaluate|predict|sample|colourise [--option value ...] (see the class comment)");
             System.exit(2);
         }
         List<String> rest = List.of(args).subList(1, args.length);
@@ -76,8 +77,9 @@ public final class ConvnetCommand {
                 case "evaluate" -> evaluate(rest, System.out);
                 case "predict" -> predict(rest, System.out);
                 case "sample" -> sample(rest, System.out);
+                case "colourise" -> ColourisedFolder.write(rest, System.out);
                 default -> throw new IllegalArgumentException("unknown command '" + args[0]
-                        + "'; expected train, finetune, evaluate, predict or sample");
+                        + "'; expected train, finetune, evaluate, predict, sample or colourise");
             }
         } catch (IllegalArgumentException e) {
             System.err.println("convnet: " + e.getMessage());
@@ -96,8 +98,8 @@ public final class ConvnetCommand {
                 network.input(), Resize.parse(o.text("resize", "stretch")), null, o.integer("limit", Integer.MAX_VALUE), seed, out);
 
         if (sets.train().classNames().size() != network.classes()) {
-            throw new IllegalArgumentException("train: the data has " + sets.train().classNames().size() + " classes but --arch "
-                    + o.text("arch", "lenet5") + " gives " + network.classes() + " outputs (or fine-tune a model: convnet finetune)");
+            // An architecture's head is sized to the data: a spec written for ten classes trains on a folder of three.
+            network = TransferLearning.withNewHead(network, sets.train().classNames().size(), seed);
         }
         out.printf("Training %s (%d parameters)%n", o.text("arch", "lenet5"),
                 network.parameters().stream().mapToInt(p -> p.value().size()).sum());

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import pipeline.convnet.layer.Conv2d;
 import pipeline.convnet.layer.Mode;
 import pipeline.convnet.layer.Parameter;
@@ -25,16 +26,31 @@ public final class Inspector {
         this.network = network;
     }
 
-    /** The first convolution's filters, one tile per (output, input) channel pair, {@code scale}× enlarged. */
+    /**
+     * The first convolution's filters, {@code scale}× enlarged: one grey tile per (output, input) channel pair, or for a
+     * colour model (three input channels) one colour tile per filter.
+     */
     public BufferedImage firstLayerFilters(int scale) {
         Conv2d conv = network.graph().nodes().stream().map(Graph.Node::op).filter(Conv2d.class::isInstance)
                 .map(Conv2d.class::cast).findFirst().orElseThrow(() -> new IllegalArgumentException("the network has no convolution"));
         int[] shape = conv.weight().value().shape();
         int kh = shape[2];
         int kw = shape[3];
+        float[] weights = conv.weight().value().data();
+        if (shape[1] == 3) {
+            // A colour model's first filters read red, green and blue: one colour tile per filter.
+            float[][][] tiles = new float[shape[0]][3][];
+            for (int f = 0; f < shape[0]; f++) {
+                for (int c = 0; c < 3; c++) {
+                    int from = (f * 3 + c) * kh * kw;
+                    tiles[f][c] = Arrays.copyOfRange(weights, from, from + kh * kw);
+                }
+            }
+            return Picture.colourGrid(tiles, kh, kw, Math.min(8, tiles.length), scale);
+        }
         float[][] planes = new float[shape[0] * shape[1]][];
         for (int p = 0; p < planes.length; p++) {
-            planes[p] = Arrays.copyOfRange(conv.weight().value().data(), p * kh * kw, (p + 1) * kh * kw);
+            planes[p] = Arrays.copyOfRange(weights, p * kh * kw, (p + 1) * kh * kw);
         }
         return Picture.grid(planes, kh, kw, Math.min(8, planes.length), scale);
     }
@@ -55,26 +71,37 @@ public final class Inspector {
             throw new IllegalArgumentException("layer " + index + " (" + node(index).label() + ") gives " + out.shapeString()
                     + ", not channel maps [1, C, H, W]");
         }
-        return channelGrid(out, scale);
+        return channelGrid(out, scale, Integer.MAX_VALUE);
     }
 
     /** Every layer's output that is channel maps {@code [1, C, H, W]}, in order, from one forward pass of {@code image}. */
     public List<LayerMaps> activationMaps(Tensor image, int scale) {
+        return activationMaps(image, scale, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    }
+
+    /**
+     * {@link #activationMaps(Tensor, int)} for a network of any size: the first {@code maxChannels} channels of each
+     * layer, and, when more than {@code maxLayers} layers give channel maps (an imported MobileNet has a hundred), those
+     * of its convolutions only.
+     */
+    public List<LayerMaps> activationMaps(Tensor image, int scale, int maxChannels, int maxLayers) {
         List<LayerMaps> maps = new ArrayList<>();
         Tensor[] values = network.graph().forward(Mode.INFER, image);
         List<Graph.Node> nodes = network.graph().nodes();
-        for (int i = 0; i < nodes.size(); i++) {
-            Tensor x = values[nodes.get(i).outputs()[0]];
-            if (x.rank() == 4) {
-                maps.add(new LayerMaps(i, nodes.get(i).op().describe(), x.shape(), channelGrid(x, scale)));
-            }
+        List<Integer> shown = IntStream.range(0, nodes.size()).filter(i -> values[nodes.get(i).outputs()[0]].rank() == 4).boxed().toList();
+        if (shown.size() > maxLayers) {
+            shown = shown.stream().filter(i -> nodes.get(i).op() instanceof Conv2d).toList();
+        }
+        for (int i : shown) {
+            maps.add(new LayerMaps(i, nodes.get(i).op().describe(), values[nodes.get(i).outputs()[0]].shape(),
+                    channelGrid(values[nodes.get(i).outputs()[0]], scale, maxChannels)));
         }
         return maps;
     }
 
-    /** {@code [1, C, H, W]} as a grid of C pictures, 8 to a row. */
-    private static BufferedImage channelGrid(Tensor out, int scale) {
-        int c = out.dim(1);
+    /** {@code [1, C, H, W]} as a grid of its first {@code maxChannels} channels' pictures, 8 to a row. */
+    private static BufferedImage channelGrid(Tensor out, int scale, int maxChannels) {
+        int c = Math.min(maxChannels, out.dim(1));
         int plane = out.dim(2) * out.dim(3);
         float[][] planes = new float[c][];
         for (int ch = 0; ch < c; ch++) {

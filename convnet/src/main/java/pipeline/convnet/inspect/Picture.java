@@ -7,7 +7,7 @@ import java.io.UncheckedIOException;
 import javax.imageio.ImageIO;
 
 /**
- * Planes of floats to pictures: grey grids (each plane stretched to 0–255, tiled, enlarged) and red
+ * Planes of floats to pictures: grey and colour grids (stretched to 0–255, tiled, enlarged) and red
  * heat layers, as PNG.
  */
 public final class Picture {
@@ -20,29 +20,69 @@ public final class Picture {
      * {@code scale×scale} square, with a one-pixel dark gap. Each plane is stretched on its own.
      */
     public static BufferedImage grid(float[][] planes, int h, int w, int columns, int scale) {
-        int rows = (planes.length + columns - 1) / columns;
-        int tileW = w * scale + 1;
-        int tileH = h * scale + 1;
-        BufferedImage image = new BufferedImage(columns * tileW + 1, rows * tileH + 1, BufferedImage.TYPE_BYTE_GRAY);
-        for (int p = 0; p < planes.length; p++) {
-            float min = Float.POSITIVE_INFINITY;
-            float max = Float.NEGATIVE_INFINITY;
-            for (float v : planes[p]) {
-                min = Math.min(min, v);
-                max = Math.max(max, v);
-            }
-            float range = max - min;
-            int left = (p % columns) * tileW + 1;
-            int top = (p / columns) * tileH + 1;
+        return tiles(planes.length, h, w, columns, scale, BufferedImage.TYPE_BYTE_GRAY, (image, p, left, top) -> {
+            float[] range = range(planes[p]);
             for (int y = 0; y < h * scale; y++) {
                 for (int x = 0; x < w * scale; x++) {
-                    float v = planes[p][(y / scale) * w + x / scale];
-                    int grey = range == 0 ? 128 : Math.round(255 * (v - min) / range);
-                    image.getRaster().setSample(left + x, top + y, 0, grey);
+                    image.getRaster().setSample(left + x, top + y, 0, level(planes[p][(y / scale) * w + x / scale], range));
                 }
             }
+        });
+    }
+
+    /**
+     * Colour tiles laid out as {@link #grid} lays out grey ones: tile {@code p} is {@code tiles[p]}'s red, green
+     * and blue planes (each {@code h×w}), stretched together (one range for the three, so its colours keep
+     * their balance): a colour model's first filters, or an input that excites a unit.
+     */
+    public static BufferedImage colourGrid(float[][][] tiles, int h, int w, int columns, int scale) {
+        return tiles(tiles.length, h, w, columns, scale, BufferedImage.TYPE_INT_RGB, (image, p, left, top) -> {
+            float[] all = new float[3 * h * w];
+            for (int c = 0; c < 3; c++) {
+                System.arraycopy(tiles[p][c], 0, all, c * h * w, h * w);
+            }
+            float[] range = range(all);
+            for (int y = 0; y < h * scale; y++) {
+                for (int x = 0; x < w * scale; x++) {
+                    int at = (y / scale) * w + x / scale;
+                    image.setRGB(left + x, top + y, level(tiles[p][0][at], range) << 16 | level(tiles[p][1][at], range) << 8
+                            | level(tiles[p][2][at], range));
+                }
+            }
+        });
+    }
+
+    /** Paints tile {@code p} with its top-left corner at {@code (left, top)}. */
+    private interface TilePainter {
+        void paint(BufferedImage image, int p, int left, int top);
+    }
+
+    private static BufferedImage tiles(int count, int h, int w, int columns, int scale, int type, TilePainter painter) {
+        int rows = (count + columns - 1) / columns;
+        int tileW = w * scale + 1;
+        int tileH = h * scale + 1;
+        BufferedImage image = new BufferedImage(columns * tileW + 1, rows * tileH + 1, type);
+        for (int p = 0; p < count; p++) {
+            painter.paint(image, p, (p % columns) * tileW + 1, (p / columns) * tileH + 1);
         }
         return image;
+    }
+
+    /** {@code [min, max]} of the values. */
+    private static float[] range(float[] values) {
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : values) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        return new float[] {min, max};
+    }
+
+    /** {@code v} stretched from its range to 0–255 (mid-grey when the range is empty). */
+    private static int level(float v, float[] range) {
+        float span = range[1] - range[0];
+        return span == 0 ? 128 : Math.round(255 * (v - range[0]) / span);
     }
 
     /**

@@ -90,6 +90,20 @@ class ConvnetCommandTest {
         assertThat(shoes.info().metrics().get("testAccuracy")).as("two classes: chance is a half").isGreaterThan(0.7);
     }
 
+    @Test
+    void colouriseWritesAFolderDatasetOfColourPicturesOfTheChosenClasses() throws IOException {
+        Path out = dir.resolve("colour");
+
+        run(o -> ColourisedFolder.write(List.of("--from", SAMPLE.toString(), "--out", out.toString(), "--size", "48",
+                "--classes", "0,8", "--train", "5", "--test", "3"), o));
+
+        assertThat(Files.list(out.resolve("train")).map(p -> p.getFileName().toString()).sorted()).containsExactly("Bag", "T-shirt-top");
+        assertThat(Files.list(out.resolve("test").resolve("Bag"))).hasSize(3);
+        BufferedImage picture = ImageIO.read(out.resolve("train").resolve("Bag").resolve("0.png").toFile());
+        assertThat(new int[] {picture.getWidth(), picture.getHeight()}).containsExactly(48, 48);
+        assertThat(picture.getColorModel().getNumColorComponents()).isEqualTo(3);
+    }
+
     /**
      * Sample images of {@code labels} as {@code DIR/<class>/<i>.png|jpg}: grey levels tinted by a random colour
      * per image, upscaled to 36×36.

@@ -8,6 +8,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,33 @@ class InspectorTest {
         new Trainer(lenet, Normalisation.FASHION_MNIST, new Trainer.Config(1, 32, LearningRateSchedule.constant(0.05f),
                 new Sgd(0.9f, false, 0f), Augmentation.NONE, 0f, 1)).fit(train.head(1000), null, new Trainer.Listener() { });
         image = new BatchLoader(train, Normalisation.FASHION_MNIST).load(new int[] {0}, 0, 1, Augmentation.NONE, null).images();
+    }
+
+    @Test
+    void aColourModelsFiltersAreColourTilesAndABigGraphShowsItsConvolutionsCapped() {
+        Network colour = NetworkSpec.parse("""
+                input 3 16 16
+                conv 4 kernel=3 padding=1
+                relu
+                conv 40 kernel=3 padding=1
+                relu
+                global-avgpool
+                linear 2
+                """, 1);
+        new Initializer(Initializer.Scheme.HE, 1).initialise(colour.graph());
+        // Filter 0 reads red only: its tile is red where its weights are largest.
+        float[] weights = colour.state().getFirst().values();
+        Arrays.fill(weights, 0, 27, 0f);
+        weights[4] = 1f;
+
+        BufferedImage filters = new Inspector(colour).firstLayerFilters(2);
+        var maps = new Inspector(colour).activationMaps(Tensor.zeros(1, 3, 16, 16), 1, 8, 3);
+
+        // 4 filters of 3×3 at 2×, one row: 4·7 + 1 by 7 + 1, in colour.
+        assertThat(new int[] {filters.getWidth(), filters.getHeight()}).containsExactly(29, 8);
+        assertThat(filters.getRGB(3, 3) & 0xffffff).as("the centre of filter 0").isEqualTo(0xff0000);
+        assertThat(maps).as("four layers give channel maps; past three only the convolutions are shown").hasSize(2);
+        assertThat(maps.get(1).picture().getWidth()).as("8 of the 40 channels, 8 to a row").isEqualTo(8 * 17 + 1);
     }
 
     @Test
