@@ -10,7 +10,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import pipeline.config.Settings;
+import pipeline.convnet.model.ModelFile;
 import pipeline.gateway.GatewayMain;
+import pipeline.infra.InfraException;
 import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.topics.ModelKey;
@@ -75,7 +77,9 @@ final class StackServices implements AutoCloseable {
         }
         if (options.trainer()) {
             int port = LocalStack.claim(options.trainerPort(), "the trainer", ServiceOptions.TRAINER_PORT.envName());
+            // The trainer fine-tunes the model the stack serves: the one named in the model file.
             services.add(new ServiceProcess("trainer", TrainerMain.class.getName(), "1g", with(common, Map.of(
+                    "PIPELINE_TRAINER_MODEL_NAME", modelName(options.modelFile()),
                     "PIPELINE_TRAINER_HTTP_PORT", Integer.toString(port),
                     "PIPELINE_TRAINER_STATE_DIR", dataDir.resolve("trainer-state").toString(),
                     "PIPELINE_TRAINER_COLD_START", options.modelFile().toAbsolutePath().toString())),
@@ -83,6 +87,15 @@ final class StackServices implements AutoCloseable {
         }
         Supervisor supervisor = new Supervisor(services, dataDir, stackOptions.startTimeout(), out);
         return new StackServices(supervisor, key, keyFile, gateway, seeded);
+    }
+
+    private static String modelName(Path modelFile) {
+        try {
+            return ModelFile.read(modelFile).info().name();
+        } catch (IOException e) {
+            throw new InfraException("Cannot read the model file " + modelFile.toAbsolutePath() + ": " + e.getMessage() + " (set "
+                    + ServiceOptions.MODEL_FILE.key() + " / " + ServiceOptions.MODEL_FILE.envName() + ")", e);
+        }
     }
 
     private static Map<String, String> with(Map<String, String> common, Map<String, String> own) {
