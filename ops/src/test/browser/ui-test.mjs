@@ -92,7 +92,8 @@ try {
   };
 
   await page.waitForSelector('#model-rows tr');
-  report.models = { rows: await page.locator('#model-rows tr').count(), served: (await page.textContent('#served')).trim() };
+  report.models = { rows: await page.locator('#model-rows tr').count(), served: (await page.textContent('#served')).trim(),
+    description: (await page.textContent('#served-model')).trim() };
 
   await screenshot('ui', { fullPage: true });
   await screenshot('ui-top');

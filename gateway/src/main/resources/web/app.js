@@ -311,6 +311,7 @@ function showModels(list, error) {
   const versions = list.models.slice().sort((a, b) => b.version - a.version);
   const served = versions.find(v => v.served);
   $('served').textContent = served ? `serving ${served.name} v${served.version}` : '';
+  $('served-model').textContent = served ? describeModel(served) : '';
   const nowServed = served ? served.name + ':' + served.version : null;
   if (nowServed && nowServed !== servedVersion) {
     servedVersion = nowServed;
@@ -341,6 +342,14 @@ function showModels(list, error) {
     row.append(action);
     return row;
   }));
+}
+
+// What a model takes and is made of: "my-photos v3 takes 224×224 RGB (centre-crop:0.875); 5 classes: …; made of conv ×20, …".
+function describeModel(v) {
+  const kind = v.input.channels === 3 ? 'RGB' : v.input.channels === 1 ? 'grey' : v.input.channels + ' channels';
+  const operators = Object.entries(v.operators).map(([op, n]) => n > 1 ? `${op} ×${n}` : op).join(', ');
+  return `${v.name} v${v.version} takes ${v.input.width}×${v.input.height} ${kind} (${v.input.resize}); `
+    + `${v.classes.length} classes: ${v.classes.join(', ')}; made of ${operators}`;
 }
 
 async function promoteVersion(v) {

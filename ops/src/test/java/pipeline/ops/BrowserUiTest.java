@@ -88,6 +88,8 @@ class BrowserUiTest {
         assertThat(shown.getJsonObject("charts").getInteger("latencyLines")).isEqualTo(3);
         assertThat(shown.getJsonObject("models").getInteger("rows")).isPositive();
         assertThat(shown.getJsonObject("models").getString("served")).startsWith("serving fashion-lenet5 v");
+        assertThat(shown.getJsonObject("models").getString("description")).contains("takes 28×28 grey (stretch)")
+                .contains("10 classes: T-shirt/top, Trouser").contains("conv ×2");
         assertThat(SCREENSHOTS.resolve("ui.png")).isNotEmptyFile();
     }
 

@@ -110,7 +110,7 @@ final class NewClassCurve {
      * The images of {@code data} that {@code keep} selects, and are not of class {@code drop} (-1: none), labelled
      * by their class names' places in {@code classes}.
      */
-    private static Dataset relabelled(Dataset data, IntPredicate keep, int drop, List<String> classes) {
+    static Dataset relabelled(Dataset data, IntPredicate keep, int drop, List<String> classes) {
         int[] kept = IntStream.range(0, data.size()).filter(i -> keep.test(i) && data.labels()[i] != drop).toArray();
         Dataset subset = data.select(kept);
         int[] labels = new int[kept.length];

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import pipeline.convnet.data.Dataset;
 import pipeline.convnet.model.ModelFile;
+import pipeline.convnet.train.Evaluation;
+import pipeline.convnet.train.Evaluator;
 import pipeline.modelstore.ModelRecords;
 import pipeline.modelstore.ModelSnapshot;
 import pipeline.modelstore.ModelVerifier;
@@ -148,6 +150,49 @@ class TrainerServiceTest {
                 follower.stop();
                 worker.join(Duration.ofSeconds(30));
                 following.join(Duration.ofSeconds(10));
+            }
+        }
+    }
+
+    /**
+     * Labels of a class the served model does not have (Bag, held back from its training) are kept with
+     * {@code trainer.new-classes=grow}; once 50 have come, a round grows the head and the version that
+     * predicts bags is promoted, its classes the old ones and Bag after them.
+     */
+    @Test
+    void labelsOfANewClassGrowTheHeadOnceEnoughHaveCome(TestKafka kafka, TestRegistry registry) throws Exception {
+        String name = TestKafka.uniqueName("grow");
+        String run = TestKafka.uniqueName("grow-img");
+        List<String> nine = new ArrayList<>(train.classNames());
+        nine.remove("Bag");
+        ModelFile withoutBags = ColdStart.lenet(NewClassCurve.relabelled(train.head(400), i -> true, 8, nine), 1, 3, name);
+        try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
+             LabelledFeed feed = new LabelledFeed(kafka, client);
+             TopicReader<ModelVersion> versions = new TopicReader<>(kafka, client, Topics.MODELS.name(), ModelVersion.class,
+                     key -> key.startsWith(name + ":"))) {
+            feed.send(Topics.MODELS.name(), new ModelKey(name, 1).toString(),
+                    ModelRecords.of(withoutBags, withoutBags.toBytes(), name, 1, ModelStatus.PROMOTED));
+            feed.confirm();
+            try (TrainerService trainer = TrainerService.start(settings(kafka, registry, name, TestKafka.uniqueName("grow-trainer"))
+                    .growing(50))) {
+                for (int i = 400; i < train.size(); i++) {
+                    feed.image(run + "-" + i, train, i);
+                    feed.label(run + "-" + i, train, i, train.classNames().get(train.labels()[i]));
+                }
+                feed.confirm();
+
+                ModelVersion grown = versions.until(list -> list.stream().anyMatch(v -> v.getStatus() == ModelStatus.PROMOTED
+                        && v.getClassNames().contains("Bag")), Duration.ofMinutes(3), "a promoted version that knows bags").stream()
+                        .filter(v -> v.getStatus() == ModelStatus.PROMOTED && v.getClassNames().contains("Bag")).findFirst().orElseThrow();
+                List<String> grownClasses = new ArrayList<>(nine);
+                grownClasses.add("Bag");
+                assertThat(grown.getClassNames()).containsExactlyElementsOf(grownClasses);
+                byte[] weights = new byte[grown.getWeights().remaining()];
+                grown.getWeights().duplicate().get(weights);
+                ModelFile model = ModelFile.fromBytes(weights, "grown");
+                Evaluation onTest = Evaluator.evaluate(model.network(), NewClassCurve.relabelled(test, i -> true, -1, grownClasses),
+                        model.normalisation(), 256);
+                assertThat(onTest.perClassAccuracy()[9]).as("test bags found by v%d", grown.getVersion()).isGreaterThan(0.5);
             }
         }
     }
