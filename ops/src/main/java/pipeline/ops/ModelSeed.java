@@ -3,6 +3,7 @@ package pipeline.ops;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -21,6 +22,7 @@ import pipeline.convnet.model.ModelFile;
 import pipeline.infra.InfraException;
 import pipeline.modelstore.ModelRecords;
 import pipeline.schemas.avro.ModelStatus;
+import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.serde.AvroSerializer;
 import pipeline.schemas.serde.SerdeOptions;
@@ -54,12 +56,7 @@ final class ModelSeed {
             byte[] bytes = Files.readAllBytes(modelFile);
             ModelFile model = ModelFile.fromBytes(bytes, modelFile.toString());
             ModelKey key = new ModelKey(model.info().name(), 1);
-            try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers, ProducerConfig.ACKS_CONFIG, "all"),
-                    new StringSerializer(), new AvroSerializer<>(registry, SerdeOptions.DEFAULTS, false))) {
-                producer.send(new ProducerRecord<>(Topics.MODELS.name(), key.toString(),
-                        ModelRecords.of(model, bytes, key.name(), key.version(), ModelStatus.PROMOTED))).get();
-            }
+            publish(ModelRecords.of(model, bytes, key.name(), key.version(), ModelStatus.PROMOTED), bootstrapServers, registry);
             return key;
         } catch (IOException e) {
             throw new InfraException("Cannot read the model file " + modelFile.toAbsolutePath() + " to seed the models topic: "
@@ -68,6 +65,27 @@ final class ModelSeed {
             throw new InfraException("Cannot seed the models topic with " + modelFile + ": " + e.getCause().getMessage(), e);
         } catch (KafkaException e) {
             throw new InfraException("Cannot seed the models topic with " + modelFile + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes one version to {@code models} under its {@code name:version} key and waits for every replica to
+     * have it; records up to {@link Topics#MAX_MODEL_RECORD_BYTES}, as large models need.
+     *
+     * @throws ExecutionException when the broker refused it
+     */
+    static void publish(ModelVersion record, String bootstrapServers, SchemaRegistryClient registry)
+            throws ExecutionException, InterruptedException {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MODEL_RECORD_BYTES);
+        config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 2L * Topics.MAX_MODEL_RECORD_BYTES);
+        try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(config, new StringSerializer(),
+                new AvroSerializer<>(registry, SerdeOptions.DEFAULTS, false))) {
+            producer.send(new ProducerRecord<>(Topics.MODELS.name(), new ModelKey(record.getName().toString(),
+                    record.getVersion()).toString(), record)).get();
         }
     }
 }

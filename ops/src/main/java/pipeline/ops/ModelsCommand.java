@@ -16,12 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.serialization.StringSerializer;
 import pipeline.config.Setting;
 import pipeline.config.Settings;
 import pipeline.convnet.cli.Options;
@@ -40,8 +35,6 @@ import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.intake.Intake;
 import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
-import pipeline.schemas.serde.AvroSerializer;
-import pipeline.schemas.serde.SerdeOptions;
 import pipeline.schemas.topics.ModelKey;
 import pipeline.schemas.topics.Topics;
 
@@ -203,7 +196,14 @@ final class ModelsCommand {
                     + " (worker.model-name)");
             return 1;
         }
-        send(record, bootstrapServers, registry);
+        try {
+            ModelSeed.publish(record, bootstrapServers, registry);
+        } catch (ExecutionException e) {
+            throw new KafkaException(e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while publishing", e);
+        }
         out.printf("Published %s v%d (%s) from %s: input %d×%d×%d, resize %s, %d classes, %,d bytes%n", name, version, status, file,
                 record.getInput().getChannels(), record.getInput().getHeight(), record.getInput().getWidth(),
                 record.getInput().getResize(), record.getClassNames().size(), weights.length);
@@ -225,24 +225,5 @@ final class ModelsCommand {
             return ModelFile.read(file);
         }
         return OnnxModels.importAsCommanded(file, classes, normalise, resize);
-    }
-
-    private static void send(ModelVersion record, String bootstrapServers, SchemaRegistryClient registry) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MODEL_RECORD_BYTES);
-        config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 2L * Topics.MAX_MODEL_RECORD_BYTES);
-        try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(config, new StringSerializer(),
-                new AvroSerializer<>(registry, SerdeOptions.DEFAULTS, false))) {
-            producer.send(new ProducerRecord<>(Topics.MODELS.name(), new ModelKey(record.getName().toString(),
-                    record.getVersion()).toString(), record)).get();
-        } catch (ExecutionException e) {
-            throw new KafkaException(e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new KafkaException("interrupted while publishing", e);
-        }
     }
 }
