@@ -69,7 +69,8 @@ public final class GatewayServer implements AutoCloseable {
         ImageProbe probe = new ImageProbe(side * side);
         ImageCheck check = new ImageCheck(vertx, probe);
         RecentImages recent = new RecentImages(1024);
-        ImageIngest ingest = new ImageIngest(check, publisher, ImageRoutes.parse(settings.routes()), predictions, recent,
+        ImageRoutes routes = ImageRoutes.parse(settings.routes());
+        ImageIngest ingest = new ImageIngest(check, publisher, routes, predictions, recent,
                 settings.maxWait());
 
         GatewayMetrics metrics = new GatewayMetrics();
@@ -101,7 +102,7 @@ public final class GatewayServer implements AutoCloseable {
                 .handler(auth.require(Scope.INGEST))
                 .handler(BodyHandler.create(uploads.toString()).setBodyLimit(settings.maxBodyBytes()).setDeleteUploadedFilesOnEnd(true))
                 .handler(ingest);
-        TrainingInput training = new TrainingInput(check, publisher, catalog, settings.acceptNewClasses());
+        TrainingInput training = new TrainingInput(check, publisher, routes, catalog, settings.acceptNewClasses());
         router.post("/v1/labels").handler(auth.require(Scope.LABEL))
                 .handler(BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes())).handler(training::label);
         router.post("/v1/images/:id/feedback").handler(auth.require(Scope.LABEL))

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.stream.IntStream;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -137,6 +138,55 @@ class ModelsAndLabelsTest {
             assertThat(read(kafka, client, "labels", labelled, LabelledImage.class).getLabel()).isEqualTo("Hat");
             assertThat(control.statusCode()).isEqualTo(422);
             assertThat(control.body()).contains("INVALID_LABEL");
+        }
+    }
+
+    @Test
+    void aLabelForANamedModelIsCheckedAgainstThatModelsClassesAndNamesItForItsTrainer(TestKafka kafka, TestRegistry registry)
+            throws Exception {
+        String fashion = TestKafka.uniqueName("gw-fashion");
+        String defects = TestKafka.uniqueName("gw-defects");
+        GatewaySettings settings = provisionedSettings(kafka, registry).withRoutes(defects + "=images." + defects);
+        try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
+             KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(kafka.producerConfig(), new StringSerializer(),
+                     new AvroSerializer<>(client, SerdeOptions.DEFAULTS, false));
+             GatewayServer gateway = new GatewayServer(settings, client)) {
+            ModelFile garments = ModelFile.read(PredictionsTest.MODEL);
+            ModelFile parts = new ModelFile(garments.network(), garments.normalisation(),
+                    IntStream.range(0, 10).mapToObj(i -> i == 0 ? "Scratch" : "part-" + i).toList(), garments.info(), garments.resize());
+            producer.send(new ProducerRecord<>("models", fashion + ":1", ModelRecords.of(garments, garments.toBytes(), fashion, 1,
+                    ModelStatus.PROMOTED))).get();
+            producer.send(new ProducerRecord<>("models", defects + ":1", ModelRecords.of(parts, parts.toBytes(), defects, 1,
+                    ModelStatus.PROMOTED))).get();
+            awaitJson(gateway, ADMIN, "/v1/models/" + defects + ":1", j -> j.getBoolean("served", false));
+            awaitJson(gateway, ADMIN, "/v1/models/" + fashion + ":1", j -> j.getBoolean("served", false));
+
+            String scratch = TestKafka.uniqueName("scratch");
+            HttpResponse<String> forDefects = send(gateway, LABELLER, "POST", "/v1/labels?label=Scratch&model=" + defects + "&id=" + scratch,
+                    "image/png", Images.encoded("png"));
+            HttpResponse<String> sneakerForDefects = send(gateway, LABELLER, "POST", "/v1/labels?label=Sneaker&model=" + defects,
+                    "image/png", Images.encoded("png"));
+            HttpResponse<String> noRoute = send(gateway, LABELLER, "POST", "/v1/labels?label=Scratch&model=nobody", "image/png",
+                    Images.encoded("png"));
+            String dented = TestKafka.uniqueName("dented");
+            HttpResponse<String> feedback = send(gateway, LABELLER, "POST", "/v1/images/" + dented + "/feedback?model=" + defects,
+                    "application/json", "{\"label\": \"part-3\"}".getBytes());
+            String sneaker = TestKafka.uniqueName("sneaker");
+            HttpResponse<String> unnamed = send(gateway, LABELLER, "POST", "/v1/labels?label=Sneaker&id=" + sneaker, "image/png",
+                    Images.encoded("png"));
+
+            assertThat(forDefects.statusCode()).as(forDefects.body()).isEqualTo(202);
+            assertThat(read(kafka, client, "labels", scratch, LabelledImage.class).getModel()).isEqualTo(defects);
+            assertThat(sneakerForDefects.statusCode()).isEqualTo(422);
+            assertThat(new JsonObject(sneakerForDefects.body()).getString("message")).contains("'Sneaker'", defects, "Scratch");
+            assertThat(noRoute.statusCode()).isEqualTo(404);
+            assertThat(noRoute.body()).contains("UNKNOWN_MODEL", "nobody", defects);
+            assertThat(feedback.statusCode()).as(feedback.body()).isEqualTo(202);
+            Feedback onFeedback = read(kafka, client, "feedback", dented, Feedback.class);
+            assertThat(onFeedback.getModel()).isEqualTo(defects);
+            assertThat(onFeedback.getLabel()).isEqualTo("part-3");
+            assertThat(unnamed.statusCode()).as(unnamed.body()).isEqualTo(202);
+            assertThat(read(kafka, client, "labels", sneaker, LabelledImage.class).getModel()).as("the images topic's model").isNull();
         }
     }
 

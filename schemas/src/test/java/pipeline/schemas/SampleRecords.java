@@ -42,7 +42,7 @@ public final class SampleRecords {
             case "Prediction" -> prediction();
             case "LabelledImage" -> labelledImage();
             case "ModelVersion" -> modelVersion();
-            case "Feedback" -> new Feedback("img-1", "Sneaker", LabelOrigin.CORRECTION, NOW, "alice");
+            case "Feedback" -> new Feedback("img-1", "Sneaker", LabelOrigin.CORRECTION, NOW, "alice", "defects");
             case "ModelAccuracy" -> new ModelAccuracy(ref(), NOW.minusSeconds(60), NOW, 120L, 107L, 107.0 / 120);
             case "DeadLetter" -> new DeadLetter("img-9", ByteBuffer.wrap(new byte[] {1, 2, 3}), "images", 4, 1234L,
                     "UNDECODABLE_IMAGE", "bytes are not PNG, JPEG, BMP or GIF", "worker-1", NOW);
@@ -77,7 +77,7 @@ public final class SampleRecords {
 
     static LabelledImage labelledImage() {
         return new LabelledImage("img-2", "upload", "image/png", ByteBuffer.wrap(png(28, 28)), "Shirt",
-                LabelOrigin.HUMAN, NOW);
+                LabelOrigin.HUMAN, NOW, null);
     }
 
     static ModelVersion modelVersion() {

@@ -50,6 +50,10 @@ import pipeline.schemas.topics.Topics;
  *       {@code name:version}. A window takes late pairs for as long as the join window.</li>
  * </ol>
  *
+ * When one cluster serves several models, each model's trainer runs this topology for its own
+ * {@link LabelScope}: corrections for its model joined with its images topic, and its model's predictions
+ * scored; the rest is left to the other models' trainers.
+ *
  * {@code feedback} and {@code labels} have fewer partitions than {@code images} and
  * {@code predictions}; they are repartitioned by image id to match, as joins need. Every source is
  * read through {@link SourceIntake}: a tombstone or foreign record never stops the stream thread.
@@ -63,12 +67,13 @@ public final class FeedbackTopology {
     }
 
     /**
+     * @param scope   the model whose corrections and predictions are taken, and its images topic
      * @param refused told of every source record the topology cannot use (topic, why): those on
      *                {@code feedback} and {@code predictions} go to {@code images.dlq}; those on
      *                {@code images} and {@code labels} are skipped here, as the worker and the training
      *                loop dead-letter them
      */
-    public static Topology build(SchemaRegistryClient registry, Duration window, Duration accuracyWindow,
+    public static Topology build(SchemaRegistryClient registry, LabelScope scope, Duration window, Duration accuracyWindow,
                                  BiConsumer<String, Refusal> refused) {
         Serde<String> keys = Serdes.String();
         AvroSerde<ImageEvent> images = AvroSerde.forValues(ImageEvent.class, registry);
@@ -82,8 +87,9 @@ public final class FeedbackTopology {
 
         StreamsBuilder builder = new StreamsBuilder();
         Sources sources = new Sources(builder, registry, refused, deadLetters);
-        KStream<String, ImageEvent> imageStream = sources.read(Topics.IMAGES.name(), ImageEvent.class, false);
+        KStream<String, ImageEvent> imageStream = sources.read(scope.imagesTopic(), ImageEvent.class, false);
         KStream<String, Feedback> corrections = sources.read(Topics.FEEDBACK.name(), Feedback.class, true)
+                .filter((id, label) -> scope.takes(label.getModel()), Named.as("feedback-of-model"))
                 .repartition(Repartitioned.<String, Feedback>as("feedback-by-image").withKeySerde(keys).withValueSerde(feedback)
                         .withNumberOfPartitions(partitions));
         KStream<String, LabelledOrNot> joined = corrections.leftJoin(imageStream, LabelledOrNot::of, within,
@@ -91,7 +97,7 @@ public final class FeedbackTopology {
         joined.filter((id, result) -> result.labelled() != null).mapValues(LabelledOrNot::labelled)
                 .to(Topics.LABELS.name(), Produced.with(keys, labelled));
         joined.filter((id, result) -> result.labelled() == null)
-                .mapValues((id, result) -> unknownImage(id, result.feedback(), window, feedback))
+                .mapValues((id, result) -> unknownImage(id, result.feedback(), scope.imagesTopic(), window, feedback))
                 .to(Topics.IMAGES_DLQ.name(), Produced.with(keys, deadLetters));
 
         KStream<String, String> trueLabels = sources.read(Topics.LABELS.name(), LabelledImage.class, false)
@@ -99,6 +105,7 @@ public final class FeedbackTopology {
                 .repartition(Repartitioned.<String, String>as("labels-by-image").withKeySerde(keys).withValueSerde(keys)
                         .withNumberOfPartitions(partitions));
         sources.read(Topics.PREDICTIONS.name(), Prediction.class, true)
+                .filter((id, prediction) -> scope.scores(prediction.getModel().getName()), Named.as("predictions-of-model"))
                 .join(trueLabels, FeedbackTopology::scored, within,
                         StreamJoined.<String, Prediction, String>with(keys, predictions, keys).withStoreName("predictions-labels"))
                 .groupBy((id, one) -> new ModelKey(one.getModel().getName(), one.getModel().getVersion()).toString(),
@@ -144,6 +151,7 @@ public final class FeedbackTopology {
                     .setLabel(label.getLabel())
                     .setOrigin(label.getOrigin())
                     .setTimestamp(label.getTimestamp())
+                    .setModel(label.getModel())
                     .build());
         }
     }
@@ -168,7 +176,7 @@ public final class FeedbackTopology {
                 .setAccuracy((double) correct / predictions).build();
     }
 
-    private static DeadLetter unknownImage(String id, Feedback label, Duration window, AvroSerde<Feedback> feedback) {
+    private static DeadLetter unknownImage(String id, Feedback label, String imagesTopic, Duration window, AvroSerde<Feedback> feedback) {
         return DeadLetter.newBuilder()
                 .setKey(id)
                 .setValue(ByteBuffer.wrap(feedback.serializer().serialize(Topics.FEEDBACK.name(), label)))
@@ -176,7 +184,7 @@ public final class FeedbackTopology {
                 .setSourcePartition(-1)
                 .setSourceOffset(-1)
                 .setErrorCode("UNKNOWN_IMAGE")
-                .setMessage("label '" + label.getLabel() + "' is for image '" + id + "', which was not on " + Topics.IMAGES.name()
+                .setMessage("label '" + label.getLabel() + "' is for image '" + id + "', which was not on " + imagesTopic
                         + " within " + window.toMinutes() + " min of the label: an unknown id, or an image too old to label")
                 .setWorker(SERVICE)
                 .setTimestamp(Instant.now())

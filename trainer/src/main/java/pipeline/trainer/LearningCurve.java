@@ -87,7 +87,7 @@ public final class LearningCurve {
         List<Point> curve = new ArrayList<>();
         curve.add(new Point(0, 1, parentTest, parentTest, true, Double.NaN, Double.NaN));
         TrainingRound round = new TrainingRound(settings.round(), new PromotionGate(settings.promotionZ()));
-        TrainingData data = new TrainingData(settings);
+        TrainingData data = new TrainingData(settings, train.imageSize());
         long seen = 0;
         int sinceRound = 0;
         int version = 1;
@@ -96,7 +96,7 @@ public final class LearningCurve {
                 continue;
             }
             seen++;
-            if (++sinceRound < roundLabels || data.heldOutSize() < settings.minHeldOut()) {
+            if (++sinceRound < roundLabels || !data.canJudge()) {
                 continue;
             }
             sinceRound = 0;

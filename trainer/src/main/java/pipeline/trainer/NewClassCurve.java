@@ -45,7 +45,7 @@ final class NewClassCurve {
         TrainingRound.Version base = promoted;
         ModelFile promotedModel = weak;
         TrainingRound round = new TrainingRound(settings.round(), new PromotionGate(settings.promotionZ()));
-        TrainingData data = new TrainingData(settings);
+        TrainingData data = new TrainingData(settings, train.imageSize());
         NewClassLabels newClasses = new NewClassLabels(settings.newClassMinLabels());
         List<Point> curve = new ArrayList<>();
         curve.add(point(0, 1, promotedModel, test, heldBack, "the start, without " + heldBack));
@@ -63,7 +63,7 @@ final class NewClassCurve {
                 continue;
             }
             seen++;
-            if (++sinceRound < roundLabels || data.heldOutSize() < settings.minHeldOut()) {
+            if (++sinceRound < roundLabels || !data.canJudge()) {
                 continue;
             }
             sinceRound = 0;

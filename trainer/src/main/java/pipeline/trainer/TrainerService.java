@@ -39,7 +39,7 @@ public final class TrainerService implements AutoCloseable {
         lineage.catchUp();
         ColdStart.ensurePromoted(settings, lineage, publisher);
         loop = new TrainingLoop(settings, registry, lineage, publisher);
-        streams = new KafkaStreams(FeedbackTopology.build(registry, settings.feedbackWindow(), settings.accuracyWindow(),
+        streams = new KafkaStreams(FeedbackTopology.build(registry, settings.scope(), settings.feedbackWindow(), settings.accuracyWindow(),
                 (topic, refusal) -> loop.metrics().refusedRecord(topic, refusal.code())), streamsConfig(settings));
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("The feedback topology failed; replacing its thread", e);
@@ -100,7 +100,7 @@ public final class TrainerService implements AutoCloseable {
 
     private static Properties streamsConfig(TrainerSettings settings) {
         Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.streamsApplicationId());
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);

@@ -10,6 +10,7 @@ import pipeline.config.Setting;
 import pipeline.config.Settings;
 import pipeline.config.ValueType;
 import pipeline.convnet.train.TransferLearning;
+import pipeline.schemas.topics.Topics;
 
 /**
  * The trainer's settings ({@code trainer.*}, {@code kafka.*}, {@code registry.*}; environment
@@ -37,22 +38,34 @@ import pipeline.convnet.train.TransferLearning;
  * @param maxYield       the longest a round pauses, in all, for workers that are behind
  * @param newClasses     labels of classes the model does not have: refused (dead letters), or kept to grow its head
  * @param newClassMinLabels labels of a new class needed before a round grows the head by it
+ * @param imagesTopic    the topic the model's images are on (its workers' {@code worker.images-topic}): the feedback
+ *                       topology joins corrections with it, and rounds wait while its workers are behind
+ * @param sampleMemory   bytes the kept samples (training and held-out) may take; fewer are kept when the model's
+ *                       input is large (a 224×224 RGB sample is 147 KiB, a 28×28 grey one 784 bytes)
  */
 public record TrainerSettings(String bootstrapServers, String registryUrl, String applicationId, String modelName, int threads,
                               int bufferSize, int heldOutPercent, int heldOutSize, int minHeldOut, int roundLabels,
                               Duration roundInterval, TrainingRound.Config round, double promotionZ, Duration feedbackWindow,
                               Duration accuracyWindow, Path coldStart, int coldStartEpochs, String httpHost, int httpPort,
                               Path stateDir, String servingGroup, int yieldLag, Duration maxYield, NewClasses newClasses,
-                              int newClassMinLabels) {
+                              int newClassMinLabels, String imagesTopic, long sampleMemory) {
 
     /** What becomes of a label of a class the model does not have. */
     public enum NewClasses { REFUSE, GROW }
+
+    /** These settings for a model whose images are on {@code topic}. */
+    public TrainerSettings onImagesTopic(String topic) {
+        return new TrainerSettings(bootstrapServers, registryUrl, applicationId, modelName, threads, bufferSize, heldOutPercent,
+                heldOutSize, minHeldOut, roundLabels, roundInterval, round, promotionZ, feedbackWindow, accuracyWindow, coldStart,
+                coldStartEpochs, httpHost, httpPort, stateDir, servingGroup, yieldLag, maxYield, newClasses, newClassMinLabels, topic,
+                sampleMemory);
+    }
 
     /** These settings growing the model's head by new classes once each has {@code minLabels} labels. */
     public TrainerSettings growing(int minLabels) {
         return new TrainerSettings(bootstrapServers, registryUrl, applicationId, modelName, threads, bufferSize, heldOutPercent,
                 heldOutSize, minHeldOut, roundLabels, roundInterval, round, promotionZ, feedbackWindow, accuracyWindow, coldStart,
-                coldStartEpochs, httpHost, httpPort, stateDir, servingGroup, yieldLag, maxYield, NewClasses.GROW, minLabels);
+                coldStartEpochs, httpHost, httpPort, stateDir, servingGroup, yieldLag, maxYield, NewClasses.GROW, minLabels, imagesTopic, sampleMemory);
     }
 
     static final Setting<String> APPLICATION_ID = Setting.of("trainer.application-id", ValueType.text(), "trainer",
@@ -63,6 +76,10 @@ public record TrainerSettings(String bootstrapServers, String registryUrl, Strin
             "engine threads for training, so the trainer does not starve the workers");
     static final Setting<Integer> BUFFER_SIZE = Setting.of("trainer.buffer-size", ValueType.integer(2, 10_000_000), 20_000,
             "training samples kept: half the most recent, half a reservoir of older ones");
+    static final Setting<String> IMAGES_TOPIC = Setting.of("trainer.images-topic", ValueType.text(), Topics.IMAGES.name(),
+            "the topic the model's images are on (as worker.images-topic): labels sent with ?model= for it are its own");
+    static final Setting<Long> SAMPLE_MEMORY = Setting.of("trainer.sample-memory", ValueType.byteSize(), 1L << 30,
+            "memory the kept samples may take: with a large input, fewer than buffer-size and held-out-size are kept");
     static final Setting<Integer> HELD_OUT_PERCENT = Setting.of("trainer.held-out-percent", ValueType.integer(1, 50), 10,
             "share of image ids (by hash) kept out of training to judge models");
     static final Setting<Integer> HELD_OUT_SIZE = Setting.of("trainer.held-out-size", ValueType.integer(1, 1_000_000), 2_000,
@@ -113,7 +130,7 @@ public record TrainerSettings(String bootstrapServers, String registryUrl, Strin
             "the longest a running round pauses, in all, for workers that are behind");
 
     /** Every setting this service reads. */
-    public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, APPLICATION_ID, MODEL_NAME, THREADS, BUFFER_SIZE,
+    public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, APPLICATION_ID, MODEL_NAME, IMAGES_TOPIC, THREADS, BUFFER_SIZE, SAMPLE_MEMORY,
             HELD_OUT_PERCENT, HELD_OUT_SIZE, MIN_HELD_OUT, ROUND_LABELS, ROUND_INTERVAL, ROUND_STEPS, BATCH_SIZE, LEARNING_RATE,
             PROMOTION_Z, FEEDBACK_WINDOW, ACCURACY_WINDOW, COLD_START, COLD_START_EPOCHS, SEED, HTTP_HOST, HTTP_PORT,
             STATE_DIR, SERVING_GROUP, YIELD_LAG, MAX_YIELD, FREEZE_UP_TO, NEW_CLASSES, NEW_CLASS_MIN_LABELS);
@@ -125,7 +142,21 @@ public record TrainerSettings(String bootstrapServers, String registryUrl, Strin
                 s.get(BUFFER_SIZE), s.get(HELD_OUT_PERCENT), s.get(HELD_OUT_SIZE), s.get(MIN_HELD_OUT), s.get(ROUND_LABELS),
                 s.get(ROUND_INTERVAL), round, s.get(PROMOTION_Z), s.get(FEEDBACK_WINDOW), s.get(ACCURACY_WINDOW),
                 s.get(COLD_START), s.get(COLD_START_EPOCHS), s.get(HTTP_HOST), s.get(HTTP_PORT), s.get(STATE_DIR),
-                s.get(SERVING_GROUP), s.get(YIELD_LAG), s.get(MAX_YIELD), s.get(NEW_CLASSES), s.get(NEW_CLASS_MIN_LABELS));
+                s.get(SERVING_GROUP), s.get(YIELD_LAG), s.get(MAX_YIELD), s.get(NEW_CLASSES), s.get(NEW_CLASS_MIN_LABELS),
+                s.get(IMAGES_TOPIC).strip(), s.get(SAMPLE_MEMORY));
+    }
+
+    /** The labels and predictions of this trainer's model. */
+    LabelScope scope() {
+        return new LabelScope(modelName, imagesTopic);
+    }
+
+    /**
+     * The feedback topology's Kafka Streams application id: {@code application-id} for the model served from
+     * {@code images}, and one of its own for a model on another images topic, whose topology differs.
+     */
+    String streamsApplicationId() {
+        return imagesTopic.equals(Topics.IMAGES.name()) ? applicationId : applicationId + "-" + modelName;
     }
 
     /** The training loop's consumer group on {@code labels}: its committed offsets say which labels were new. */

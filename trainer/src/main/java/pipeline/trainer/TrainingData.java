@@ -4,19 +4,49 @@ import java.util.List;
 
 /**
  * The labelled samples the trainer holds: each goes to the held-out set (the most recent
- * {@code held-out-size}, chosen by {@link HeldOutSplit}) or to the {@link ReplayBuffer}. Kafka-free,
- * shared by the training loop and the learning-curve command. Not thread-safe.
+ * {@code held-out-size}, chosen by {@link HeldOutSplit}) or to the {@link ReplayBuffer}. Both are scaled down
+ * alike when they would take more than {@code sample-memory}. Kafka-free, shared by the training loop and the
+ * learning-curve commands. Not thread-safe.
  */
 final class TrainingData {
 
     private final HeldOutSplit split;
     private final ReplayBuffer buffer;
     private final RecentSamples heldOut;
+    private final int bufferCapacity;
+    private final int heldOutCapacity;
+    private final int heldOutNeeded;
 
-    TrainingData(TrainerSettings settings) {
+    /** @param sampleBytes one sample's pixels: the model's channels × height × width */
+    TrainingData(TrainerSettings settings, int sampleBytes) {
+        double fit = (double) settings.sampleMemory() / sampleBytes / (settings.bufferSize() + settings.heldOutSize());
+        double scale = Math.min(1, fit);
+        bufferCapacity = Math.max(2, (int) (settings.bufferSize() * scale));
+        heldOutCapacity = Math.max(1, (int) (settings.heldOutSize() * scale));
+        heldOutNeeded = Math.min(settings.minHeldOut(), heldOutCapacity);
         split = new HeldOutSplit(settings.heldOutPercent());
-        buffer = new ReplayBuffer(settings.bufferSize(), settings.round().seed());
-        heldOut = new RecentSamples(settings.heldOutSize());
+        buffer = new ReplayBuffer(bufferCapacity, settings.round().seed());
+        heldOut = new RecentSamples(heldOutCapacity);
+    }
+
+    /** Training samples kept at most: {@code buffer-size}, or fewer when they would not fit in {@code sample-memory}. */
+    int bufferCapacity() {
+        return bufferCapacity;
+    }
+
+    /** Held-out samples kept at most: {@code held-out-size}, or fewer when they would not fit in {@code sample-memory}. */
+    int heldOutCapacity() {
+        return heldOutCapacity;
+    }
+
+    /** Held-out samples needed before a candidate can be judged: {@code min-held-out}, or all that can be kept. */
+    int heldOutNeeded() {
+        return heldOutNeeded;
+    }
+
+    /** Enough samples are held out to judge a candidate. */
+    boolean canJudge() {
+        return heldOut.size() >= heldOutNeeded;
     }
 
     /** Keeps {@code sample}; returns whether it was held out (false: it is for training). */

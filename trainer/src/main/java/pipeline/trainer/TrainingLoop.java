@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import pipeline.convnet.model.ModelFile;
 import pipeline.convnet.train.Evaluation;
 import pipeline.modelstore.ModelRecords;
+import pipeline.schemas.avro.InputSpec;
 import pipeline.schemas.avro.LabelledImage;
 import pipeline.schemas.avro.ModelRef;
 import pipeline.schemas.avro.ModelStatus;
@@ -86,6 +87,8 @@ public final class TrainingLoop implements Runnable {
     private long retryAt = System.nanoTime();
     private boolean waitingLogged;
     private final ServingPressure serving;
+    /** The labels of this trainer's model; others' are passed over. */
+    private final LabelScope scope;
     /** Time the running round has paused for the workers so far. */
     private Duration yielded = Duration.ZERO;
     /** Refused labels for {@code images.dlq}, published with the next transaction. */
@@ -102,11 +105,17 @@ public final class TrainingLoop implements Runnable {
         this.lineage = lineage;
         this.publisher = publisher;
         this.round = new TrainingRound(settings.round(), new PromotionGate(settings.promotionZ()));
-        this.data = new TrainingData(settings);
+        this.data = new TrainingData(settings, sampleBytes(lineage.promoted().record().getInput()));
         this.newClasses = new NewClassLabels(settings.newClassMinLabels());
         this.metrics = new TrainerMetrics(() -> data.buffer().size(), data::heldOutSize, lineage::skippedRecords);
-        this.serving = new ServingPressure(settings.bootstrapServers(), settings.servingGroup(), Topics.IMAGES.name(),
+        this.scope = settings.scope();
+        this.serving = new ServingPressure(settings.bootstrapServers(), settings.servingGroup(), settings.imagesTopic(),
                 settings.yieldLag());
+    }
+
+    /** One sample's pixels for a model of this input: channels × height × width bytes. */
+    private static int sampleBytes(InputSpec input) {
+        return input.getChannels() * input.getHeight() * input.getWidth();
     }
 
     public TrainerMetrics metrics() {
@@ -144,6 +153,11 @@ public final class TrainingLoop implements Runnable {
             ready = true;
             LOG.info("Training {} from v{}: rounds every {} new labels or {} s, {}% of images held out (by their pixels)", settings.modelName(),
                     lineage.promoted().version(), settings.roundLabels(), settings.roundInterval().toSeconds(), settings.heldOutPercent());
+            if (data.bufferCapacity() < settings.bufferSize()) {
+                LOG.info("Keeping at most {} training and {} held-out samples ({} and {} asked for): {} bytes each, {} of sample memory",
+                        data.bufferCapacity(), data.heldOutCapacity(), settings.bufferSize(), settings.heldOutSize(),
+                        sampleBytes(lineage.promoted().record().getInput()), settings.sampleMemory());
+            }
             while (!stopping) {
                 labels.readAll(c, c.poll(Duration.ofMillis(500)), (record, read) -> {
                     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
@@ -221,6 +235,9 @@ public final class TrainingLoop implements Runnable {
             refuse(record, refusal.code(), refusal.message(), replayed, false);
             return;
         }
+        if (!scope.takes(labelled.getModel())) {
+            return;
+        }
         Sample sample;
         try {
             sample = decoder().decode(record.key(), labelled);
@@ -274,10 +291,10 @@ public final class TrainingLoop implements Runnable {
         }
         boolean due = newLabels >= settings.roundLabels()
                 || (newLabels > 0 && System.nanoTime() - lastRound >= settings.roundInterval().toNanos());
-        if (due && data.heldOutSize() < settings.minHeldOut()) {
+        if (due && !data.canJudge()) {
             if (!waitingLogged) {
                 LOG.info("{} new labels, but only {} of the {} held-out samples needed to judge a candidate", newLabels,
-                        data.heldOutSize(), settings.minHeldOut());
+                        data.heldOutSize(), data.heldOutNeeded());
                 waitingLogged = true;
             }
             return false;

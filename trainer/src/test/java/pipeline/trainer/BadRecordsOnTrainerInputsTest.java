@@ -292,12 +292,12 @@ class BadRecordsOnTrainerInputsTest {
     }
 
     /** Labels read as new by the training loop (training and held-out sides). */
-    private static long labelsRead(TrainerService trainer) {
+    static long labelsRead(TrainerService trainer) {
         return trainer.metrics().scrape().lines().filter(l -> l.startsWith("trainer_labels_total"))
                 .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime()).as("waiting for: %s", what).isLessThan(deadline);

@@ -1,6 +1,7 @@
 package pipeline.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.ByteBuffer;
@@ -64,12 +65,18 @@ class FeedbackTopologyTest {
     @BeforeEach
     void start(TestRegistry testRegistry) {
         registry = new SchemaRegistryClient(RegistryClientOptions.of(testRegistry.url()));
+        drive(new LabelScope("fashion", Topics.IMAGES.name()));
+    }
+
+    /** A driver of the topology of the trainer of {@code scope}'s model, with the topics the tests use. */
+    private void drive(LabelScope scope) {
         Properties config = new Properties();
         config.put(StreamsConfig.APPLICATION_ID_CONFIG, "feedback-topology-test");
         config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(FeedbackTopology.build(registry, WINDOW, ACCURACY_WINDOW, (topic, refusal) -> refused.add(topic + " " + refusal.code())), config, T0);
+        driver = new TopologyTestDriver(FeedbackTopology.build(registry, scope, WINDOW, ACCURACY_WINDOW,
+                (topic, refusal) -> refused.add(topic + " " + refusal.code())), config, T0);
         var keys = Serdes.String();
-        images = driver.createInputTopic(Topics.IMAGES.name(), keys.serializer(), AvroSerde.forValues(ImageEvent.class, registry).serializer());
+        images = driver.createInputTopic(scope.imagesTopic(), keys.serializer(), AvroSerde.forValues(ImageEvent.class, registry).serializer());
         feedback = driver.createInputTopic(Topics.FEEDBACK.name(), keys.serializer(), AvroSerde.forValues(Feedback.class, registry).serializer());
         predictions = driver.createInputTopic(Topics.PREDICTIONS.name(), keys.serializer(),
                 AvroSerde.forValues(Prediction.class, registry).serializer());
@@ -125,6 +132,31 @@ class FeedbackTopologyTest {
     }
 
     @Test
+    void theTrainerOfAModelOnItsOwnImagesTopicTakesOnlyThatModelsCorrectionsAndPredictions() {
+        driver.close();
+        drive(new LabelScope("defects", "images.defects"));
+        assertThatThrownBy(() -> driver.createInputTopic(Topics.IMAGES.name(), Serdes.String().serializer(), Serdes.String().serializer())
+                .pipeInput("shoe-1", "an image", T0)).as("the fashion model's images are not read").hasMessageContaining("Unknown topic");
+        images.pipeInput("part-1", image("part-1", new byte[] {7}), T0);
+        Feedback scratch = label("part-1", "Scratch");
+        scratch.setModel("defects");
+        feedback.pipeInput("part-1", scratch, T0.plusSeconds(5));
+        feedback.pipeInput("shoe-1", label("shoe-1", "Sneaker"), T0.plusSeconds(5));
+        predictions.pipeInput("part-1", prediction("part-1", "defects", 1, "Scratch", T0), T0);
+        predict("shoe-1", 1, "Sneaker", T0);
+        labelsIn.pipeInput("shoe-1", labelled("shoe-1", "Sneaker"), T0.plusSeconds(6));
+        labelsIn.pipeInput("part-1", labelled("part-1", "Scratch"), T0.plusSeconds(6));
+        // Time moves on past every label's window: a label left unjoined would now be a dead letter.
+        images.pipeInput("later", image("later", new byte[] {9}), T0.plus(WINDOW.multipliedBy(3)));
+
+        List<KeyValue<String, LabelledImage>> out = labels.readKeyValuesToList();
+        assertThat(out).extracting(kv -> kv.key, kv -> kv.value.getLabel(), kv -> kv.value.getModel())
+                .containsExactly(tuple("part-1", "Scratch", "defects"));
+        assertThat(accuracy.readKeyValuesToList()).extracting(kv -> kv.key).isNotEmpty().containsOnly("defects:1");
+        assertThat(deadLetters.isEmpty()).as("the fashion model's correction is its own trainer's to judge").isTrue();
+    }
+
+    @Test
     void accuracyIsCountedPerModelVersionAndTimeWindow() {
         // v1 gets 3 of 4 right in the first window; v2 gets 2 of 2; v1 then 0 of 1 in the next window.
         predict("a", 1, "Sneaker", T0);
@@ -162,7 +194,7 @@ class FeedbackTopologyTest {
         List<BadRecords.Raw> badFeedback = BadRecords.around(registry, Topics.FEEDBACK.name(), "img-1", label("img-1", "Bag"),
                 labelled("img-1", "Bag"));
         List<BadRecords.Raw> badPredictions = BadRecords.around(registry, Topics.PREDICTIONS.name(), "img-1",
-                prediction("img-1", 1, "Bag", T0), label("img-1", "Bag"));
+                prediction("img-1", "fashion", 1, "Bag", T0), label("img-1", "Bag"));
         List<BadRecords.Raw> badImages = BadRecords.around(registry, Topics.IMAGES.name(), "img-1", image("img-1", new byte[] {1}),
                 label("img-1", "Bag"));
         List<BadRecords.Raw> badLabels = BadRecords.around(registry, Topics.LABELS.name(), "img-1", labelled("img-1", "Bag"),
@@ -205,12 +237,12 @@ class FeedbackTopologyTest {
     }
 
     private void predict(String id, int version, String topLabel, Instant at) {
-        predictions.pipeInput(id, prediction(id, version, topLabel, at), at);
+        predictions.pipeInput(id, prediction(id, "fashion", version, topLabel, at), at);
     }
 
-    private static Prediction prediction(String id, int version, String topLabel, Instant at) {
+    private static Prediction prediction(String id, String model, int version, String topLabel, Instant at) {
         return Prediction.newBuilder().setImageId(id).setSource("camera-3")
-                .setModel(new ModelRef("fashion", version)).setTopK(List.of(new ScoredLabel(topLabel, 0.9f)))
+                .setModel(new ModelRef(model, version)).setTopK(List.of(new ScoredLabel(topLabel, 0.9f)))
                 .setEmbedding(List.of(1f)).setTimings(new Timings(1L, 1L, 1)).setTimestamp(at).setAttributes(Map.of()).build();
     }
 

@@ -26,7 +26,7 @@ class HeldOutSplitTest {
     void anImageSentAgainUnderAnotherIdIsOnTheSameSide() throws Exception {
         Dataset sample = Dataset.readIdx(TrainingRoundTest.SAMPLE, "t10k", Dataset.FASHION_MNIST_CLASSES);
         TrainingData data = new TrainingData(TrainerSettings.from(Settings.load(TrainerSettings.ALL, null,
-                Map.of("PIPELINE_TRAINER_HELD_OUT_PERCENT", "10"))));
+                Map.of("PIPELINE_TRAINER_HELD_OUT_PERCENT", "10"))), sample.imageSize());
         for (int i = 0; i < 300; i++) {
             int label = sample.labels()[i];
             boolean first = data.add(Sample.of(sample, i, "camera-1-frame-" + i, label));

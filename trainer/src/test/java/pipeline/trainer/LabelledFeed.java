@@ -48,15 +48,25 @@ final class LabelledFeed implements AutoCloseable {
 
     /** Image {@code index} of {@code data} as {@code id} on {@code images}, without its label. */
     void image(String id, Dataset data, int index) {
-        send(Topics.IMAGES.name(), id, ImageEvent.newBuilder().setId(id).setSource("trainer-test").setTimestamp(Instant.now())
+        image(Topics.IMAGES.name(), id, data, index);
+    }
+
+    /** Image {@code index} of {@code data} as {@code id} on {@code topic}, without its label. */
+    void image(String topic, String id, Dataset data, int index) {
+        send(topic, id, ImageEvent.newBuilder().setId(id).setSource("trainer-test").setTimestamp(Instant.now())
                 .setContentType("image/png").setImage(ByteBuffer.wrap(png(data.picture(index)))).build());
     }
 
     /** Image {@code index} on {@code labels} as {@code id}, labelled {@code label}. */
     void label(String id, Dataset data, int index, String label) {
+        label(null, id, data, index, label);
+    }
+
+    /** As above, for {@code model} (as the gateway's {@code ?model=} names it; {@code null}: the images topic's). */
+    void label(String model, String id, Dataset data, int index, String label) {
         send(Topics.LABELS.name(), id, LabelledImage.newBuilder().setImageId(id).setSource("trainer-test").setContentType("image/png")
                 .setImage(ByteBuffer.wrap(png(data.picture(index)))).setLabel(label).setOrigin(LabelOrigin.DATASET)
-                .setTimestamp(Instant.now()).build());
+                .setTimestamp(Instant.now()).setModel(model).build());
     }
 
     void send(String topic, String key, SpecificRecord value) {

@@ -80,7 +80,7 @@ class TrainerServiceTest {
         TrainerSettings settings = new TrainerSettings(kafka.bootstrapServers(), registry.url(), applicationId, model, 1, 20_000, 10,
                 2_000, 100, 800, Duration.ofMinutes(10), new TrainingRound.Config(150, 64, 5e-4f, 1), 3.0, Duration.ofHours(1),
                 Duration.ofSeconds(5), coldStart, 1, "127.0.0.1", 0, Files.createTempDirectory("trainer-state"),
-                servingGroup, yieldLag, Duration.ofSeconds(60), TrainerSettings.NewClasses.REFUSE, 50);
+                servingGroup, yieldLag, Duration.ofSeconds(60), TrainerSettings.NewClasses.REFUSE, 50, Topics.IMAGES.name(), 1L << 30);
         try (Admin admin = kafka.admin()) {
             ConsumerGroups.startAtEnd(admin, settings.trainingGroup(), Topics.LABELS.name());
         }
@@ -318,6 +318,43 @@ class TrainerServiceTest {
             assertThat(label.getLabel()).isEqualTo("Bag");
             assertThat(label.getOrigin()).isEqualTo(LabelOrigin.CORRECTION);
             assertThat(label.getImage()).isEqualTo(ByteBuffer.wrap(LabelledFeed.png(test.picture(7))));
+        }
+    }
+
+    /**
+     * One cluster, two models: the trainer of a model on its own images topic joins its corrections with
+     * that topic and trains on its labels only, passing over those for the model served from {@code images}
+     * and for any other model.
+     */
+    @Test
+    void theTrainerOfAModelOnItsOwnImagesTopicTakesItsOwnLabelsOnly(TestKafka kafka, TestRegistry registry) throws Exception {
+        String name = TestKafka.uniqueName("own-topic");
+        String imagesTopic = "images." + name;
+        try (Admin admin = kafka.admin()) {
+            new TopicProvisioner(admin, (short) 1).provision(List.of(Topics.imagesFor(imagesTopic)));
+        }
+        String corrected = TestKafka.uniqueName("ours-corrected");
+        try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
+             LabelledFeed feed = new LabelledFeed(kafka, client);
+             TopicReader<LabelledImage> labelled = new TopicReader<>(kafka, client, Topics.LABELS.name(), LabelledImage.class,
+                     corrected::equals);
+             TrainerService trainer = TrainerService.start(settings(kafka, registry, name, TestKafka.uniqueName("own-topic-trainer"))
+                     .onImagesTopic(imagesTopic))) {
+            BadRecordsOnTrainerInputsTest.await(trainer::ready, "the trainer ready");
+            for (int i = 0; i < 12; i++) {
+                feed.label(i < 4 ? name : i < 8 ? null : "another-model", TestKafka.uniqueName("label"), test, i, "Bag");
+            }
+            feed.image(imagesTopic, corrected, test, 20);
+            feed.send(Topics.FEEDBACK.name(), corrected, Feedback.newBuilder().setImageId(corrected).setLabel("Coat")
+                    .setOrigin(LabelOrigin.CORRECTION).setTimestamp(Instant.now()).setModel(name).build());
+            feed.confirm();
+
+            LabelledImage joined = labelled.until(list -> !list.isEmpty(), Duration.ofSeconds(60), "the correction joined").getFirst();
+            assertThat(joined.getModel()).isEqualTo(name);
+            assertThat(joined.getImage()).isEqualTo(ByteBuffer.wrap(LabelledFeed.png(test.picture(20))));
+            BadRecordsOnTrainerInputsTest.await(() -> BadRecordsOnTrainerInputsTest.labelsRead(trainer) >= 5, "its 4 labels and the joined correction read");
+            Thread.sleep(2_000);
+            assertThat(BadRecordsOnTrainerInputsTest.labelsRead(trainer)).as("labels of other models passed over").isEqualTo(5);
         }
     }
 

@@ -179,8 +179,8 @@ class RecordIntakeTest {
 
     private static LabelledImage labelled(String id) {
         ImageEvent image = SampleRecords.imageEvent(id);
-        return new LabelledImage(id, "upload", "image/png", image.getImage(), "Shirt", LabelOrigin.HUMAN,
-                Instant.now());
+        return new LabelledImage(id, "upload", "image/png", image.getImage(), "Shirt", LabelOrigin.HUMAN, Instant.now(),
+                "defects");
     }
 
     private static ModelVersion model(int version, ByteBuffer weights) {
