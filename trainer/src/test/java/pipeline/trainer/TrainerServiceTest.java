@@ -77,8 +77,14 @@ class TrainerServiceTest {
     /** As above, waiting for the workers of {@code servingGroup} when they are more than {@code yieldLag} images behind. */
     static TrainerSettings settings(TestKafka kafka, TestRegistry registry, String model, String applicationId, Path coldStart,
                                     String servingGroup, int yieldLag) throws Exception {
+        return settings(kafka, registry, model, applicationId, coldStart, servingGroup, yieldLag, 150);
+    }
+
+    /** As above, with rounds of {@code roundSteps} steps. */
+    static TrainerSettings settings(TestKafka kafka, TestRegistry registry, String model, String applicationId, Path coldStart,
+                                    String servingGroup, int yieldLag, int roundSteps) throws Exception {
         TrainerSettings settings = new TrainerSettings(kafka.bootstrapServers(), registry.url(), applicationId, model, 1, 20_000, 10,
-                2_000, 100, 800, Duration.ofMinutes(10), new TrainingRound.Config(150, 64, 5e-4f, 1), 3.0, Duration.ofHours(1),
+                2_000, 100, 800, Duration.ofMinutes(10), new TrainingRound.Config(roundSteps, 64, 5e-4f, 1), 3.0, Duration.ofHours(1),
                 Duration.ofSeconds(5), coldStart, 1, "127.0.0.1", 0, Files.createTempDirectory("trainer-state"),
                 servingGroup, yieldLag, Duration.ofSeconds(60), TrainerSettings.NewClasses.REFUSE, 50, Topics.IMAGES.name(), 1L << 30);
         try (Admin admin = kafka.admin()) {
@@ -318,6 +324,58 @@ class TrainerServiceTest {
             assertThat(label.getLabel()).isEqualTo("Bag");
             assertThat(label.getOrigin()).isEqualTo(LabelOrigin.CORRECTION);
             assertThat(label.getImage()).isEqualTo(ByteBuffer.wrap(LabelledFeed.png(test.picture(7))));
+        }
+    }
+
+    /**
+     * A version number taken elsewhere (by {@code pipeline models publish}, say) while a round trains: the
+     * round's candidate is dropped rather than written under the same key (which would replace the other
+     * record on the compacted topic), and the trainer's next round takes the number after it.
+     */
+    @Test
+    void aVersionPublishedElsewhereWhileARoundTrainsIsNeitherReplacedNorReused(TestKafka kafka, TestRegistry registry)
+            throws Exception {
+        String name = TestKafka.uniqueName("race");
+        String run = TestKafka.uniqueName("race-label");
+        try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
+             LabelledFeed feed = new LabelledFeed(kafka, client);
+             TopicReader<ModelVersion> versions = new TopicReader<>(kafka, client, Topics.MODELS.name(), ModelVersion.class,
+                     key -> key.startsWith(name + ":"));
+             TrainerService trainer = TrainerService.start(settings(kafka, registry, name, TestKafka.uniqueName("race-trainer"),
+                     BUNDLED, "inference-workers", 0, 1_000))) {
+            versions.until(list -> !list.isEmpty(), Duration.ofSeconds(30), "the cold start's v1");
+            for (int i = 0; i < 1_200; i++) {
+                feed.label(run + "-" + i, train, i, train.classNames().get(train.labels()[i]));
+            }
+            feed.confirm();
+            // The loop takes no label while a round trains: once the count stops short of all, a round has begun.
+            long[] last = {-1};
+            BadRecordsOnTrainerInputsTest.await(() -> {
+                long read = BadRecordsOnTrainerInputsTest.labelsRead(trainer);
+                boolean still = read >= 800 && read == last[0];
+                last[0] = read;
+                sleep(Duration.ofMillis(500));
+                return still;
+            }, "a round training");
+            assertThat(last[0]).as("labels taken when the round began").isLessThan(1_200);
+            ModelFile bundled = ModelFile.read(BUNDLED);
+            ModelVersion theirs = ModelRecords.of(bundled, bundled.toBytes(), name, 2, ModelStatus.CANDIDATE);
+            theirs.setSamplesSeen(4_242);
+            feed.send(Topics.MODELS.name(), new ModelKey(name, 2).toString(), theirs);
+            feed.confirm();
+
+            List<ModelVersion> all = versions.until(list -> list.size() >= 3, Duration.ofMinutes(3), "the trainer's next version");
+
+            assertThat(all).extracting(ModelVersion::getVersion).containsExactly(1, 2, 3);
+            assertThat(all.get(1).getSamplesSeen()).as("v2 is the one published elsewhere").isEqualTo(4_242);
+        }
+    }
+
+    private static void sleep(Duration time) {
+        try {
+            Thread.sleep(time);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
