@@ -8,7 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
@@ -55,20 +54,17 @@ final class LiveFeed implements AutoCloseable {
         this.reporting = Thread.ofPlatform().daemon().name("live-feed-report").unstarted(this::report);
     }
 
-    /**
-     * Starts feeding the gateway.
-     *
-     * @param rate     images per second
-     * @param feedback share of the images whose true label is sent back, 0 to 1
-     * @param idx      the IDX folder whose {@code t10k} images are sent
-     */
-    static LiveFeed start(URI gateway, String key, int rate, double feedback, Path idx, Duration interval, PrintStream out)
-            throws IOException {
-        LoadOptions options = new LoadOptions(gateway, key, rate, 256, null, Long.MAX_VALUE, Duration.ofSeconds(5), feedback,
-                null, idx, "feed", null, true);
-        LiveFeed feed = new LiveFeed(options, LoadImages.fromIdx(idx, 10_000), gateway, interval, out);
-        out.printf("Feeding %d images/s from %s through the gateway, %d %% of them labelled back; a line every %d s:%n", rate,
-                idx, Math.round(feedback * 100), interval.toSeconds());
+    /** Starts feeding the gateway with {@code options}' images, at their rate, sending back their share of labels. */
+    static LiveFeed start(URI gateway, String key, FeedOptions options, Duration interval, PrintStream out) throws IOException {
+        // Room for every image sent while predictions wait their 5 s (a model still warming up) and a margin, so none is dropped.
+        LoadOptions load = new LoadOptions(gateway, key, options.rate(), Math.max(256, options.rate() * 12), null, Long.MAX_VALUE,
+                Duration.ofSeconds(5), options.feedback(), options.idx() ? null : options.images(), options.idx() ? options.images() : null,
+                "feed", null, true);
+        List<LoadImages.Image> images = options.idx() ? LoadImages.fromIdx(options.images(), 10_000)
+                : LoadImages.fromFolder(options.images(), 10_000);
+        LiveFeed feed = new LiveFeed(load, images, gateway, interval, out);
+        out.printf("Feeding %d images/s from %s through the gateway, %d %% of them labelled back; a line every %d s:%n",
+                options.rate(), options.images(), Math.round(options.feedback() * 100), interval.toSeconds());
         feed.sending.start();
         feed.reporting.start();
         return feed;

@@ -4,23 +4,19 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import pipeline.config.Setting;
 import pipeline.convnet.model.ModelFile;
 import pipeline.infra.InfraException;
 import pipeline.modelstore.ModelRecords;
+import pipeline.modelstore.ModelTopicReader;
 import pipeline.schemas.avro.ModelStatus;
 import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.registry.SchemaRegistryClient;
@@ -30,9 +26,10 @@ import pipeline.schemas.topics.ModelKey;
 import pipeline.schemas.topics.Topics;
 
 /**
- * Seeds an empty {@code models} topic with a model file as version 1, promoted, so that the whole
- * system (workers, the gateway's label checks, the trainer) starts from it. A topic that already
- * holds versions (a restarted stack) is left alone.
+ * Seeds {@code models} with a model file as version 1 of its name, promoted, when the topic holds no
+ * version of that name, so that the whole system (workers, the gateway's label checks, the trainer)
+ * starts from it. A name that already has versions (a restarted stack) is left alone; a stack started
+ * with another model file seeds that model beside the ones it served before.
  */
 final class ModelSeed {
 
@@ -41,21 +38,18 @@ final class ModelSeed {
 
     /**
      * @param setting the setting that named {@code modelFile}, for messages
-     * @return the version published, or {@code null} when {@code models} already had versions
+     * @return the version published, or {@code null} when {@code models} already had versions of the model's name
      */
-    static ModelKey seedIfEmpty(String bootstrapServers, SchemaRegistryClient registry, Path modelFile, Setting<Path> setting)
+    static ModelKey seedIfNew(String bootstrapServers, SchemaRegistryClient registry, Path modelFile, Setting<Path> setting)
             throws InterruptedException {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
-            Map<TopicPartition, OffsetSpec> ends = admin.describeTopics(List.of(Topics.MODELS.name()))
-                    .allTopicNames().get().get(Topics.MODELS.name()).partitions().stream()
-                    .collect(Collectors.toMap(p -> new TopicPartition(Topics.MODELS.name(), p.partition()), p -> OffsetSpec.latest()));
-            boolean empty = admin.listOffsets(ends).all().get().values().stream().allMatch(o -> o.offset() == 0);
-            if (!empty) {
-                return null;
-            }
+        try {
             byte[] bytes = Files.readAllBytes(modelFile);
             ModelFile model = ModelFile.fromBytes(bytes, modelFile.toString());
-            ModelKey key = new ModelKey(model.info().name(), 1);
+            String name = model.info().name();
+            if (hasVersionsOf(name, bootstrapServers, registry)) {
+                return null;
+            }
+            ModelKey key = new ModelKey(name, 1);
             publish(ModelRecords.of(model, bytes, key.name(), key.version(), ModelStatus.PROMOTED), bootstrapServers, registry);
             return key;
         } catch (IOException e) {
@@ -66,6 +60,14 @@ final class ModelSeed {
         } catch (KafkaException e) {
             throw new InfraException("Cannot seed the models topic with " + modelFile + ": " + e.getMessage(), e);
         }
+    }
+
+    private static boolean hasVersionsOf(String name, String bootstrapServers, SchemaRegistryClient registry) {
+        boolean[] found = {false};
+        try (ModelTopicReader reader = new ModelTopicReader(bootstrapServers, registry)) {
+            reader.catchUp((record, read) -> found[0] |= record.key() != null && record.key().startsWith(name + ":"));
+        }
+        return found[0];
     }
 
     /**

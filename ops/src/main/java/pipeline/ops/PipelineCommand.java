@@ -27,7 +27,7 @@ import pipeline.ops.load.LoadReport;
  * everything it started.
  *
  * <pre>
- * pipeline run [--config FILE] [--feed | --demo]   start the stack and its services (and a live feed); settings: stack.* / PIPELINE_STACK_*
+ * pipeline run [--config FILE] [--feed | --demo | --demo-rgb]   start the stack and its services (and a live feed); settings: stack.* / PIPELINE_STACK_*
  * pipeline provision                                topics, schemas and the first model on a cluster run elsewhere
  * pipeline models list|publish …                    see {@link ModelsCommand}
  * pipeline load …                                   see {@link LoadOptions}
@@ -67,12 +67,17 @@ public final class PipelineCommand {
             return models(rest, env, out, err);
         }
         boolean demo = rest.remove("--demo");
-        boolean feed = rest.remove("--feed") || demo;
+        boolean demoRgb = rest.remove("--demo-rgb");
+        boolean feed = rest.remove("--feed") || demo || demoRgb;
         Path configFile = null;
         if (rest.size() == 2 && rest.get(0).equals("--config")) {
             configFile = Path.of(rest.get(1));
         } else if (!rest.isEmpty()) {
-            err.println("pipeline: unexpected arguments " + rest + "; expected [--config FILE] [--feed | --demo]");
+            err.println("pipeline: unexpected arguments " + rest + "; expected [--config FILE] [--feed | --demo | --demo-rgb]");
+            return 2;
+        }
+        if (demo && demoRgb) {
+            err.println("pipeline: --demo and --demo-rgb are two demos; run one of them");
             return 2;
         }
         if (configFile == null && env.get(Settings.CONFIG_FILE_ENV) != null && !env.get(Settings.CONFIG_FILE_ENV).isBlank()) {
@@ -88,8 +93,12 @@ public final class PipelineCommand {
             StackOptions stackOptions = StackOptions.from(settings);
             ServiceOptions serviceOptions = ServiceOptions.from(settings);
             if (demo) {
-                serviceOptions = serviceOptions.withModelFile(WeakStart.write(feedOptions.idx(), serviceOptions.modelFile(),
+                serviceOptions = serviceOptions.withModelFile(WeakStart.write(feedOptions.images(), serviceOptions.modelFile(),
                         stackOptions.dataDir(), out));
+            }
+            if (demoRgb) {
+                serviceOptions = serviceOptions.withModelFile(RgbDemo.importModel(settings.get(RgbDemo.MODEL), stackOptions.dataDir(), out));
+                feedOptions = feedOptions.sending(RgbDemo.photos(feedOptions.images(), stackOptions.dataDir(), out));
             }
             runStack(stackOptions, serviceOptions, feed ? feedOptions.on() : feedOptions, configFile, out);
             return 0;
@@ -97,8 +106,8 @@ public final class PipelineCommand {
             err.println("pipeline: " + e.getMessage());
             return 1;
         } catch (IOException e) {
-            err.println("pipeline: the demo's weak model cannot be trained: " + e.getMessage()
-                    + " (stack.feed-images names the IDX folder it trains on)");
+            err.println("pipeline: the demo cannot be prepared: " + e.getMessage()
+                    + " (stack.feed-images names the IDX folder its images come from)");
             return 1;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -139,6 +148,7 @@ public final class PipelineCommand {
         List<Setting<?>> all = new ArrayList<>(StackOptions.SETTINGS);
         all.addAll(ServiceOptions.SETTINGS);
         all.addAll(FeedOptions.SETTINGS);
+        all.add(RgbDemo.MODEL);
         return all;
     }
 
@@ -187,8 +197,9 @@ public final class PipelineCommand {
             try {
                 feed.set(services.get().feed(feedOptions, out));
             } catch (IOException e) {
-                out.println("The live feed cannot start: " + e.getMessage() + " (stack.feed-images is " + feedOptions.idx()
-                        + "; expected an IDX folder with t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte)");
+                out.println("The live feed cannot start: " + e.getMessage() + " (stack.feed-images is " + feedOptions.images()
+                        + "; expected an IDX folder with t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte, or a folder of class"
+                        + " folders of images)");
             }
         }
         out.println("Press Ctrl-C to stop.");
@@ -248,7 +259,7 @@ public final class PipelineCommand {
 
     private static void usage(PrintStream out) {
         out.println("""
-                Usage: pipeline run [--config FILE] [--feed | --demo]
+                Usage: pipeline run [--config FILE] [--feed | --demo | --demo-rgb]
                        pipeline provision
                        pipeline models list [--name NAME] | publish FILE [...]   (models --help)
                        pipeline load (--rate N | --concurrency N) (--duration D | --count N) [...]   (load --help)
@@ -260,8 +271,10 @@ public final class PipelineCommand {
                                 stops everything. --feed: replay the sample images through the gateway and send
                                 half of their labels back, printing accuracy and model versions as they change.
                                 --demo: --feed from a weak first model, so the trainer visibly replaces it.
+                                --demo-rgb: serve an imported 224×224 RGB model (models/garments-rgb224.onnx) and
+                                --feed it colour photos (JPEG, 320×320).
                   provision     ready a Kafka cluster and schema registry run elsewhere for the services: create
-                                the topics, register the schemas, seed an empty models topic (settings:
+                                the topics, register the schemas, seed the models topic with a first model (settings:
                                 kafka.bootstrap-servers, registry.url, provision.replication-factor,
                                 provision.model-file; PIPELINE_... as below)
                   models        the versions on the models topic of a running stack or cluster, and publishing

@@ -34,7 +34,7 @@ final class Provisioning {
     static final Setting<Integer> REPLICATION = Setting.of("provision.replication-factor", ValueType.integer(1, 32), 1,
             "copies of each topic's partitions (3 on a production cluster)");
     static final Setting<Path> MODEL_FILE = Setting.of("provision.model-file", ValueType.path(), Path.of("models/fashion-lenet5.model"),
-            "model published as version 1 when the models topic is empty");
+            "model published as version 1 when the models topic has no version of its name");
 
     static final List<Setting<?>> SETTINGS = List.of(BOOTSTRAP, REGISTRY, REPLICATION, MODEL_FILE);
 
@@ -57,8 +57,8 @@ final class Provisioning {
         try (SchemaRegistryClient registry = new SchemaRegistryClient(RegistryClientOptions.of(settings.get(REGISTRY)))) {
             Map<String, Integer> ids = new SchemaPublisher(registry).publish(Topics.all());
             out.printf("Schemas at %s: %d subjects registered%n", settings.get(REGISTRY), ids.size());
-            ModelKey seeded = ModelSeed.seedIfEmpty(bootstrap, registry, settings.get(MODEL_FILE), MODEL_FILE);
-            out.println(seeded == null ? "Models: the topic already holds versions; left as it is"
+            ModelKey seeded = ModelSeed.seedIfNew(bootstrap, registry, settings.get(MODEL_FILE), MODEL_FILE);
+            out.println(seeded == null ? "Models: the topic already holds versions of " + settings.get(MODEL_FILE) + "'s model; left as it is"
                     : "Models: " + seeded + " published from " + settings.get(MODEL_FILE) + ", promoted");
         } catch (SchemaRegistryException e) {
             throw new InfraException("Cannot register the schemas at " + settings.get(REGISTRY) + ": " + e.getMessage()

@@ -13,7 +13,7 @@ import pipeline.config.ValueType;
  * @param gatewayPort the HTTP API on 127.0.0.1
  * @param workers     inference worker processes (they share the partitions of {@code images})
  * @param workerPort  the first worker's health and metrics port; the others count up from it
- * @param modelFile   the model the {@code models} topic is seeded with when it is empty
+ * @param modelFile   the model the {@code models} topic is seeded with when it has no version of its name
  * @param trainer     whether the trainer runs
  * @param trainerPort the trainer's health and metrics port
  */
@@ -26,7 +26,7 @@ public record ServiceOptions(int gatewayPort, int workers, int workerPort, Path 
     static final Setting<Integer> WORKER_PORT = Setting.of("stack.worker-port", ValueType.port(), 9400,
             "first worker's health and metrics port; the next ones count up");
     static final Setting<Path> MODEL_FILE = Setting.of("stack.model-file", ValueType.path(), Path.of("models/fashion-lenet5.model"),
-            "model published as version 1 when the models topic is empty");
+            "model published as version 1 when the models topic has no version of its name");
 
     static final Setting<Boolean> TRAINER = Setting.of("stack.trainer", ValueType.bool(), true,
             "run the trainer (feedback topology and continuous training)");

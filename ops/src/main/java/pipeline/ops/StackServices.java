@@ -49,7 +49,7 @@ final class StackServices implements AutoCloseable {
         Path dataDir = stackOptions.dataDir().toAbsolutePath();
         ModelKey seeded;
         try (SchemaRegistryClient registry = new SchemaRegistryClient(RegistryClientOptions.of(stack.registryUrl()))) {
-            seeded = ModelSeed.seedIfEmpty(stack.bootstrapServers(), registry, options.modelFile(), ServiceOptions.MODEL_FILE);
+            seeded = ModelSeed.seedIfNew(stack.bootstrapServers(), registry, options.modelFile(), ServiceOptions.MODEL_FILE);
         }
         ApiKey key = ApiKey.generate();
         Path keyFile = dataDir.resolve("api-key");
@@ -78,7 +78,7 @@ final class StackServices implements AutoCloseable {
         if (options.trainer()) {
             int port = LocalStack.claim(options.trainerPort(), "the trainer", ServiceOptions.TRAINER_PORT.envName());
             // The trainer fine-tunes the model the stack serves: the one named in the model file.
-            services.add(new ServiceProcess("trainer", TrainerMain.class.getName(), "1g", with(common, Map.of(
+            services.add(new ServiceProcess("trainer", TrainerMain.class.getName(), "3g", with(common, Map.of(
                     "PIPELINE_TRAINER_MODEL_NAME", modelName(options.modelFile()),
                     "PIPELINE_TRAINER_HTTP_PORT", Integer.toString(port),
                     "PIPELINE_TRAINER_STATE_DIR", dataDir.resolve("trainer-state").toString(),
@@ -117,7 +117,7 @@ final class StackServices implements AutoCloseable {
 
     /** Starts a live feed through this stack's gateway, with its key. */
     LiveFeed feed(FeedOptions options, PrintStream out) throws IOException {
-        return LiveFeed.start(gateway, key.value(), options.rate(), options.feedback(), options.idx(), Duration.ofSeconds(10), out);
+        return LiveFeed.start(gateway, key.value(), options, Duration.ofSeconds(10), out);
     }
 
     @Override

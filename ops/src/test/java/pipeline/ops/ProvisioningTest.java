@@ -7,11 +7,16 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import pipeline.convnet.model.ModelFile;
+import pipeline.convnet.model.ModelInfo;
 import pipeline.schemas.avro.ModelStatus;
 import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.registry.RegistryClientOptions;
@@ -26,6 +31,9 @@ import pipeline.testkit.TestRegistry;
 @ExtendWith(RealInfrastructure.class)
 class ProvisioningTest {
 
+    @TempDir
+    Path dir;
+
     @Test
     void createsTopicsSchemasAndTheFirstModelOnceAndChangesNothingTheSecondTime(TestKafka kafka, TestRegistry registry)
             throws Exception {
@@ -34,22 +42,28 @@ class ProvisioningTest {
                 "PIPELINE_REGISTRY_URL", registry.url(),
                 "PIPELINE_PROVISION_MODEL_FILE", Path.of("../models/fashion-lenet5.model").toAbsolutePath().toString());
 
+        ModelFile bundled = ModelFile.read(Path.of("../models/fashion-lenet5.model"));
+        Path other = dir.resolve("other.model");
+        bundled.withInfo(new ModelInfo("other-model", 1, null, Instant.now(), Map.of())).write(other);
+        Map<String, String> otherEnv = new HashMap<>(env);
+        otherEnv.put("PIPELINE_PROVISION_MODEL_FILE", other.toString());
+
         String first = provision(env);
         String second = provision(env);
+        String anotherModel = provision(otherEnv);
 
         assertThat(first).contains("Models: fashion-lenet5:1 published");
         assertThat(second).contains("0 created, " + Topics.all().size() + " already as the catalogue says")
-                .contains("Models: the topic already holds versions");
+                .contains("Models: the topic already holds versions of");
+        assertThat(anotherModel).as("a model file of another name seeds that model beside the first").contains("Models: other-model:1 published");
         try (Admin admin = kafka.admin()) {
             assertThat(admin.listTopics().names().get()).containsAll(Topics.all().stream().map(TopicSpec::name).toList());
         }
         try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()))) {
             assertThat(client.subjects()).contains(Topics.IMAGES.valueSubject(), Topics.PREDICTIONS.valueSubject());
             List<ModelVersion> models = CommittedRecords.read(kafka.bootstrapServers(), client, Topics.MODELS.name(), ModelVersion.class);
-            assertThat(models).singleElement().satisfies(m -> {
-                assertThat(m.getVersion()).isEqualTo(1);
-                assertThat(m.getStatus()).isEqualTo(ModelStatus.PROMOTED);
-            });
+            assertThat(models).extracting(m -> m.getName() + ":" + m.getVersion() + " " + m.getStatus())
+                    .containsExactly("fashion-lenet5:1 PROMOTED", "other-model:1 PROMOTED");
         }
     }
 

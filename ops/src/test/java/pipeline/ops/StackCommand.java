@@ -60,7 +60,8 @@ final class StackCommand implements AutoCloseable {
                 "PIPELINE_STACK_KAFKA_PORT", "0", "PIPELINE_STACK_CONTROLLER_PORT", "0",
                 "PIPELINE_STACK_REGISTRY_PORT", "0", "PIPELINE_STACK_REGISTRY_MANAGEMENT_PORT", "0",
                 "PIPELINE_STACK_GATEWAY_PORT", "0", "PIPELINE_STACK_WORKER_PORT", "0", "PIPELINE_STACK_TRAINER_PORT", "0",
-                "PIPELINE_STACK_MODEL_FILE", Path.of("../models/fashion-lenet5.model").toAbsolutePath().toString()));
+                "PIPELINE_STACK_MODEL_FILE", Path.of("../models/fashion-lenet5.model").toAbsolutePath().toString(),
+                "PIPELINE_STACK_DEMO_RGB_MODEL", Path.of("../models/garments-rgb224.onnx").toAbsolutePath().toString()));
         settings.putAll(env);
         ProcessBuilder builder = new ProcessBuilder(java).redirectErrorStream(true);
         builder.environment().putAll(settings);

@@ -19,20 +19,23 @@ import pipeline.convnet.data.Dataset;
  * {@code convnet colourise}: Fashion-MNIST as a folder dataset of colour pictures, where no colour
  * dataset can be downloaded — each garment tinted with a random colour over a random background and
  * scaled up, written as {@code OUT/train/<class>/<n>.png} and {@code OUT/test/<class>/<n>.png} (a class
- * name's {@code /} becomes {@code -}).
+ * name's {@code /} becomes {@code -}), or as JPEG files as a camera would write them.
  *
  * <pre>
  * convnet colourise --out DIR [--from /usr/share/datasets/fashion-mnist] [--size 64] [--classes 0-9|1,5,7]
- *                   [--train 1000] [--test 200] [--seed 1]      (--train and --test: images per class)
+ *                   [--train 1000] [--test 200] [--seed 1] [--format png|jpg]  (--train and --test: images per class)
  * </pre>
  */
-final class ColourisedFolder {
+public final class ColourisedFolder {
+
+    /** The file formats written: lossless PNG, or JPEG as cameras write. */
+    public static final List<String> FORMATS = List.of("png", "jpg");
 
     private ColourisedFolder() {
     }
 
     static void write(List<String> args, PrintStream out) throws IOException {
-        Options o = new Options("colourise", args, Set.of("from", "out", "size", "classes", "train", "test", "seed"));
+        Options o = new Options("colourise", args, Set.of("from", "out", "size", "classes", "train", "test", "seed", "format"));
         String target = o.text("out", null);
         if (target == null) {
             throw new IllegalArgumentException("colourise: --out is required");
@@ -41,23 +44,38 @@ final class ColourisedFolder {
         Path from = Path.of(o.text("from", ConvnetCommand.FASHION_MNIST.toString()));
         int size = o.integer("size", 64);
         long seed = o.integer("seed", 1);
+        String format = o.text("format", "png");
         for (String split : List.of("train", "test")) {
             Dataset data = Dataset.readIdx(from, split.equals("train") ? "train" : "t10k", Dataset.FASHION_MNIST_CLASSES);
             int[] chosen = classes(o.text("classes", "0-9"), data.classNames().size());
-            int perClass = o.integer(split, split.equals("train") ? 1000 : 200);
-            int[] written = new int[data.classNames().size()];
-            for (int i = 0; i < data.size(); i++) {
-                int label = data.labels()[i];
-                if (Arrays.stream(chosen).noneMatch(c -> c == label) || written[label] >= perClass) {
-                    continue;
-                }
-                Path folder = Files.createDirectories(to.resolve(split).resolve(data.classNames().get(label).replace('/', '-')));
-                ImageIO.write(colourised(data, i, size, new SplittableRandom(seed * 1_000_003 + i)), "png",
-                        folder.resolve(written[label]++ + ".png").toFile());
-            }
-            out.printf("Wrote %d %s images of %d classes, %d×%d colour, to %s%n", Arrays.stream(written).sum(), split, chosen.length,
-                    size, size, to.resolve(split));
+            int written = write(data, chosen, o.integer(split, split.equals("train") ? 1000 : 200), size, seed, format, to.resolve(split));
+            out.printf("Wrote %d %s images of %d classes, %d×%d colour, to %s%n", written, split, chosen.length, size, size,
+                    to.resolve(split));
         }
+    }
+
+    /**
+     * The first {@code perClass} images of each of {@code classes} in {@code data}, colourised at {@code size}×{@code size},
+     * as {@code to/<class>/<n>.<format>}; returns how many were written.
+     *
+     * @param seed decides the colours (with each image's index)
+     */
+    public static int write(Dataset data, int[] classes, int perClass, int size, long seed, String format, Path to)
+            throws IOException {
+        if (!FORMATS.contains(format)) {
+            throw new IllegalArgumentException("colourise: --format takes one of " + FORMATS + "; got '" + format + "'");
+        }
+        int[] written = new int[data.classNames().size()];
+        for (int i = 0; i < data.size(); i++) {
+            int label = data.labels()[i];
+            if (Arrays.stream(classes).noneMatch(c -> c == label) || written[label] >= perClass) {
+                continue;
+            }
+            Path folder = Files.createDirectories(to.resolve(data.classNames().get(label).replace('/', '-')));
+            ImageIO.write(colourised(data, i, size, new SplittableRandom(seed * 1_000_003 + i)), format.equals("jpg") ? "jpeg" : format,
+                    folder.resolve(written[label]++ + "." + format).toFile());
+        }
+        return Arrays.stream(written).sum();
     }
 
     /** {@code 0-9}, {@code 1,5,7}: class indices below {@code count}. */

@@ -40,7 +40,7 @@ import pipeline.convnet.train.TransferLearning;
  * The engine's command line.
  *
  * <pre>
- * convnet train  --arch lenet5|vgg-small|resnet20|resnet18|mobilenetv2|alexnet|vgg16|vgg-rgb64|FILE.net [--data DIR] [--val DIR]
+ * convnet train  --arch lenet5|vgg-small|resnet20|resnet18|mobilenetv2|alexnet|vgg16|vgg-rgb64|vgg-rgb224|FILE.net [--data DIR] [--val DIR]
  *                [--resize stretch|centre-crop[:F]] [--epochs 10] [--batch 64]
  *                [--lr 0.05] [--optimizer sgd|nesterov|adam|adamw] [--momentum 0.9] [--weight-decay 0.0005]
  *                [--schedule constant|cosine|step] [--warmup STEPS] [--augment none|crop,flip,resized-crop,jitter]

@@ -97,7 +97,7 @@ public final class NetworkSpec {
 
     /** The specs shipped with the engine. */
     public static final List<String> BUILT_IN = List.of("lenet5", "vgg-small", "resnet20", "resnet18",
-            "mobilenetv2", "alexnet", "vgg16", "vgg-rgb64");
+            "mobilenetv2", "alexnet", "vgg16", "vgg-rgb64", "vgg-rgb224");
 
     /** One of the specs shipped with the engine ({@link #BUILT_IN}). */
     public static Network builtIn(String name, long seed) {

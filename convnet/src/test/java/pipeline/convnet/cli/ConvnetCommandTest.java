@@ -1,8 +1,10 @@
 package pipeline.convnet.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -102,6 +104,20 @@ class ConvnetCommandTest {
         BufferedImage picture = ImageIO.read(out.resolve("train").resolve("Bag").resolve("0.png").toFile());
         assertThat(new int[] {picture.getWidth(), picture.getHeight()}).containsExactly(48, 48);
         assertThat(picture.getColorModel().getNumColorComponents()).isEqualTo(3);
+    }
+
+    @Test
+    void colouriseWritesJpegFilesAsACameraWouldAndRefusesOtherFormats() throws IOException {
+        Path out = dir.resolve("colour-jpeg");
+
+        run(o -> ColourisedFolder.write(List.of("--from", SAMPLE.toString(), "--out", out.toString(), "--size", "40",
+                "--classes", "3", "--train", "2", "--test", "2", "--format", "jpg"), o));
+
+        byte[] jpeg = Files.readAllBytes(out.resolve("test").resolve("Dress").resolve("1.jpg"));
+        assertThat(jpeg).startsWith((byte) 0xff, (byte) 0xd8, (byte) 0xff);
+        assertThat(ImageIO.read(new ByteArrayInputStream(jpeg)).getWidth()).isEqualTo(40);
+        assertThatThrownBy(() -> ColourisedFolder.write(List.of("--from", SAMPLE.toString(), "--out", out.toString(),
+                "--format", "gif"), System.out)).hasMessageContaining("--format takes one of [png, jpg]; got 'gif'");
     }
 
     /**
