@@ -11,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,20 +30,49 @@ import pipeline.convnet.train.Evaluator;
  * trainer's own rounds (replay buffer, held-out split, fine-tuning, promotion gate, with the
  * service's settings: defaults, {@code PIPELINE_CONFIG} file, {@code PIPELINE_TRAINER_*}) run every
  * {@code --round} training labels ({@code trainer.round-labels} by default). After each round the
- * promoted version and the candidate are scored on the whole test set. Prints a Markdown table and
- * draws the curve as a PNG.
+ * promoted version and the candidate are scored on the whole test set. Beside it, the
+ * {@linkplain OfflineBaseline offline baseline}: the same architecture trained offline on the same
+ * training-side images for as many gradient steps. Prints a Markdown table per run, a summary over the
+ * seeds (mean and spread of the final test accuracies; the worst promotion: how much lower on the test
+ * set a promoted version was than the one it replaced), and draws the first run's curve as a PNG.
  *
  * <pre>
  * ./pipeline curve [--data /usr/share/datasets/fashion-mnist] [--weak 300] [--labels 20000] [--round 1000]
- *                  [--png docs/learning-curve.png] [--threads 2]
+ *                  [--seeds 1,2,3] [--start FILE.model --skip N] [--png docs/learning-curve.png] [--threads 2]
  * ./pipeline curve --hold-back CLASS [...]   the new-class experiment ({@link NewClassCurve})
  * </pre>
+ * {@code --start} begins from a trained model (a strong start) instead of the weak one, the stream
+ * beginning at training image {@code --skip} (e.g. after the images the model was trained on).
  */
 public final class LearningCurve {
 
     /** One round: labels seen so far, the versions, and test accuracies of the promoted version and the candidate. */
     record Point(long samplesSeen, int promotedVersion, double promotedTest, double candidateTest, boolean promoted,
                  double heldOutParent, double heldOutCandidate) {
+    }
+
+    /** One run of the stream: its curve, the images it put on the training side, and the gradient steps its rounds took. */
+    record Run(List<Point> curve, Dataset trainingSide, int steps) {
+
+        double finalTest() {
+            return curve.getLast().promotedTest();
+        }
+
+        /** The most a promoted version was below the one it replaced on the test set (negative: every one was better). */
+        double worstPromotion() {
+            double worst = Double.NEGATIVE_INFINITY;
+            for (int i = 1; i < curve.size(); i++) {
+                if (curve.get(i).promoted()) {
+                    worst = Math.max(worst, curve.get(i - 1).promotedTest() - curve.get(i).promotedTest());
+                }
+            }
+            return worst;
+        }
+
+        /** The served version's lowest test accuracy over the run, less the start's (0 when it never fell below). */
+        double lowestVsStart() {
+            return curve.stream().mapToDouble(Point::promotedTest).min().orElseThrow() - curve.getFirst().promotedTest();
+        }
     }
 
     private LearningCurve() {
@@ -72,15 +102,81 @@ public final class LearningCurve {
             NewClassCurve.print(points, o.get("--hold-back"), System.out);
             return;
         }
-        List<Point> curve = run(settings, train, test, weakImages, labels, roundLabels, System.out);
-        print(curve, System.out);
-        draw(curve, png);
+        int skip = Integer.parseInt(o.getOrDefault("--skip", Integer.toString(weakImages)));
+        if (skip + labels > train.size()) {
+            throw new IllegalArgumentException("--skip " + skip + " plus --labels " + labels + " exceed the " + train.size()
+                    + " training images in " + data);
+        }
+        List<Long> seeds = o.containsKey("--seeds") ? Arrays.stream(o.get("--seeds").split(",")).map(String::strip).map(Long::valueOf).toList()
+                : List.of(settings.round().seed());
+        List<Run> runs = new ArrayList<>();
+        List<Double> baselines = new ArrayList<>();
+        for (long seed : seeds) {
+            TrainerSettings seeded = withSeed(seed);
+            ModelFile start = o.containsKey("--start") ? ModelFile.read(Path.of(o.get("--start")))
+                    : ColdStart.lenet(train.head(weakImages), 1, seed, seeded.modelName());
+            System.out.printf(Locale.ROOT, "Seed %d: from %s, %,d labels from training image %,d on%n", seed,
+                    o.getOrDefault("--start", "a weak LeNet-5 (one epoch on " + weakImages + " images)"), labels, skip);
+            Run run = run(seeded, train, test, start, skip, labels, roundLabels, System.out);
+            double baseline = OfflineBaseline.testAccuracy(run.trainingSide(), run.steps(), test, seed);
+            System.out.printf(Locale.ROOT, "Offline baseline (LeNet-5 from scratch on the same %,d training-side images, %,d steps): %.2f%%%n",
+                    run.trainingSide().size(), run.steps(), 100 * baseline);
+            print(run.curve(), System.out);
+            runs.add(run);
+            baselines.add(baseline);
+        }
+        summarise(seeds, runs, baselines, System.out);
+        draw(runs.getFirst().curve(), baselines.getFirst(), png);
         System.out.println("Curve drawn to " + png);
     }
 
-    static List<Point> run(TrainerSettings settings, Dataset train, Dataset test, int weakImages, int labels, int roundLabels,
-                           PrintStream log) throws IOException {
-        ModelFile weak = ColdStart.lenet(train.head(weakImages), 1, settings.round().seed(), settings.modelName());
+    /** The service's settings with {@code trainer.seed} set to {@code seed}. */
+    private static TrainerSettings withSeed(long seed) {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put(TrainerSettings.SEED.envName(), Long.toString(seed));
+        String file = env.get(Settings.CONFIG_FILE_ENV);
+        return TrainerSettings.from(Settings.load(TrainerSettings.ALL, file == null || file.isBlank() ? null : Path.of(file), env));
+    }
+
+    /**
+     * Per seed, and as mean and spread (min to max): the start's and the final promoted version's test accuracy, the
+     * baseline's, the worst promotion, and how far below the start the served version ever was.
+     */
+    static void summarise(List<Long> seeds, List<Run> runs, List<Double> baselines, PrintStream out) {
+        out.println("| seed | start | stream: promoted version's test accuracy | offline baseline | stream − baseline | worst promotion |"
+                + " served, lowest vs start |");
+        out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        for (int i = 0; i < runs.size(); i++) {
+            Run run = runs.get(i);
+            out.printf(Locale.ROOT, "| %d | %.2f%% | %.2f%% | %.2f%% | %+.2f | %s | %+.2f |%n", seeds.get(i),
+                    100 * run.curve().getFirst().promotedTest(), 100 * run.finalTest(), 100 * baselines.get(i),
+                    100 * (run.finalTest() - baselines.get(i)), worst(run.worstPromotion()), 100 * run.lowestVsStart());
+        }
+        double[] stream = runs.stream().mapToDouble(Run::finalTest).toArray();
+        double[] offline = baselines.stream().mapToDouble(Double::doubleValue).toArray();
+        double[] gap = new double[stream.length];
+        for (int i = 0; i < gap.length; i++) {
+            gap[i] = stream[i] - offline[i];
+        }
+        out.printf(Locale.ROOT, "| mean (min–max) | %s | %s | %s | %s | %s | %+.2f |%n",
+                spread(runs.stream().mapToDouble(r -> r.curve().getFirst().promotedTest()).toArray()), spread(stream), spread(offline),
+                spread(gap), worst(runs.stream().mapToDouble(Run::worstPromotion).max().orElse(Double.NEGATIVE_INFINITY)),
+                100 * runs.stream().mapToDouble(Run::lowestVsStart).min().orElseThrow());
+    }
+
+    private static String spread(double[] values) {
+        return String.format(Locale.ROOT, "%.2f (%.2f–%.2f)", 100 * Arrays.stream(values).average().orElse(Double.NaN),
+                100 * Arrays.stream(values).min().orElse(Double.NaN), 100 * Arrays.stream(values).max().orElse(Double.NaN));
+    }
+
+    private static String worst(double drop) {
+        return drop == Double.NEGATIVE_INFINITY ? "none promoted" : drop <= 0 ? "none worse"
+                : String.format(Locale.ROOT, "%.2f points lower", 100 * drop);
+    }
+
+    /** The stream of {@code labels} training images from index {@code from}, starting from {@code weak}. */
+    static Run run(TrainerSettings settings, Dataset train, Dataset test, ModelFile weak, int from, int labels, int roundLabels,
+                   PrintStream log) throws IOException {
         TrainingRound.Version promoted = new TrainingRound.Version(1, weak.toBytes());
         TrainingRound.Version base = promoted;
         double parentTest = Evaluator.evaluate(weak.network(), test, weak.normalisation(), 256).accuracy();
@@ -91,10 +187,13 @@ public final class LearningCurve {
         long seen = 0;
         int sinceRound = 0;
         int version = 1;
-        for (int i = weakImages; i < weakImages + labels; i++) {
+        int steps = 0;
+        List<Integer> trainingSide = new ArrayList<>();
+        for (int i = from; i < from + labels; i++) {
             if (data.add(Sample.of(train, i, "train-" + i, train.labels()[i]))) {
                 continue;
             }
+            trainingSide.add(i);
             seen++;
             if (++sinceRound < roundLabels || !data.canJudge()) {
                 continue;
@@ -102,6 +201,7 @@ public final class LearningCurve {
             sinceRound = 0;
             TrainingRound.Outcome outcome = round.run(base, promoted, ++version, data.buffer(), data.heldOut(), List.of(),
                     () -> false);
+            steps += settings.round().steps();
             ModelFile candidate = outcome.candidate();
             double candidateTest = Evaluator.evaluate(candidate.network(), test, candidate.normalisation(), 256).accuracy();
             TrainingRound.Version fresh = new TrainingRound.Version(version, candidate.toBytes());
@@ -116,7 +216,7 @@ public final class LearningCurve {
             log.printf(Locale.ROOT, "%,7d labels: v%d %s; promoted v%d scores %.2f%% on the test set%n", seen, version,
                     outcome.verdict().promote() ? "promoted" : "rejected", promoted.number(), 100 * parentTest);
         }
-        return curve;
+        return new Run(curve, train.select(trainingSide.stream().mapToInt(Integer::intValue).toArray()), steps);
     }
 
     static void print(List<Point> curve, PrintStream out) {
@@ -130,8 +230,11 @@ public final class LearningCurve {
         }
     }
 
-    /** Test accuracy (0–100 %) against labels seen: the promoted version as a step line, each candidate as a dot (green promoted, red rejected). */
-    static void draw(List<Point> curve, Path file) throws IOException {
+    /**
+     * Test accuracy (0–100 %) against labels seen: the promoted version as a step line, each candidate as a dot (green
+     * promoted, red rejected), the offline baseline as a dashed line.
+     */
+    static void draw(List<Point> curve, double baseline, Path file) throws IOException {
         int width = 800;
         int height = 480;
         int left = 70;
@@ -144,7 +247,8 @@ public final class LearningCurve {
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, width, height);
         long maxSeen = Math.max(1, curve.getLast().samplesSeen());
-        double low = Math.floor(curve.stream().mapToDouble(p -> Math.min(p.promotedTest(), p.candidateTest())).min().orElse(0) * 10) / 10;
+        double low = Math.floor(Math.min(baseline, curve.stream().mapToDouble(p -> Math.min(p.promotedTest(), p.candidateTest()))
+                .min().orElse(0)) * 10) / 10;
         DoubleUnaryOperator x = seen -> left + (width - left - right) * seen / maxSeen;
         DoubleUnaryOperator y = acc -> top + (height - top - bottom) * (1 - (acc - low) / (1 - low));
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
@@ -172,11 +276,16 @@ public final class LearningCurve {
             g.drawLine(xa, (int) y.applyAsDouble(a.promotedTest()), xb, (int) y.applyAsDouble(a.promotedTest()));
             g.drawLine(xb, (int) y.applyAsDouble(a.promotedTest()), xb, (int) y.applyAsDouble(b.promotedTest()));
         }
+        g.setColor(Color.GRAY);
+        g.setStroke(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {8f, 6f}, 0f));
+        g.drawLine(left, (int) y.applyAsDouble(baseline), width - right, (int) y.applyAsDouble(baseline));
         for (Point p : curve.subList(1, curve.size())) {
             g.setColor(p.promoted() ? new Color(30, 150, 60) : new Color(210, 50, 40));
             g.fillOval((int) x.applyAsDouble(p.samplesSeen()) - 4, (int) y.applyAsDouble(p.candidateTest()) - 4, 8, 8);
         }
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        g.setColor(Color.GRAY);
+        g.drawString(String.format(Locale.ROOT, "- - offline, same images and steps (%.1f%%)", 100 * baseline), width - 300, height - bottom - 68);
         g.setColor(new Color(40, 90, 200));
         g.drawString("— promoted version", width - 200, height - bottom - 52);
         g.setColor(new Color(30, 150, 60));
@@ -192,7 +301,8 @@ public final class LearningCurve {
 
     private static Map<String, String> options(String[] args) {
         Map<String, String> o = new HashMap<>();
-        List<String> known = List.of("--data", "--weak", "--labels", "--round", "--png", "--threads", "--hold-back");
+        List<String> known = List.of("--data", "--weak", "--labels", "--round", "--png", "--threads", "--hold-back", "--seeds",
+                "--start", "--skip");
         for (int i = 0; i < args.length; i += 2) {
             if (!known.contains(args[i]) || i + 1 >= args.length) {
                 throw new IllegalArgumentException("curve: expected options " + known + ", each with a value; got '" + args[i] + "'");
