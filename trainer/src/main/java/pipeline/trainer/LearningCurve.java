@@ -224,7 +224,7 @@ public final class LearningCurve {
         out.println("| ---: | ---: | ---: | ---: | --- | --- |");
         for (Point p : curve) {
             out.printf(Locale.ROOT, "| %,d | v%d | %.2f%% | %.2f%% | %s | %s |%n", p.samplesSeen(), p.promotedVersion(), 100 * p.promotedTest(),
-                    100 * p.candidateTest(), p.samplesSeen() == 0 ? "the weak start" : p.promoted() ? "promoted" : "rejected",
+                    100 * p.candidateTest(), p.samplesSeen() == 0 ? "the start" : p.promoted() ? "promoted" : "rejected",
                     Double.isNaN(p.heldOutParent()) ? "–"
                             : String.format(Locale.ROOT, "%.1f%% → %.1f%%", 100 * p.heldOutParent(), 100 * p.heldOutCandidate()));
         }
