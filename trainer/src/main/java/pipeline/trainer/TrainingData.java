@@ -16,6 +16,7 @@ final class TrainingData {
     private final int bufferCapacity;
     private final int heldOutCapacity;
     private final int heldOutNeeded;
+    private final int sampleBytes;
 
     /** @param sampleBytes one sample's pixels: the model's channels × height × width */
     TrainingData(TrainerSettings settings, int sampleBytes) {
@@ -27,6 +28,12 @@ final class TrainingData {
         split = new HeldOutSplit(settings.heldOutPercent());
         buffer = new ReplayBuffer(bufferCapacity, settings.round().seed());
         heldOut = new RecentSamples(heldOutCapacity);
+        this.sampleBytes = sampleBytes;
+    }
+
+    /** One sample's pixels in bytes: channels × height × width. */
+    int sampleBytes() {
+        return sampleBytes;
     }
 
     /** Training samples kept at most: {@code buffer-size}, or fewer when they would not fit in {@code sample-memory}. */

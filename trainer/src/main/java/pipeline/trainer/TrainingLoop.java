@@ -156,7 +156,7 @@ public final class TrainingLoop implements Runnable {
             if (data.bufferCapacity() < settings.bufferSize()) {
                 LOG.info("Keeping at most {} training and {} held-out samples ({} and {} asked for): {} bytes each, {} of sample memory",
                         data.bufferCapacity(), data.heldOutCapacity(), settings.bufferSize(), settings.heldOutSize(),
-                        sampleBytes(lineage.promoted().record().getInput()), settings.sampleMemory());
+                        data.sampleBytes(), settings.sampleMemory());
             }
             while (!stopping) {
                 labels.readAll(c, c.poll(Duration.ofMillis(500)), (record, read) -> {

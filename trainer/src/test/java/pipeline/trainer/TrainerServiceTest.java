@@ -99,10 +99,9 @@ class TrainerServiceTest {
         String name = TestKafka.uniqueName("learn");
         String run = TestKafka.uniqueName("img");
         ModelFile weak = ColdStart.lenet(train.head(200), 1, 3, name);
-        try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
+        try (SchemaRegistryClient client = registryClient(registry);
              LabelledFeed feed = new LabelledFeed(kafka, client);
-             TopicReader<ModelVersion> versions = new TopicReader<>(kafka, client, Topics.MODELS.name(), ModelVersion.class,
-                     key -> key.startsWith(name + ":"));
+             TopicReader<ModelVersion> versions = versionsOf(kafka, client, name);
              TopicReader<ModelAccuracy> accuracy = new TopicReader<>(kafka, client, Topics.MODEL_ACCURACY.name(), ModelAccuracy.class,
                      key -> key.startsWith(name + ":"))) {
             ModelVersion v1 = ModelRecords.of(weak, weak.toBytes(), name, 1, ModelStatus.PROMOTED);
@@ -172,10 +171,9 @@ class TrainerServiceTest {
         List<String> nine = new ArrayList<>(train.classNames());
         nine.remove("Bag");
         ModelFile withoutBags = ColdStart.lenet(NewClassCurve.relabelled(train.head(400), i -> true, 8, nine), 1, 3, name);
-        try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
+        try (SchemaRegistryClient client = registryClient(registry);
              LabelledFeed feed = new LabelledFeed(kafka, client);
-             TopicReader<ModelVersion> versions = new TopicReader<>(kafka, client, Topics.MODELS.name(), ModelVersion.class,
-                     key -> key.startsWith(name + ":"))) {
+             TopicReader<ModelVersion> versions = versionsOf(kafka, client, name)) {
             feed.send(Topics.MODELS.name(), new ModelKey(name, 1).toString(),
                     ModelRecords.of(withoutBags, withoutBags.toBytes(), name, 1, ModelStatus.PROMOTED));
             feed.confirm();
@@ -211,10 +209,9 @@ class TrainerServiceTest {
         try (Admin admin = kafka.admin()) {
             ConsumerGroups.startAtEnd(admin, workers, Topics.IMAGES.name());
         }
-        try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
+        try (SchemaRegistryClient client = registryClient(registry);
              LabelledFeed feed = new LabelledFeed(kafka, client);
-             TopicReader<ModelVersion> versions = new TopicReader<>(kafka, client, Topics.MODELS.name(), ModelVersion.class,
-                     key -> key.startsWith(name + ":"));
+             TopicReader<ModelVersion> versions = versionsOf(kafka, client, name);
              TrainerService trainer = TrainerService.start(settings(kafka, registry, name, TestKafka.uniqueName("yield-trainer"),
                      BUNDLED, workers, 10))) {
             versions.until(list -> !list.isEmpty(), Duration.ofSeconds(30), "the cold start's v1");
@@ -246,10 +243,9 @@ class TrainerServiceTest {
             labels.add(train.labels()[i]);
         }
         Collections.shuffle(labels, new Random(11));
-        try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
+        try (SchemaRegistryClient client = registryClient(registry);
              LabelledFeed feed = new LabelledFeed(kafka, client);
-             TopicReader<ModelVersion> versions = new TopicReader<>(kafka, client, Topics.MODELS.name(), ModelVersion.class,
-                     key -> key.startsWith(name + ":"));
+             TopicReader<ModelVersion> versions = versionsOf(kafka, client, name);
              TopicReader<TrainingMetrics> evaluations = new TopicReader<>(kafka, client, Topics.TRAINING_METRICS.name(),
                      TrainingMetrics.class, name::equals)) {
             TrainerSettings settings = settings(kafka, registry, name, applicationId);
@@ -301,11 +297,10 @@ class TrainerServiceTest {
             throws Exception {
         String id = TestKafka.uniqueName("corrected");
         String name = TestKafka.uniqueName("feedback");
-        try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
+        try (SchemaRegistryClient client = registryClient(registry);
              LabelledFeed feed = new LabelledFeed(kafka, client);
              TopicReader<LabelledImage> labelled = new TopicReader<>(kafka, client, Topics.LABELS.name(), LabelledImage.class, id::equals);
-             TopicReader<ModelVersion> versions = new TopicReader<>(kafka, client, Topics.MODELS.name(), ModelVersion.class,
-                     key -> key.startsWith(name + ":"));
+             TopicReader<ModelVersion> versions = versionsOf(kafka, client, name);
              TrainerService trainer = TrainerService.start(settings(kafka, registry, name, TestKafka.uniqueName("feedback-trainer"), SAMPLE))) {
             // No version of this model: a LeNet-5 trained on the sample's 2,500 images, scored on its 1,000 test images.
             ModelVersion first = versions.until(list -> !list.isEmpty(), Duration.ofSeconds(30), "the cold start's v1").getFirst();
@@ -337,10 +332,9 @@ class TrainerServiceTest {
             throws Exception {
         String name = TestKafka.uniqueName("race");
         String run = TestKafka.uniqueName("race-label");
-        try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
+        try (SchemaRegistryClient client = registryClient(registry);
              LabelledFeed feed = new LabelledFeed(kafka, client);
-             TopicReader<ModelVersion> versions = new TopicReader<>(kafka, client, Topics.MODELS.name(), ModelVersion.class,
-                     key -> key.startsWith(name + ":"));
+             TopicReader<ModelVersion> versions = versionsOf(kafka, client, name);
              TrainerService trainer = TrainerService.start(settings(kafka, registry, name, TestKafka.uniqueName("race-trainer"),
                      BUNDLED, "inference-workers", 0, 1_000))) {
             versions.until(list -> !list.isEmpty(), Duration.ofSeconds(30), "the cold start's v1");
@@ -371,6 +365,15 @@ class TrainerServiceTest {
         }
     }
 
+    private static SchemaRegistryClient registryClient(TestRegistry registry) {
+        return new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
+    }
+
+    /** The versions of {@code model} published on the models topic. */
+    private static TopicReader<ModelVersion> versionsOf(TestKafka kafka, SchemaRegistryClient client, String model) {
+        return new TopicReader<>(kafka, client, Topics.MODELS.name(), ModelVersion.class, key -> key.startsWith(model + ":"));
+    }
+
     private static void sleep(Duration time) {
         try {
             Thread.sleep(time);
@@ -392,7 +395,7 @@ class TrainerServiceTest {
             new TopicProvisioner(admin, (short) 1).provision(List.of(Topics.imagesFor(imagesTopic)));
         }
         String corrected = TestKafka.uniqueName("ours-corrected");
-        try (SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()));
+        try (SchemaRegistryClient client = registryClient(registry);
              LabelledFeed feed = new LabelledFeed(kafka, client);
              TopicReader<LabelledImage> labelled = new TopicReader<>(kafka, client, Topics.LABELS.name(), LabelledImage.class,
                      corrected::equals);
