@@ -59,7 +59,7 @@ final class LiveFeed implements AutoCloseable {
         // Room for every image sent while predictions wait their 5 s (a model still warming up) and a margin, so none is dropped.
         LoadOptions load = new LoadOptions(gateway, key, options.rate(), Math.max(256, options.rate() * 12), null, Long.MAX_VALUE,
                 Duration.ofSeconds(5), options.feedback(), options.idx() ? null : options.images(), options.idx() ? options.images() : null,
-                "feed", null, true);
+                "feed", null, true, null);
         List<LoadImages.Image> images = options.idx() ? LoadImages.fromIdx(options.images(), 10_000)
                 : LoadImages.fromFolder(options.images(), 10_000);
         LiveFeed feed = new LiveFeed(load, images, gateway, interval, out);

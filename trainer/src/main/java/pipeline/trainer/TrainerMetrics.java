@@ -26,6 +26,7 @@ public final class TrainerMetrics {
     private final AtomicLong candidateAccuracy = new AtomicLong(Double.doubleToLongBits(Double.NaN));
     private final AtomicLong promotedVersion = new AtomicLong();
     private final AtomicLong lastEvaluation = new AtomicLong();
+    private final AtomicLong roundRunning = new AtomicLong();
 
     public TrainerMetrics(DoubleSupplier bufferSize, DoubleSupplier heldOutSize, DoubleSupplier skippedModelRecords) {
         trainingLabels = Counter.builder("trainer.labels").tag("side", "training").description("labels read").register(registry);
@@ -44,6 +45,8 @@ public final class TrainerMetrics {
                 .description("held-out accuracy at the last evaluation").register(registry);
         Gauge.builder("trainer.evaluation.last", lastEvaluation, AtomicLong::get).baseUnit("seconds")
                 .description("Unix time of the last evaluation").register(registry);
+        Gauge.builder("trainer.round.running", roundRunning, AtomicLong::get)
+                .description("1 while a round fine-tunes and judges a candidate, else 0").register(registry);
         Gauge.builder("trainer.model.version", promotedVersion, AtomicLong::get).description("the promoted version candidates are judged against")
                 .register(registry);
         for (ModelStatus status : ModelStatus.values()) {
@@ -73,6 +76,11 @@ public final class TrainerMetrics {
         parentAccuracy.set(Double.doubleToLongBits(parent));
         candidateAccuracy.set(Double.doubleToLongBits(candidate));
         lastEvaluation.set(System.currentTimeMillis() / 1000);
+    }
+
+    /** A round started ({@code true}) or ended. */
+    void roundRunning(boolean running) {
+        roundRunning.set(running ? 1 : 0);
     }
 
     void yielded(Duration paused) {

@@ -43,6 +43,9 @@ public final class LoadGenerator {
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final String run = Long.toString(System.currentTimeMillis(), 36);
     private final Histogram latency = new ConcurrentHistogram(HIGHEST_MICROS, 3);
+    /** With {@code --trainer}: the same latencies, split by whether a training round ran while the request was served. */
+    private final Histogram duringRounds = new ConcurrentHistogram(HIGHEST_MICROS, 3);
+    private final Histogram betweenRounds = new ConcurrentHistogram(HIGHEST_MICROS, 3);
     private final Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final AtomicLong next = new AtomicLong();
@@ -52,6 +55,7 @@ public final class LoadGenerator {
     private final LongAdder feedbackSent = new LongAdder();
     private final LongAdder feedbackAccepted = new LongAdder();
     private final AnswerObserver observer;
+    private RoundWatch rounds;
     private volatile long startNanos;
     private volatile boolean stopped;
 
@@ -105,6 +109,7 @@ public final class LoadGenerator {
         startNanos = System.nanoTime();
         long deadline = options.duration() == null ? Long.MAX_VALUE : startNanos + options.duration().toNanos();
         Thread bar = options.quiet() ? null : Thread.ofPlatform().daemon().name("load-progress").start(this::showProgress);
+        rounds = options.trainer() == null ? null : new RoundWatch(options.trainer());
         try (ExecutorService requests = Executors.newVirtualThreadPerTaskExecutor()) {
             if (options.rate() > 0) {
                 openLoop(requests, deadline);
@@ -125,8 +130,13 @@ public final class LoadGenerator {
             bar.join();
             progress.println();
         }
+        LoadReport.Rounds split = null;
+        if (rounds != null) {
+            rounds.close();
+            split = new LoadReport.Rounds(rounds.rounds(), duringRounds, betweenRounds, rounds.failure());
+        }
         return new LoadReport(options.describe(), done.sum(), seconds, latency, totals(statuses), totals(errors), predicted.sum(),
-                correct.sum(), feedbackSent.sum(), feedbackAccepted.sum());
+                correct.sum(), feedbackSent.sum(), feedbackAccepted.sum(), split);
     }
 
     /** Requests due every {@code 1/rate} s; when the cap on requests in flight is reached, a due request is counted as dropped. */
@@ -176,7 +186,11 @@ public final class LoadGenerator {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(image.bytes())).build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            latency.recordValue(Math.min(HIGHEST_MICROS, (System.nanoTime() - dueNanos) / 1000));
+            long micros = Math.min(HIGHEST_MICROS, (System.nanoTime() - dueNanos) / 1000);
+            latency.recordValue(micros);
+            if (rounds != null) {
+                (rounds.roundSince(dueNanos) ? duringRounds : betweenRounds).recordValue(micros);
+            }
             statuses.computeIfAbsent(response.statusCode(), k -> new LongAdder()).increment();
             observer.answered(id, image, response.statusCode(), response.body());
             if (response.statusCode() == 200) {

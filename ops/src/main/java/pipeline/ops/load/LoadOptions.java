@@ -25,13 +25,15 @@ import pipeline.config.ValueType;
  * @param images         a folder of images, or {@code null} for the IDX folder
  * @param idx            an IDX folder ({@code t10k-*}) when {@code images} is {@code null}
  * @param json           where to write the report as JSON too, or {@code null}
+ * @param trainer        a trainer's metrics to tell latency during its rounds from latency between them, or {@code null}
  */
 public record LoadOptions(URI target, String key, int rate, int concurrency, Duration duration, long count, Duration waitFor,
-                          double feedback, Path images, Path idx, String source, Path json, boolean quiet) {
+                          double feedback, Path images, Path idx, String source, Path json, boolean quiet, URI trainer) {
 
     public static final String USAGE = """
             Usage: pipeline load [--url URL] [--key KEY] (--rate N | --concurrency N) (--duration D | --count N)
                                  [--wait D] [--feedback FRACTION] [--images DIR | --idx DIR] [--source NAME] [--json FILE] [--quiet]
+                                 [--trainer METRICS-URL]
 
               --url          the gateway (default http://127.0.0.1:8080; any other host must be given here)
               --key          API key (default: the local stack's, from .local-stack/api-key)
@@ -43,12 +45,14 @@ public record LoadOptions(URI target, String key, int rate, int concurrency, Dur
               --feedback     fraction of accepted images whose true label is sent to /v1/images/{id}/feedback
               --images       a folder of images (a subfolder's name is its images' label); default: the IDX sample
               --idx          an IDX folder with t10k-images/labels (default convnet/src/test/resources/fashion-mnist-sample)
-              --json         write the report as JSON to this file too""";
+              --json         write the report as JSON to this file too
+              --trainer      a trainer's metrics (the local stack's: http://127.0.0.1:9500/metrics): latency is reported
+                             apart for requests served while a training round ran and for those between rounds""";
 
     public static LoadOptions parse(List<String> args, Path defaultKeyFile) {
         Map<String, String> given = new HashMap<>();
         List<String> flags = List.of("--url", "--key", "--rate", "--concurrency", "--duration", "--count", "--wait", "--feedback",
-                "--images", "--idx", "--source", "--json");
+                "--images", "--idx", "--source", "--json", "--trainer");
         boolean quiet = false;
         List<String> rest = new ArrayList<>(args);
         while (!rest.isEmpty()) {
@@ -85,7 +89,7 @@ public record LoadOptions(URI target, String key, int rate, int concurrency, Dur
         Path idx = Path.of(given.getOrDefault("--idx", "convnet/src/test/resources/fashion-mnist-sample"));
         Path json = given.containsKey("--json") ? Path.of(given.get("--json")) : null;
         return new LoadOptions(target, key, rate, concurrency, duration, count, waitFor, feedback, images, idx,
-                given.getOrDefault("--source", "load"), json, quiet);
+                given.getOrDefault("--source", "load"), json, quiet, given.containsKey("--trainer") ? URI.create(given.get("--trainer")) : null);
     }
 
     private static String readKey(Path file) {
