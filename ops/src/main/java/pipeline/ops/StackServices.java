@@ -3,6 +3,7 @@ package pipeline.ops;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,6 +26,8 @@ import pipeline.worker.WorkerMain;
  * supervised process with its log in the stack's data folder.
  */
 final class StackServices implements AutoCloseable {
+
+    private static final String REPLAY_DATA = "PIPELINE_TRAINER_REPLAY_DATA";
 
     private final Supervisor supervisor;
     private final ApiKey key;
@@ -78,15 +81,31 @@ final class StackServices implements AutoCloseable {
         if (options.trainer()) {
             int port = LocalStack.claim(options.trainerPort(), "the trainer", ServiceOptions.TRAINER_PORT.envName());
             // The trainer fine-tunes the model the stack serves: the one named in the model file.
-            services.add(new ServiceProcess("trainer", TrainerMain.class.getName(), "3g", with(common, Map.of(
+            Map<String, String> trainer = new HashMap<>(Map.of(
                     "PIPELINE_TRAINER_MODEL_NAME", modelName(options.modelFile()),
                     "PIPELINE_TRAINER_HTTP_PORT", Integer.toString(port),
                     "PIPELINE_TRAINER_STATE_DIR", dataDir.resolve("trainer-state").toString(),
-                    "PIPELINE_TRAINER_COLD_START", options.modelFile().toAbsolutePath().toString())),
+                    "PIPELINE_TRAINER_COLD_START", options.modelFile().toAbsolutePath().toString()));
+            // The bundled model learnt from Debian's Fashion-MNIST training images: rounds replay them beside the feed.
+            if (bundled(options.modelFile()) && System.getenv(REPLAY_DATA) == null
+                    && (Files.exists(FeedOptions.DEBIAN_DATASET.resolve("train-images-idx3-ubyte"))
+                        || Files.exists(FeedOptions.DEBIAN_DATASET.resolve("train-images-idx3-ubyte.gz")))) {
+                trainer.put(REPLAY_DATA, FeedOptions.DEBIAN_DATASET.toString());
+            }
+            services.add(new ServiceProcess("trainer", TrainerMain.class.getName(), "3g", with(common, trainer),
                     URI.create("http://127.0.0.1:" + port + "/ready"), dataDir.resolve("trainer.log"), true));
         }
         Supervisor supervisor = new Supervisor(services, dataDir, stackOptions.startTimeout(), out);
         return new StackServices(supervisor, key, keyFile, gateway, seeded);
+    }
+
+    /** Whether {@code modelFile} is the bundled model (however the path to it is written). */
+    private static boolean bundled(Path modelFile) {
+        try {
+            return Files.isSameFile(modelFile, ServiceOptions.MODEL_FILE.defaultValue());
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static String modelName(Path modelFile) {

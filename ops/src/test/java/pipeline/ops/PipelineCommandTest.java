@@ -118,6 +118,10 @@ class PipelineCommandTest {
 
         LoadReport first = predictSome(gateway, key);
         assertThat(first.statuses()).as("answers with a prediction").containsEntry(200, 20L);
+        // The bundled model learnt from Debian's Fashion-MNIST training images (./pipeline test installs them): its
+        // trainer replays them beside what the stack is taught.
+        assertThat(Files.readString(dataDir.resolve("trainer.log"))).as("the trainer's log")
+                .contains("Replaying 20000 images of /usr/share/datasets/fashion-mnist as 50% of every round's draws");
         assertThat(first.correct()).as("right labels out of 20 (the model is at 91 %)").isGreaterThanOrEqualTo(14);
 
         stack.service("worker-1").destroyForcibly();

@@ -63,7 +63,8 @@ final class StackCommand implements AutoCloseable {
                 "PIPELINE_STACK_MODEL_FILE", Path.of("../models/fashion-lenet5.model").toAbsolutePath().toString(),
                 "PIPELINE_STACK_DEMO_RGB_MODEL", Path.of("../models/garments-rgb224.onnx").toAbsolutePath().toString()));
         settings.putAll(env);
-        ProcessBuilder builder = new ProcessBuilder(java).redirectErrorStream(true);
+        // From the project's root, as ./pipeline runs it.
+        ProcessBuilder builder = new ProcessBuilder(java).redirectErrorStream(true).directory(Path.of("..").toAbsolutePath().normalize().toFile());
         builder.environment().putAll(settings);
         return new StackCommand(builder.start());
     }

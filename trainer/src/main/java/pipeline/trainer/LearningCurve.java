@@ -117,7 +117,10 @@ public final class LearningCurve {
                     : ColdStart.lenet(train.head(weakImages), 1, seed, seeded.modelName());
             System.out.printf(Locale.ROOT, "Seed %d: from %s, %,d labels from training image %,d on%n", seed,
                     o.getOrDefault("--start", "a weak LeNet-5 (one epoch on " + weakImages + " images)"), labels, skip);
-            Run run = run(seeded, train, test, start, skip, labels, roundLabels, System.out);
+            // A strong start's own images (those before the stream) are what trainer.replay-data would name.
+            StartReplay replay = o.containsKey("--start") && seeded.replayShare() > 0
+                    ? new StartReplay(train.head(skip), seeded.replayShare()) : StartReplay.NONE;
+            Run run = run(seeded, train, test, start, skip, labels, roundLabels, replay, System.out);
             double baseline = OfflineBaseline.testAccuracy(run.trainingSide(), run.steps(), test, seed);
             System.out.printf(Locale.ROOT, "Offline baseline (LeNet-5 from scratch on the same %,d training-side images, %,d steps): %.2f%%%n",
                     run.trainingSide().size(), run.steps(), 100 * baseline);
@@ -126,7 +129,9 @@ public final class LearningCurve {
             baselines.add(baseline);
         }
         summarise(seeds, runs, baselines, System.out);
-        draw(runs.getFirst().curve(), baselines.getFirst(), png);
+        String from = o.containsKey("--start") ? "from " + Path.of(o.get("--start")).getFileName() + " (a strong start)"
+                : "from a weak LeNet-5";
+        draw(runs.getFirst().curve(), baselines.getFirst(), "Fashion-MNIST test accuracy under continuous training " + from, png);
         System.out.println("Curve drawn to " + png);
     }
 
@@ -176,14 +181,15 @@ public final class LearningCurve {
 
     /** The stream of {@code labels} training images from index {@code from}, starting from {@code weak}. */
     static Run run(TrainerSettings settings, Dataset train, Dataset test, ModelFile weak, int from, int labels, int roundLabels,
-                   PrintStream log) throws IOException {
+                   StartReplay replay, PrintStream log) throws IOException {
         TrainingRound.Version promoted = new TrainingRound.Version(1, weak.toBytes());
         TrainingRound.Version base = promoted;
+        PromotionGate.Tally evidence = PromotionGate.Tally.NONE;
         double parentTest = Evaluator.evaluate(weak.network(), test, weak.normalisation(), 256).accuracy();
         List<Point> curve = new ArrayList<>();
         curve.add(new Point(0, 1, parentTest, parentTest, true, Double.NaN, Double.NaN));
-        TrainingRound round = new TrainingRound(settings.round(), new PromotionGate(settings.promotionZ()));
-        TrainingData data = new TrainingData(settings, train.imageSize());
+        TrainingRound round = new TrainingRound(settings.round(), settings.gate());
+        TrainingData data = new TrainingData(settings, train.imageSize(), replay);
         long seen = 0;
         int sinceRound = 0;
         int version = 1;
@@ -199,13 +205,14 @@ public final class LearningCurve {
                 continue;
             }
             sinceRound = 0;
-            TrainingRound.Outcome outcome = round.run(base, promoted, ++version, data.buffer(), data.heldOut(), List.of(),
-                    () -> false);
-            steps += settings.round().steps();
+            TrainingRound.Outcome outcome = round.run(base, promoted, ++version, data.buffer(), data.heldOut(),
+                    new TrainingRound.Lineage(data.takeUnseen(), evidence), List.of(), () -> false);
+            steps += outcome.steps();
             ModelFile candidate = outcome.candidate();
             double candidateTest = Evaluator.evaluate(candidate.network(), test, candidate.normalisation(), 256).accuracy();
             TrainingRound.Version fresh = new TrainingRound.Version(version, candidate.toBytes());
             base = outcome.nextBase(fresh, promoted);
+            evidence = outcome.nextLineageEvidence();
             if (outcome.verdict().promote()) {
                 promoted = fresh;
                 parentTest = candidateTest;
@@ -234,7 +241,7 @@ public final class LearningCurve {
      * Test accuracy (0–100 %) against labels seen: the promoted version as a step line, each candidate as a dot (green
      * promoted, red rejected), the offline baseline as a dashed line.
      */
-    static void draw(List<Point> curve, double baseline, Path file) throws IOException {
+    static void draw(List<Point> curve, double baseline, String title, Path file) throws IOException {
         int width = 800;
         int height = 480;
         int left = 70;
@@ -265,7 +272,7 @@ public final class LearningCurve {
         }
         g.drawString("training labels seen", width / 2 - 50, height - 15);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
-        g.drawString("Fashion-MNIST test accuracy under continuous training from a weak LeNet-5", left, 22);
+        g.drawString(title, left, 22);
         g.setColor(new Color(40, 90, 200));
         g.setStroke(new BasicStroke(2.5f));
         for (int i = 1; i < curve.size(); i++) {

@@ -44,7 +44,7 @@ final class NewClassCurve {
         TrainingRound.Version promoted = new TrainingRound.Version(1, weak.toBytes());
         TrainingRound.Version base = promoted;
         ModelFile promotedModel = weak;
-        TrainingRound round = new TrainingRound(settings.round(), new PromotionGate(settings.promotionZ()));
+        TrainingRound round = new TrainingRound(settings.round(), settings.gate());
         TrainingData data = new TrainingData(settings, train.imageSize());
         NewClassLabels newClasses = new NewClassLabels(settings.newClassMinLabels());
         List<Point> curve = new ArrayList<>();

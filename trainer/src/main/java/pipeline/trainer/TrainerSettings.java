@@ -27,7 +27,7 @@ import pipeline.schemas.topics.Topics;
  * @param roundLabels    new training labels that start a round
  * @param roundInterval  time after which a round starts with any new label
  * @param round          steps, batch size, learning rate and seed of a round
- * @param promotionZ     standard errors by which a candidate must beat its parent (0 = at least as accurate)
+ * @param gate           what proves a candidate better than the promoted version, at how many standard errors
  * @param feedbackWindow how far apart an image and a label for it may be to be joined
  * @param accuracyWindow length of the windows of {@code model-accuracy}
  * @param coldStart      a model file, or a folder of IDX files to train one from, when no version is promoted
@@ -42,13 +42,15 @@ import pipeline.schemas.topics.Topics;
  *                       topology joins corrections with it, and rounds wait while its workers are behind
  * @param sampleMemory   bytes the kept samples (training and held-out) may take; fewer are kept when the model's
  *                       input is large (a 224×224 RGB sample is 147 KiB, a 28×28 grey one 784 bytes)
+ * @param replayData     the images the start model learnt from (IDX files or class folders), or {@code null}
+ * @param replayShare    share of every round's draws taken from {@code replayData}
  */
 public record TrainerSettings(String bootstrapServers, String registryUrl, String applicationId, String modelName, int threads,
                               int bufferSize, int heldOutPercent, int heldOutSize, int minHeldOut, int roundLabels,
-                              Duration roundInterval, TrainingRound.Config round, double promotionZ, Duration feedbackWindow,
+                              Duration roundInterval, TrainingRound.Config round, PromotionGate gate, Duration feedbackWindow,
                               Duration accuracyWindow, Path coldStart, int coldStartEpochs, String httpHost, int httpPort,
                               Path stateDir, String servingGroup, int yieldLag, Duration maxYield, NewClasses newClasses,
-                              int newClassMinLabels, String imagesTopic, long sampleMemory) {
+                              int newClassMinLabels, String imagesTopic, long sampleMemory, Path replayData, double replayShare) {
 
     /** What becomes of a label of a class the model does not have. */
     public enum NewClasses { REFUSE, GROW }
@@ -56,16 +58,17 @@ public record TrainerSettings(String bootstrapServers, String registryUrl, Strin
     /** These settings for a model whose images are on {@code topic}. */
     public TrainerSettings onImagesTopic(String topic) {
         return new TrainerSettings(bootstrapServers, registryUrl, applicationId, modelName, threads, bufferSize, heldOutPercent,
-                heldOutSize, minHeldOut, roundLabels, roundInterval, round, promotionZ, feedbackWindow, accuracyWindow, coldStart,
+                heldOutSize, minHeldOut, roundLabels, roundInterval, round, gate, feedbackWindow, accuracyWindow, coldStart,
                 coldStartEpochs, httpHost, httpPort, stateDir, servingGroup, yieldLag, maxYield, newClasses, newClassMinLabels, topic,
-                sampleMemory);
+                sampleMemory, replayData, replayShare);
     }
 
     /** These settings growing the model's head by new classes once each has {@code minLabels} labels. */
     public TrainerSettings growing(int minLabels) {
         return new TrainerSettings(bootstrapServers, registryUrl, applicationId, modelName, threads, bufferSize, heldOutPercent,
-                heldOutSize, minHeldOut, roundLabels, roundInterval, round, promotionZ, feedbackWindow, accuracyWindow, coldStart,
-                coldStartEpochs, httpHost, httpPort, stateDir, servingGroup, yieldLag, maxYield, NewClasses.GROW, minLabels, imagesTopic, sampleMemory);
+                heldOutSize, minHeldOut, roundLabels, roundInterval, round, gate, feedbackWindow, accuracyWindow, coldStart,
+                coldStartEpochs, httpHost, httpPort, stateDir, servingGroup, yieldLag, maxYield, NewClasses.GROW, minLabels, imagesTopic, sampleMemory,
+                replayData, replayShare);
     }
 
     static final Setting<String> APPLICATION_ID = Setting.of("trainer.application-id", ValueType.text(), "trainer",
@@ -91,7 +94,9 @@ public record TrainerSettings(String bootstrapServers, String registryUrl, Strin
     static final Setting<Duration> ROUND_INTERVAL = Setting.of("trainer.round-interval", ValueType.duration(), Duration.ofSeconds(60),
             "time after which a round starts if any new label came");
     static final Setting<Integer> ROUND_STEPS = Setting.of("trainer.round-steps", ValueType.integer(1, 1_000_000), 150,
-            "optimiser steps per round");
+            "optimiser steps per round, at least");
+    static final Setting<Double> ROUND_PASSES = Setting.of("trainer.round-passes", ValueType.decimal(0, 1000), 1.5,
+            "passes over the replay buffer a round makes at least, so rounds take more steps as it grows; 0: round-steps always");
     static final Setting<String> FREEZE_UP_TO = Setting.of("trainer.freeze-up-to", ValueType.text(), TransferLearning.NONE,
             "what a round may not change: none, body (all but the head) or the node frozen through (an imported model's)");
     static final Setting<NewClasses> NEW_CLASSES = Setting.of("trainer.new-classes", ValueType.oneOf(NewClasses.class),
@@ -99,9 +104,20 @@ public record TrainerSettings(String bootstrapServers, String registryUrl, Strin
     static final Setting<Integer> NEW_CLASS_MIN_LABELS = Setting.of("trainer.new-class-min-labels", ValueType.integer(1, 1_000_000),
             50, "labels of a new class before a round grows the head by it");
     static final Setting<Integer> BATCH_SIZE = Setting.of("trainer.batch-size", ValueType.integer(1, 4096), 64, "samples per step");
-    static final Setting<Double> LEARNING_RATE = Setting.of("trainer.learning-rate", ValueType.decimal(1e-7, 1), 5e-4,
-            "Adam's learning rate in a round");
-    static final Setting<Double> PROMOTION_Z = Setting.of("trainer.promotion-z", ValueType.decimal(0, 10), 3.0,
+    static final Setting<Double> LEARNING_RATE = Setting.of("trainer.learning-rate", ValueType.decimal(1e-7, 1), 0.01,
+            "the learning rate a round starts at");
+    static final Setting<TrainingRound.RoundOptimizer> OPTIMIZER = Setting.of("trainer.optimizer",
+            ValueType.oneOf(TrainingRound.RoundOptimizer.class), TrainingRound.RoundOptimizer.SGD,
+            "how a round's steps move the weights: adam, or sgd (Nesterov momentum 0.9, weight decay 5e-4)");
+    static final Setting<TrainingRound.RoundSchedule> ROUND_SCHEDULE = Setting.of("trainer.round-schedule",
+            ValueType.oneOf(TrainingRound.RoundSchedule.class), TrainingRound.RoundSchedule.COSINE,
+            "the learning rate within a round: constant, or cosine (down to 0, a warm restart each round)");
+    static final Setting<String> REPLAY_DATA = Setting.of("trainer.replay-data", ValueType.text(), "",
+            "the images the start model learnt from (a folder of IDX files or of class folders), replayed beside the stream;"
+                    + " empty: none");
+    static final Setting<Double> REPLAY_SHARE = Setting.of("trainer.replay-share", ValueType.decimal(0, 0.9), 0.5,
+            "share of every round's draws taken from trainer.replay-data when it is set");
+    static final Setting<Double> PROMOTION_Z = Setting.of("trainer.promotion-z", ValueType.decimal(0, 10), 2.0,
             "standard errors (paired, on the held-out set) by which a candidate must beat its parent; 0 = at least as accurate");
     static final Setting<Duration> FEEDBACK_WINDOW = Setting.of("trainer.feedback-window", ValueType.duration(), Duration.ofHours(1),
             "how far apart in time an image and a label for it are joined");
@@ -132,18 +148,21 @@ public record TrainerSettings(String bootstrapServers, String registryUrl, Strin
     /** Every setting this service reads. */
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, APPLICATION_ID, MODEL_NAME, IMAGES_TOPIC, THREADS, BUFFER_SIZE, SAMPLE_MEMORY,
             HELD_OUT_PERCENT, HELD_OUT_SIZE, MIN_HELD_OUT, ROUND_LABELS, ROUND_INTERVAL, ROUND_STEPS, BATCH_SIZE, LEARNING_RATE,
+            OPTIMIZER, ROUND_SCHEDULE, ROUND_PASSES, REPLAY_DATA, REPLAY_SHARE,
             PROMOTION_Z, FEEDBACK_WINDOW, ACCURACY_WINDOW, COLD_START, COLD_START_EPOCHS, SEED, HTTP_HOST, HTTP_PORT,
             STATE_DIR, SERVING_GROUP, YIELD_LAG, MAX_YIELD, FREEZE_UP_TO, NEW_CLASSES, NEW_CLASS_MIN_LABELS);
 
     public static TrainerSettings from(Settings s) {
         TrainingRound.Config round = new TrainingRound.Config(s.get(ROUND_STEPS), s.get(BATCH_SIZE),
-                s.get(LEARNING_RATE).floatValue(), s.get(SEED), s.get(FREEZE_UP_TO).strip());
+                s.get(LEARNING_RATE).floatValue(), s.get(SEED), s.get(FREEZE_UP_TO).strip(), s.get(OPTIMIZER), s.get(ROUND_SCHEDULE),
+                s.get(ROUND_PASSES));
         return new TrainerSettings(s.get(BOOTSTRAP), s.get(REGISTRY), s.get(APPLICATION_ID), s.get(MODEL_NAME), s.get(THREADS),
                 s.get(BUFFER_SIZE), s.get(HELD_OUT_PERCENT), s.get(HELD_OUT_SIZE), s.get(MIN_HELD_OUT), s.get(ROUND_LABELS),
-                s.get(ROUND_INTERVAL), round, s.get(PROMOTION_Z), s.get(FEEDBACK_WINDOW), s.get(ACCURACY_WINDOW),
+                s.get(ROUND_INTERVAL), round, new PromotionGate(s.get(PROMOTION_Z)), s.get(FEEDBACK_WINDOW), s.get(ACCURACY_WINDOW),
                 s.get(COLD_START), s.get(COLD_START_EPOCHS), s.get(HTTP_HOST), s.get(HTTP_PORT), s.get(STATE_DIR),
                 s.get(SERVING_GROUP), s.get(YIELD_LAG), s.get(MAX_YIELD), s.get(NEW_CLASSES), s.get(NEW_CLASS_MIN_LABELS),
-                s.get(IMAGES_TOPIC).strip(), s.get(SAMPLE_MEMORY));
+                s.get(IMAGES_TOPIC).strip(), s.get(SAMPLE_MEMORY), s.get(REPLAY_DATA).isBlank() ? null : Path.of(s.get(REPLAY_DATA).strip()),
+                s.get(REPLAY_SHARE));
     }
 
     /** The labels and predictions of this trainer's model. */

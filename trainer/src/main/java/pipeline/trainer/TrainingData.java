@@ -1,5 +1,6 @@
 package pipeline.trainer;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,16 +18,26 @@ final class TrainingData {
     private final int heldOutCapacity;
     private final int heldOutNeeded;
     private final int sampleBytes;
+    /** Training samples of images not kept before, since the last round took them: what no version has learnt from yet. */
+    private final List<Sample> unseen = new ArrayList<>();
 
     /** @param sampleBytes one sample's pixels: the model's channels × height × width */
     TrainingData(TrainerSettings settings, int sampleBytes) {
+        this(settings, sampleBytes, StartReplay.NONE);
+    }
+
+    /**
+     * @param sampleBytes one sample's pixels: the model's channels × height × width
+     * @param start       the start model's images, replayed beside the stream
+     */
+    TrainingData(TrainerSettings settings, int sampleBytes, StartReplay start) {
         double fit = (double) settings.sampleMemory() / sampleBytes / (settings.bufferSize() + settings.heldOutSize());
         double scale = Math.min(1, fit);
         bufferCapacity = Math.max(2, (int) (settings.bufferSize() * scale));
         heldOutCapacity = Math.max(1, (int) (settings.heldOutSize() * scale));
         heldOutNeeded = Math.min(settings.minHeldOut(), heldOutCapacity);
         split = new HeldOutSplit(settings.heldOutPercent());
-        buffer = new ReplayBuffer(bufferCapacity, settings.round().seed());
+        buffer = new ReplayBuffer(bufferCapacity, settings.round().seed(), start);
         heldOut = new RecentSamples(heldOutCapacity);
         this.sampleBytes = sampleBytes;
     }
@@ -62,9 +73,20 @@ final class TrainingData {
         if (held) {
             heldOut.add(sample);
         } else {
+            // An image already kept (a feed that repeats itself, a label corrected) may have been trained on: not unseen.
+            if (!buffer.holds(sample.pixels()) && unseen.size() < bufferCapacity) {
+                unseen.add(sample);
+            }
             buffer.add(sample);
         }
         return held;
+    }
+
+    /** The training samples kept since the last call (at most the buffer's capacity), and forgets them. */
+    List<Sample> takeUnseen() {
+        List<Sample> taken = List.copyOf(unseen);
+        unseen.clear();
+        return taken;
     }
 
     ReplayBuffer buffer() {

@@ -43,7 +43,7 @@ import pipeline.schemas.topics.Topics;
 /**
  * The training loop: reads {@code labels} into {@link TrainingData} (replay buffer and held-out
  * set), and every {@code round-labels} new training labels (or {@code round-interval} with at
- * least one) runs a {@link TrainingRound} from the promoted version or the last candidate no worse
+ * least one) runs a {@link TrainingRound} from the promoted version or the last candidate not clearly worse
  * than it. The candidate is published as PROMOTED when the {@link PromotionGate} lets it through,
  * else as REJECTED, with its metrics, parent and samples seen; both evaluations go to
  * {@code training-metrics}; all of it in one transaction with the {@code labels} offsets read.
@@ -79,8 +79,10 @@ public final class TrainingLoop implements Runnable {
     private int decoderVersion;
     /** The promoted version candidates must beat, as this loop last knew it. */
     private int promotedVersion;
-    /** What the next round fine-tunes: the promoted version, or the last candidate no worse than it. */
+    /** What the next round fine-tunes: the promoted version, or the last candidate not clearly worse than it. */
     private TrainingRound.Version base;
+    /** What the base's lineage showed against the promoted version on labels neither had learnt from (reset with the base). */
+    private PromotionGate.Tally lineageEvidence = PromotionGate.Tally.NONE;
     /** Training-side labels read since the last published round (or since start). */
     private long newLabels;
     private long lastRound = System.nanoTime();
@@ -98,19 +100,37 @@ public final class TrainingLoop implements Runnable {
     /** Per partition, the first offset this trainer's group ever read: a refill goes no further back. */
     private final Map<TopicPartition, Long> historyStart = new HashMap<>();
 
-    /** @param lineage already caught up, with a promoted version (see {@link ColdStart}) */
-    TrainingLoop(TrainerSettings settings, SchemaRegistryClient registry, ModelLineage lineage, VersionPublisher publisher) {
+    /**
+     * @param lineage already caught up, with a promoted version (see {@link ColdStart})
+     * @throws IOException when {@code trainer.replay-data} is set and does not read as images the model takes
+     */
+    TrainingLoop(TrainerSettings settings, SchemaRegistryClient registry, ModelLineage lineage, VersionPublisher publisher)
+            throws IOException {
         this.settings = settings;
         this.registry = registry;
         this.lineage = lineage;
         this.publisher = publisher;
-        this.round = new TrainingRound(settings.round(), new PromotionGate(settings.promotionZ()));
-        this.data = new TrainingData(settings, sampleBytes(lineage.promoted().record().getInput()));
+        this.round = new TrainingRound(settings.round(), settings.gate());
+        this.data = new TrainingData(settings, sampleBytes(lineage.promoted().record().getInput()), startReplay(settings, lineage));
         this.newClasses = new NewClassLabels(settings.newClassMinLabels());
         this.metrics = new TrainerMetrics(() -> data.buffer().size(), data::heldOutSize, lineage::skippedRecords);
         this.scope = settings.scope();
         this.serving = new ServingPressure(settings.bootstrapServers(), settings.servingGroup(), settings.imagesTopic(),
                 settings.yieldLag());
+    }
+
+    /** {@code trainer.replay-data} as the promoted version takes it, at most as many images as the buffer keeps. */
+    private static StartReplay startReplay(TrainerSettings settings, ModelLineage lineage) throws IOException {
+        if (settings.replayData() == null || settings.replayShare() == 0) {
+            return StartReplay.NONE;
+        }
+        ModelLineage.Promoted promoted = lineage.promoted();
+        ModelFile model = ModelFile.fromBytes(promoted.weights(), "model v" + promoted.version());
+        StartReplay replay = StartReplay.load(settings.replayData(), model, settings.replayShare(), settings.bufferSize(),
+                settings.round().seed());
+        LOG.info("Replaying {} images of {} as {}% of every round's draws", replay.data().size(), settings.replayData(),
+                Math.round(100 * settings.replayShare()));
+        return replay;
     }
 
     /** One sample's pixels for a model of this input: channels × height × width bytes. */
@@ -337,6 +357,7 @@ public final class TrainingLoop implements Runnable {
             }
             promotedVersion = promoted.version();
             base = served;
+            lineageEvidence = PromotionGate.Tally.NONE;
             metrics.promotedVersion(promotedVersion);
         }
         int version = lineage.highestVersion() + 1;
@@ -346,12 +367,16 @@ public final class TrainingLoop implements Runnable {
         TrainingRound.Outcome outcome;
         try {
             yielded = Duration.ZERO;
-            outcome = round.run(base, served, version, data.buffer(), data.heldOut(), growing, this::betweenSteps);
+            metrics.roundRunning(true);
+            outcome = round.run(base, served, version, data.buffer(), data.heldOut(),
+                    new TrainingRound.Lineage(data.takeUnseen(), lineageEvidence), growing, this::betweenSteps);
         } catch (RoundCancelledException e) {
             LOG.info("{}", e.getMessage());
             return;
         } catch (IOException e) {
             throw new IllegalStateException("v" + base.number() + " passed verification but does not read", e);
+        } finally {
+            metrics.roundRunning(false);
         }
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         lineage.catchUp();
@@ -389,6 +414,7 @@ public final class TrainingLoop implements Runnable {
         waitingLogged = false;
         int from = base.number();
         base = outcome.nextBase(new TrainingRound.Version(version, weights), served);
+        lineageEvidence = outcome.nextLineageEvidence();
         if (status == ModelStatus.PROMOTED) {
             promotedVersion = version;
         }

@@ -1,9 +1,11 @@
 package pipeline.trainer;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
@@ -13,6 +15,8 @@ import pipeline.convnet.model.ModelFile;
 import pipeline.convnet.model.ModelInfo;
 import pipeline.convnet.optim.Adam;
 import pipeline.convnet.optim.LearningRateSchedule;
+import pipeline.convnet.optim.Optimizer;
+import pipeline.convnet.optim.Sgd;
 import pipeline.convnet.train.Evaluation;
 import pipeline.convnet.train.Evaluator;
 import pipeline.convnet.train.Trainer;
@@ -20,27 +24,42 @@ import pipeline.convnet.train.TransferLearning;
 
 /**
  * One round of continuous training: the base (the promoted version, or the last candidate that was
- * no worse than it) is fine-tuned with Adam on samples drawn from the replay buffer; the candidate
+ * not clearly worse than it) is fine-tuned on samples drawn from the replay buffer; the candidate
  * and the promoted version are judged on the same held-out set, and the gate decides. A candidate
- * that is no worse but not yet clearly better stays the base of the next round, so small gains add
- * up until they are clear; a worse one is dropped and the next round starts again from the promoted
- * version. Kafka-free, so the service and the learning-curve command run the same round.
+ * that is not clearly worse but not yet clearly better stays the base of the next round, so small gains
+ * add up until they are clear; a clearly worse one is dropped and the next round starts again from the
+ * promoted version. Kafka-free, so the service and the learning-curve command run the same round.
  */
 public final class TrainingRound {
 
     /**
-     * @param steps        optimiser steps per round
+     * @param steps        optimiser steps per round, at least
      * @param batchSize    samples per step
-     * @param learningRate Adam's, constant within a round
+     * @param learningRate the rate a round starts at
      * @param seed         shuffling of the drawn samples
      * @param freezeUpTo   what a round leaves as it is: {@code none}, {@code body} (all but the head) or the
      *                     node frozen through ({@link TransferLearning#freezeUpTo})
+     * @param optimizer    how a step moves the weights
+     * @param schedule     the rate within a round
+     * @param bufferPasses passes over the replay buffer a round makes at least (more steps than {@code steps} as the
+     *                     buffer grows, so the newest labels are learnt as well as the first); 0: {@code steps} always
      */
-    public record Config(int steps, int batchSize, float learningRate, long seed, String freezeUpTo) {
+    public record Config(int steps, int batchSize, float learningRate, long seed, String freezeUpTo, RoundOptimizer optimizer,
+                         RoundSchedule schedule, double bufferPasses) {
 
-        /** A round that may change every layer. */
+        /** A round that may change every layer, as the service's defaults: SGD annealed, at least 1.5 passes over the buffer. */
         public Config(int steps, int batchSize, float learningRate, long seed) {
             this(steps, batchSize, learningRate, seed, TransferLearning.NONE);
+        }
+
+        /** A round as the service's defaults: SGD annealed on a cosine, at least 1.5 passes over the buffer. */
+        public Config(int steps, int batchSize, float learningRate, long seed, String freezeUpTo) {
+            this(steps, batchSize, learningRate, seed, freezeUpTo, RoundOptimizer.SGD, RoundSchedule.COSINE, 1.5);
+        }
+
+        /** Steps a round takes with {@code buffered} training samples kept. */
+        public int steps(int buffered) {
+            return Math.max(steps, (int) Math.ceil(bufferPasses * buffered / batchSize));
         }
 
         public Config {
@@ -48,6 +67,33 @@ public final class TrainingRound {
                 throw new IllegalArgumentException("a round needs 1 or more steps of 1 or more samples at a positive learning rate;"
                         + " got " + steps + " steps of " + batchSize + " at " + learningRate);
             }
+            if (!(bufferPasses >= 0 && bufferPasses <= 1000)) {
+                throw new IllegalArgumentException("a round's passes over the replay buffer are between 0 and 1000; got " + bufferPasses);
+            }
+        }
+    }
+
+    /** How a round's steps move the weights. */
+    public enum RoundOptimizer {
+        /** Adam (β 0.9, 0.999), no weight decay: fresh moments each round. */
+        ADAM,
+        /** SGD with Nesterov momentum 0.9 and weight decay 5·10⁻⁴, the recipe the bundled models were trained with. */
+        SGD;
+
+        Optimizer create() {
+            return this == ADAM ? Adam.adam(0f) : new Sgd(0.9f, true, 5e-4f);
+        }
+    }
+
+    /** The learning rate within a round. */
+    public enum RoundSchedule {
+        /** The configured rate throughout. */
+        CONSTANT,
+        /** From the configured rate down to 0 on a half cosine: every round a warm restart, every candidate annealed. */
+        COSINE;
+
+        LearningRateSchedule over(float rate, int steps) {
+            return this == CONSTANT ? LearningRateSchedule.constant(rate) : LearningRateSchedule.cosine(rate, steps, 0f);
         }
     }
 
@@ -59,15 +105,28 @@ public final class TrainingRound {
      * @param candidate      the fine-tuned model, carrying {@code candidateVersion}, its parent (the base) and its held-out metrics
      * @param promotedScore  the promoted version on the held-out set
      * @param candidateScore the candidate on the same set
+     * @param steps          optimiser steps the round took
      * @param trainingTime   time spent fine-tuning (not judging)
+     * @param lineageEvidence what the candidate's ancestors showed on labels unseen by them and the promoted version
      */
     public record Outcome(ModelFile candidate, Evaluation promotedScore, Evaluation candidateScore,
-                          PromotionGate.Verdict verdict, int heldOutSamples, Duration trainingTime) {
+                          PromotionGate.Verdict verdict, int heldOutSamples, int steps, Duration trainingTime,
+                          PromotionGate.Tally lineageEvidence) {
 
-        /** The next round's base: the candidate unless it did worse than the promoted version. */
+        /**
+         * The next round's base: the candidate unless it is clearly worse than the promoted version (by the gate's
+         * standard errors). One that is a little behind on the held-out set, by chance as often as not, is trained on.
+         */
         public Version nextBase(Version candidateVersion, Version promoted) {
-            boolean noWorse = verdict.candidateOnlyRight() >= verdict.promotedOnlyRight();
-            return verdict.promote() || noWorse ? candidateVersion : promoted;
+            return verdict.promote() || !verdict.worse() ? candidateVersion : promoted;
+        }
+
+        /**
+         * The evidence the next round's base brings: this lineage's, when it goes on against the same promoted
+         * version; none after a promotion or when it is abandoned.
+         */
+        public PromotionGate.Tally nextLineageEvidence() {
+            return verdict.promote() || verdict.worse() ? PromotionGate.Tally.NONE : lineageEvidence;
         }
     }
 
@@ -90,24 +149,52 @@ public final class TrainingRound {
      */
     public Outcome run(Version base, Version promoted, int candidateVersion, ReplayBuffer buffer, List<Sample> heldOut,
                        List<String> newClasses, BooleanSupplier stopping) throws IOException {
+        return run(base, promoted, candidateVersion, buffer, heldOut, Lineage.NONE, newClasses, stopping);
+    }
+
+    /**
+     * The evidence a base that is not the promoted version brings along.
+     *
+     * @param unseen the training labels that came since the base was trained: neither it nor the promoted version has
+     *               learnt from them, so comparing the two on them is fresh evidence (used once, then trained on)
+     * @param prior  what earlier rounds of the same lineage found on theirs
+     */
+    public record Lineage(List<Sample> unseen, PromotionGate.Tally prior) {
+
+        public static final Lineage NONE = new Lineage(List.of(), PromotionGate.Tally.NONE);
+    }
+
+    /** As above, the gate counting the {@code lineage}'s evidence beside the held-out set. */
+    public Outcome run(Version base, Version promoted, int candidateVersion, ReplayBuffer buffer, List<Sample> heldOut,
+                       Lineage lineage, List<String> newClasses, BooleanSupplier stopping) throws IOException {
         ModelFile model = grown(ModelFile.fromBytes(base.bytes(), "model v" + base.number()), newClasses, candidateVersion);
         ModelFile served = base.number() == promoted.number() && newClasses.isEmpty() ? model
                 : ModelFile.fromBytes(promoted.bytes(), "model v" + promoted.number());
         List<String> old = served.classNames();
-        // The old classes' held-out images, labelled as the (maybe grown) candidate numbers its classes.
-        Dataset judged = dataset(heldOut.stream().filter(s -> old.contains(s.label())).toList(), model);
+        PromotionGate.Tally evidence = lineage.prior();
+        if (served != model && newClasses.isEmpty() && !lineage.unseen().isEmpty()) {
+            Dataset unseen = dataset(lineage.unseen(), model);
+            evidence = evidence.plus(PromotionGate.Tally.of(Evaluator.evaluate(served.network(), unseen, served.normalisation(), 256),
+                    Evaluator.evaluate(model.network(), unseen, model.normalisation(), 256), unseen.labels()));
+        }
+        // The old classes' held-out images, labelled as the (maybe grown) candidate numbers its classes; an image held
+        // out again and again (a feed that repeats itself) counts once, with its latest label, or it would weigh as many.
+        List<Sample> images = distinct(heldOut);
+        Dataset judged = dataset(images.stream().filter(s -> old.contains(s.label())).toList(), model);
         Evaluation promotedScore = Evaluator.evaluate(served.network(), judged, served.normalisation(), 256);
 
         long start = System.nanoTime();
         TransferLearning.freezeUpTo(model.network(), config.freezeUpTo());
+        Dataset drawn = dataset(draw(buffer, model.classNames(), old), model);
+        int steps = (drawn.size() + config.batchSize() - 1) / config.batchSize();
         Trainer trainer = new Trainer(model.network(), model.normalisation(), new Trainer.Config(1, config.batchSize(),
-                LearningRateSchedule.constant(config.learningRate()), Adam.adam(0f), Augmentation.NONE, 0f,
+                config.schedule().over(config.learningRate(), steps), config.optimizer().create(), Augmentation.NONE, 0f,
                 config.seed() ^ candidateVersion));
-        trainer.fit(dataset(draw(buffer, model.classNames(), old), model), null, new Trainer.Listener() {
+        trainer.fit(drawn, null, new Trainer.Listener() {
             @Override
             public void step(int epoch, int step, int seen, int total, float loss) {
                 if (stopping.getAsBoolean()) {
-                    throw new RoundCancelledException(step, config.steps());
+                    throw new RoundCancelledException(step, steps);
                 }
             }
         });
@@ -116,11 +203,11 @@ public final class TrainingRound {
         Evaluation candidateScore = Evaluator.evaluate(model.network(), judged, model.normalisation(), 256);
         PromotionGate.Verdict verdict;
         if (model.classNames().size() > old.size()) {
-            Dataset fresh = dataset(heldOut.stream().filter(s -> !old.contains(s.label())).toList(), model);
+            Dataset fresh = dataset(images.stream().filter(s -> !old.contains(s.label())).toList(), model);
             verdict = gate.judgeGrowth(promotedScore, candidateScore, judged.labels(),
                     Evaluator.evaluate(model.network(), fresh, model.normalisation(), 256));
         } else {
-            verdict = gate.judge(promotedScore, candidateScore, judged.labels());
+            verdict = gate.judge(promotedScore, candidateScore, judged.labels(), evidence);
         }
         ModelInfo info = new ModelInfo(model.info().name(), candidateVersion, base.number(), Instant.now(), Map.of(
                 "heldOutAccuracy", candidateScore.accuracy(),
@@ -128,9 +215,20 @@ public final class TrainingRound {
                 "promotedVersion", (double) promoted.number(),
                 "promotedHeldOutAccuracy", promotedScore.accuracy(),
                 "promotedHeldOutLoss", promotedScore.meanLoss(),
-                "heldOutSamples", (double) heldOut.size()));
+                "heldOutSamples", (double) images.size()));
         ModelFile candidate = model.withInfo(info);
-        return new Outcome(candidate, promotedScore, candidateScore, verdict, heldOut.size(), trainingTime);
+        return new Outcome(candidate, promotedScore, candidateScore, verdict, images.size(), steps, trainingTime, evidence);
+    }
+
+    /** {@code samples} with one per image (by pixels): the latest of each, in the order of their latest. */
+    static List<Sample> distinct(List<Sample> samples) {
+        Map<ByteBuffer, Sample> latest = new LinkedHashMap<>();
+        for (Sample sample : samples) {
+            ByteBuffer pixels = ByteBuffer.wrap(sample.pixels());
+            latest.remove(pixels);
+            latest.put(pixels, sample);
+        }
+        return List.copyOf(latest.values());
     }
 
     /** {@code model} with its head grown by those of {@code newClasses} it lacks (their outputs after its own). */
@@ -151,7 +249,7 @@ public final class TrainingRound {
      * is learnt from its first labels rather than drowned by the old ones.
      */
     private List<Sample> draw(ReplayBuffer buffer, List<String> classes, List<String> old) {
-        int count = config.steps() * config.batchSize();
+        int count = config.steps(buffer.size()) * config.batchSize();
         List<Sample> drawn = new ArrayList<>(buffer.draw(count));
         for (String label : classes) {
             if (!old.contains(label)) {

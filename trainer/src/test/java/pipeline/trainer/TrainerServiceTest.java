@@ -84,9 +84,10 @@ class TrainerServiceTest {
     static TrainerSettings settings(TestKafka kafka, TestRegistry registry, String model, String applicationId, Path coldStart,
                                     String servingGroup, int yieldLag, int roundSteps) throws Exception {
         TrainerSettings settings = new TrainerSettings(kafka.bootstrapServers(), registry.url(), applicationId, model, 1, 20_000, 10,
-                2_000, 100, 800, Duration.ofMinutes(10), new TrainingRound.Config(roundSteps, 64, 5e-4f, 1), 3.0, Duration.ofHours(1),
+                2_000, 100, 800, Duration.ofMinutes(10), new TrainingRound.Config(roundSteps, 64, 0.01f, 1), new PromotionGate(2.0), Duration.ofHours(1),
                 Duration.ofSeconds(5), coldStart, 1, "127.0.0.1", 0, Files.createTempDirectory("trainer-state"),
-                servingGroup, yieldLag, Duration.ofSeconds(60), TrainerSettings.NewClasses.REFUSE, 50, Topics.IMAGES.name(), 1L << 30);
+                servingGroup, yieldLag, Duration.ofSeconds(60), TrainerSettings.NewClasses.REFUSE, 50, Topics.IMAGES.name(), 1L << 30,
+                null, 0);
         try (Admin admin = kafka.admin()) {
             ConsumerGroups.startAtEnd(admin, settings.trainingGroup(), Topics.LABELS.name());
         }

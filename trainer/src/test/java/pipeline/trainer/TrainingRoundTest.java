@@ -74,7 +74,7 @@ class TrainingRoundTest {
     static TrainingRound.Outcome round(boolean shuffled) throws Exception {
         ReplayBuffer buffer = new ReplayBuffer(4_000, 1);
         List<Sample> heldOut = split(samples(train, 200, 2_500, shuffled), buffer);
-        TrainingRound round = new TrainingRound(new TrainingRound.Config(150, 64, 5e-4f, 1), new PromotionGate(3));
+        TrainingRound round = new TrainingRound(new TrainingRound.Config(150, 64, 0.01f, 1), new PromotionGate(3));
         TrainingRound.Version v1 = new TrainingRound.Version(1, weak.toBytes());
         return round.run(v1, v1, 2, buffer, heldOut, List.of(), () -> false);
     }
@@ -95,6 +95,53 @@ class TrainingRoundTest {
     }
 
     @Test
+    void roundsTakeMoreStepsAsTheBufferGrowsWhenAskedForPassesOverIt() throws Exception {
+        TrainingRound.Config config = new TrainingRound.Config(10, 64, 0.01f, 1, TransferLearning.NONE,
+                TrainingRound.RoundOptimizer.SGD, TrainingRound.RoundSchedule.COSINE, 2.0);
+        assertThat(config.steps(100)).as("a small buffer: the minimum").isEqualTo(10);
+        assertThat(config.steps(6_400)).as("two passes over 6,400 samples of 64").isEqualTo(200);
+
+        ReplayBuffer buffer = new ReplayBuffer(4_000, 1);
+        List<Sample> heldOut = split(samples(train, 200, 1_200, false), buffer);
+        TrainingRound.Version v1 = new TrainingRound.Version(1, weak.toBytes());
+        TrainingRound.Outcome outcome = new TrainingRound(config, new PromotionGate(3)).run(v1, v1, 2, buffer, heldOut, List.of(),
+                () -> false);
+
+        assertThat(outcome.steps()).isEqualTo(config.steps(buffer.size())).isGreaterThan(10);
+    }
+
+    @Test
+    void aLineageAheadOfThePromotedVersionAddsWhatItShowsOnTheNewLabelsToWhatItBrought() throws Exception {
+        TrainingRound.Outcome first = round(false);
+        TrainingRound.Version promoted = new TrainingRound.Version(1, weak.toBytes());
+        TrainingRound.Version base = first.nextBase(new TrainingRound.Version(2, first.candidate().toBytes()), promoted);
+        ReplayBuffer buffer = new ReplayBuffer(4_000, 1);
+        List<Sample> heldOut = split(samples(train, 200, 2_500, false), buffer);
+        // Labels that came after the base was trained: neither it nor v1 has seen them.
+        List<Sample> unseen = samples(test, 0, 500, false);
+        PromotionGate.Tally prior = new PromotionGate.Tally(7, 3);
+
+        TrainingRound.Outcome outcome = new TrainingRound(new TrainingRound.Config(20, 64, 0.01f, 1), new PromotionGate(3))
+                .run(base, promoted, 3, buffer, heldOut, new TrainingRound.Lineage(unseen, prior), List.of(), () -> false);
+
+        // The trained base beats the weak v1 on the unseen labels: many more images it alone gets right.
+        PromotionGate.Tally evidence = outcome.lineageEvidence();
+        assertThat(evidence.candidateOnlyRight() - 7).isGreaterThan(evidence.promotedOnlyRight() - 3 + 50);
+        assertThat(outcome.verdict().reason()).contains("its ancestors alone on " + evidence.candidateOnlyRight());
+        assertThat(outcome.nextLineageEvidence()).as("promoted: the next round starts afresh").isEqualTo(
+                outcome.verdict().promote() ? PromotionGate.Tally.NONE : evidence);
+    }
+
+    @Test
+    void anImageHeldOutAgainAndAgainIsJudgedOnceWithItsLatestLabel() {
+        Sample first = new Sample("a", new byte[] {1, 2}, "Bag");
+        Sample other = new Sample("b", new byte[] {3, 4}, "Coat");
+        Sample again = new Sample("c", new byte[] {1, 2}, "Sneaker");
+
+        assertThat(TrainingRound.distinct(List.of(first, other, again))).containsExactly(other, again);
+    }
+
+    @Test
     void aCandidateFineTunedOnShuffledLabelsIsNotPromoted() throws Exception {
         TrainingRound.Outcome outcome = round(true);
 
@@ -105,7 +152,7 @@ class TrainingRoundTest {
     void aRoundWithTheBodyFrozenChangesOnlyTheHead() throws Exception {
         ReplayBuffer buffer = new ReplayBuffer(1_000, 1);
         samples(train, 200, 1_200, false).forEach(buffer::add);
-        TrainingRound round = new TrainingRound(new TrainingRound.Config(20, 32, 1e-3f, 1, TransferLearning.BODY),
+        TrainingRound round = new TrainingRound(new TrainingRound.Config(20, 32, 0.01f, 1, TransferLearning.BODY),
                 new PromotionGate(3));
         TrainingRound.Version v1 = new TrainingRound.Version(1, weak.toBytes());
 
@@ -137,7 +184,7 @@ class TrainingRoundTest {
                 new ModelInfo("grow-test", 1, null, Instant.now(), Map.of()));
         ReplayBuffer buffer = new ReplayBuffer(4_000, 1);
         List<Sample> heldOut = split(samples(train, 400, 1_000, false), buffer);
-        TrainingRound round = new TrainingRound(new TrainingRound.Config(150, 64, 5e-4f, 1), new PromotionGate(3));
+        TrainingRound round = new TrainingRound(new TrainingRound.Config(150, 64, 0.01f, 1), new PromotionGate(3));
         TrainingRound.Version v1 = new TrainingRound.Version(1, nineClasses.toBytes());
 
         TrainingRound.Outcome outcome = round.run(v1, v1, 2, buffer, heldOut, List.of("Ankle boot"), () -> false);
@@ -164,7 +211,7 @@ class TrainingRoundTest {
     void aRoundAskedToStopEndsWithoutACandidate() {
         ReplayBuffer buffer = new ReplayBuffer(100, 1);
         samples(train, 0, 100, false).forEach(buffer::add);
-        TrainingRound round = new TrainingRound(new TrainingRound.Config(50, 16, 5e-4f, 1), new PromotionGate(3));
+        TrainingRound round = new TrainingRound(new TrainingRound.Config(50, 16, 0.01f, 1), new PromotionGate(3));
         int[] steps = {0};
 
         TrainingRound.Version v1 = new TrainingRound.Version(1, weak.toBytes());
