@@ -129,9 +129,10 @@ public final class LearningCurve {
             baselines.add(baseline);
         }
         summarise(seeds, runs, baselines, System.out);
-        String from = o.containsKey("--start") ? "from " + Path.of(o.get("--start")).getFileName() + " (a strong start)"
-                : "from a weak LeNet-5";
-        draw(runs.getFirst().curve(), baselines.getFirst(), "Fashion-MNIST test accuracy under continuous training " + from, png);
+        String title = o.containsKey("--start")
+                ? "Fashion-MNIST test accuracy, continuous training from " + Path.of(o.get("--start")).getFileName()
+                : "Fashion-MNIST test accuracy under continuous training from a weak LeNet-5";
+        draw(runs.getFirst().curve(), baselines.getFirst(), title, png);
         System.out.println("Curve drawn to " + png);
     }
 
