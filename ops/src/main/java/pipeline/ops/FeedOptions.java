@@ -49,6 +49,12 @@ public record FeedOptions(boolean enabled, int rate, double feedback, Path image
 
     /** Whether {@link #images} is Fashion-MNIST's IDX layout rather than a folder of photos. */
     boolean idx() {
-        return Files.exists(images.resolve("t10k-images-idx3-ubyte")) || Files.exists(images.resolve("t10k-images-idx3-ubyte.gz"));
+        return holdsIdx(images, "t10k");
+    }
+
+    /** Whether {@code folder} has {@code <prefix>-images-idx3-ubyte}, plain or gzipped. */
+    static boolean holdsIdx(Path folder, String prefix) {
+        String images = prefix + "-images-idx3-ubyte";
+        return Files.exists(folder.resolve(images)) || Files.exists(folder.resolve(images + ".gz"));
     }
 }

@@ -88,8 +88,7 @@ final class StackServices implements AutoCloseable {
                     "PIPELINE_TRAINER_COLD_START", options.modelFile().toAbsolutePath().toString()));
             // The bundled model learnt from Debian's Fashion-MNIST training images: rounds replay them beside the feed.
             if (bundled(options.modelFile()) && System.getenv(REPLAY_DATA) == null
-                    && (Files.exists(FeedOptions.DEBIAN_DATASET.resolve("train-images-idx3-ubyte"))
-                        || Files.exists(FeedOptions.DEBIAN_DATASET.resolve("train-images-idx3-ubyte.gz")))) {
+                    && FeedOptions.holdsIdx(FeedOptions.DEBIAN_DATASET, "train")) {
                 trainer.put(REPLAY_DATA, FeedOptions.DEBIAN_DATASET.toString());
             }
             services.add(new ServiceProcess("trainer", TrainerMain.class.getName(), "3g", with(common, trainer),

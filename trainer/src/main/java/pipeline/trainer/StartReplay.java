@@ -12,6 +12,7 @@ import pipeline.convnet.data.ImageFiles;
 import pipeline.convnet.data.ImageFolder;
 import pipeline.convnet.data.ImageInput;
 import pipeline.convnet.model.ModelFile;
+import pipeline.convnet.train.Trainer;
 
 /**
  * The images the start model learnt from, replayed beside the stream: a {@code share} of every round's
@@ -51,7 +52,12 @@ record StartReplay(Dataset data, double share) {
             throw new IOException("the replay data in " + path + " has images of " + all.channels() + "×" + all.height() + "×"
                     + all.width() + "; model " + model.info().name() + " takes " + input[0] + "×" + input[1] + "×" + input[2]);
         }
-        return new StartReplay(all.size() <= limit ? all : all.select(subset(all.size(), limit, seed)), share);
+        if (all.size() <= limit) {
+            return new StartReplay(all, share);
+        }
+        int[] order = new int[all.size()];
+        Trainer.shuffle(order, new SplittableRandom(seed));
+        return new StartReplay(all.select(Arrays.copyOf(order, limit)), share);
     }
 
     /** {@code count} of the start images, drawn with replacement. */
@@ -60,21 +66,5 @@ record StartReplay(Dataset data, double share) {
             int index = random.nextInt(data.size());
             return Sample.of(data, index, "start-" + index, data.labels()[index]);
         }).toList();
-    }
-
-    /** {@code limit} distinct indices of {@code 0..n-1}, by a partial Fisher–Yates shuffle. */
-    private static int[] subset(int n, int limit, long seed) {
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        SplittableRandom random = new SplittableRandom(seed);
-        for (int i = 0; i < limit; i++) {
-            int j = i + random.nextInt(n - i);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        return Arrays.copyOf(order, limit);
     }
 }

@@ -95,7 +95,7 @@ public record TrainerSettings(String bootstrapServers, String registryUrl, Strin
             "time after which a round starts if any new label came");
     static final Setting<Integer> ROUND_STEPS = Setting.of("trainer.round-steps", ValueType.integer(1, 1_000_000), 150,
             "optimiser steps per round, at least");
-    static final Setting<Double> ROUND_PASSES = Setting.of("trainer.round-passes", ValueType.decimal(0, 1000), 1.5,
+    static final Setting<Double> ROUND_PASSES = Setting.of("trainer.round-passes", ValueType.decimal(0, 1000), TrainingRound.Config.BUFFER_PASSES,
             "passes over the replay buffer a round makes at least, so rounds take more steps as it grows; 0: round-steps always");
     static final Setting<String> FREEZE_UP_TO = Setting.of("trainer.freeze-up-to", ValueType.text(), TransferLearning.NONE,
             "what a round may not change: none, body (all but the head) or the node frozen through (an imported model's)");
@@ -107,10 +107,10 @@ public record TrainerSettings(String bootstrapServers, String registryUrl, Strin
     static final Setting<Double> LEARNING_RATE = Setting.of("trainer.learning-rate", ValueType.decimal(1e-7, 1), 0.01,
             "the learning rate a round starts at");
     static final Setting<TrainingRound.RoundOptimizer> OPTIMIZER = Setting.of("trainer.optimizer",
-            ValueType.oneOf(TrainingRound.RoundOptimizer.class), TrainingRound.RoundOptimizer.SGD,
+            ValueType.oneOf(TrainingRound.RoundOptimizer.class), TrainingRound.Config.OPTIMIZER,
             "how a round's steps move the weights: adam, or sgd (Nesterov momentum 0.9, weight decay 5e-4)");
     static final Setting<TrainingRound.RoundSchedule> ROUND_SCHEDULE = Setting.of("trainer.round-schedule",
-            ValueType.oneOf(TrainingRound.RoundSchedule.class), TrainingRound.RoundSchedule.COSINE,
+            ValueType.oneOf(TrainingRound.RoundSchedule.class), TrainingRound.Config.SCHEDULE,
             "the learning rate within a round: constant, or cosine (down to 0, a warm restart each round)");
     static final Setting<String> REPLAY_DATA = Setting.of("trainer.replay-data", ValueType.text(), "",
             "the images the start model learnt from (a folder of IDX files or of class folders), replayed beside the stream;"

@@ -47,14 +47,19 @@ public final class TrainingRound {
     public record Config(int steps, int batchSize, float learningRate, long seed, String freezeUpTo, RoundOptimizer optimizer,
                          RoundSchedule schedule, double bufferPasses) {
 
-        /** A round that may change every layer, as the service's defaults: SGD annealed, at least 1.5 passes over the buffer. */
+        /** A round that may change every layer, as the service's defaults. */
         public Config(int steps, int batchSize, float learningRate, long seed) {
             this(steps, batchSize, learningRate, seed, TransferLearning.NONE);
         }
 
-        /** A round as the service's defaults: SGD annealed on a cosine, at least 1.5 passes over the buffer. */
+        /** The service's defaults: SGD annealed on a cosine, at least 1.5 passes over the buffer. */
+        static final RoundOptimizer OPTIMIZER = RoundOptimizer.SGD;
+        static final RoundSchedule SCHEDULE = RoundSchedule.COSINE;
+        static final double BUFFER_PASSES = 1.5;
+
+        /** A round as the service's defaults. */
         public Config(int steps, int batchSize, float learningRate, long seed, String freezeUpTo) {
-            this(steps, batchSize, learningRate, seed, freezeUpTo, RoundOptimizer.SGD, RoundSchedule.COSINE, 1.5);
+            this(steps, batchSize, learningRate, seed, freezeUpTo, OPTIMIZER, SCHEDULE, BUFFER_PASSES);
         }
 
         /** Steps a round takes with {@code buffered} training samples kept. */
