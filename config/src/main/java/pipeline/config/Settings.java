@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -22,6 +23,11 @@ import java.util.TreeSet;
  * <p>Several services may share one environment or one file (the local stack runs them all), so a
  * key in a scope this service does not read is left to the service that does; a key in a scope no
  * service reads, or an unknown key in a scope this service reads, is a typo and fails the start.
+ *
+ * <p>An open scope ({@link #OPEN_SCOPES}) also carries the properties of a client library the services
+ * use: a key there that no definition names, {@code kafka.security.protocol} in the file or
+ * {@code PIPELINE_KAFKA_SECURITY_PROTOCOL} in the environment, is kept as text for {@link #passThrough},
+ * which hands it to the library (and the library's owner checks the names).
  */
 public final class Settings {
 
@@ -32,15 +38,21 @@ public final class Settings {
     public static final Set<String> KNOWN_SCOPES =
             Set.of("kafka", "registry", "stack", "provision", "worker", "gateway", "trainer", "convnet");
 
+    /** Scopes whose undefined keys are a client library's own properties: {@code kafka.sasl.mechanism} is Kafka's {@code sasl.mechanism}. */
+    public static final Set<String> OPEN_SCOPES = Set.of("kafka");
+
     /** Where a value came from, named in messages so a user knows what to change. */
     public enum Origin { DEFAULT, FILE, ENVIRONMENT }
 
     private record Resolved(Object value, Origin origin) {}
 
     private final Map<String, Resolved> values;
+    /** The open scopes' undefined keys (full keys, {@code kafka.sasl.mechanism}) and their text. */
+    private final Map<String, String> passedThrough;
 
-    private Settings(Map<String, Resolved> values) {
+    private Settings(Map<String, Resolved> values, Map<String, String> passedThrough) {
         this.values = values;
+        this.passedThrough = passedThrough;
     }
 
     /** Loads from the process environment and the file it names in {@code PIPELINE_CONFIG}, if any. */
@@ -79,6 +91,7 @@ public final class Settings {
 
         List<String> problems = new ArrayList<>();
         Map<String, Resolved> values = new LinkedHashMap<>();
+        Map<String, String> passedThrough = new TreeMap<>();
         for (Setting<?> setting : definitions) {
             if (setting.defaultValue() != null) {
                 values.put(setting.key(), new Resolved(setting.defaultValue(), Origin.DEFAULT));
@@ -89,7 +102,9 @@ public final class Settings {
             for (String key : new TreeSet<>(properties.stringPropertyNames())) {
                 String where = "in " + file;
                 Setting<?> setting = byKey.get(key);
-                if (setting == null) {
+                if (setting == null && passesThrough(key, scopes)) {
+                    passedThrough.put(key, properties.getProperty(key));
+                } else if (setting == null) {
                     unknown(key, where, scopes, byKey).ifPresent(problems::add);
                 } else {
                     parse(setting, properties.getProperty(key), where, Origin.FILE, values, problems);
@@ -102,8 +117,10 @@ public final class Settings {
             }
             String where = "from environment variable " + name;
             Setting<?> setting = byEnvName.get(name);
-            if (setting == null) {
-                String key = name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+            String key = name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+            if (setting == null && passesThrough(key, scopes)) {
+                passedThrough.put(key, env.get(name));
+            } else if (setting == null) {
                 unknown(key, where, scopes, byKey).ifPresent(problems::add);
             } else {
                 parse(setting, env.get(name), where, Origin.ENVIRONMENT, values, problems);
@@ -119,7 +136,31 @@ public final class Settings {
         if (!problems.isEmpty()) {
             throw new SettingsException(String.join("\n", problems));
         }
-        return new Settings(values);
+        return new Settings(values, Map.copyOf(passedThrough));
+    }
+
+    /**
+     * The properties this service's definitions leave undefined in the open {@code scope}, without the
+     * scope: {@code kafka.sasl.mechanism=SCRAM-SHA-512} (or {@code PIPELINE_KAFKA_SASL_MECHANISM}) is
+     * {@code sasl.mechanism → SCRAM-SHA-512}. Empty when the service does not read the scope.
+     */
+    public Map<String, String> passThrough(String scope) {
+        if (!OPEN_SCOPES.contains(scope)) {
+            throw new IllegalArgumentException("scope '" + scope + "' is not open; the open scopes are " + new TreeSet<>(OPEN_SCOPES));
+        }
+        String prefix = scope + ".";
+        Map<String, String> properties = new TreeMap<>();
+        passedThrough.forEach((key, value) -> {
+            if (key.startsWith(prefix)) {
+                properties.put(key.substring(prefix.length()), value);
+            }
+        });
+        return properties;
+    }
+
+    private static boolean passesThrough(String key, Set<String> scopes) {
+        String scope = Setting.scopeOf(key);
+        return OPEN_SCOPES.contains(scope) && scopes.contains(scope) && key.length() > scope.length() + 1;
     }
 
     /** The value of a setting this service defined. */

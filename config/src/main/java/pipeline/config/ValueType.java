@@ -33,6 +33,17 @@ public record ValueType<T>(String expected, Function<String, T> parser) {
         });
     }
 
+    /**
+     * A password, key or token: any text, empty for none. The settings never show a value (they name the key
+     * alone), and whoever holds one shows it as {@link #HIDDEN}.
+     */
+    public static ValueType<String> secret() {
+        return new ValueType<>("a secret, or nothing for none", raw -> raw);
+    }
+
+    /** How a secret is shown in logs, summaries and errors. */
+    public static final String HIDDEN = "[hidden]";
+
     public static ValueType<Integer> integer(int min, int max) {
         return new ValueType<>("an integer from " + min + " to " + max, raw -> {
             int value = Integer.parseInt(raw);

@@ -125,6 +125,39 @@ class SettingsTest {
         assertThat(settings.get(BOOTSTRAP)).isEqualTo("127.0.0.1:9092");
     }
 
+    @Test
+    void undefinedKeysOfTheOpenKafkaScopePassThroughAsClientProperties() throws IOException {
+        Path file = write("kafka.security.protocol=SASL_SSL\nkafka.sasl.mechanism=PLAIN\n");
+
+        Settings settings = Settings.load(WORKER, file, Map.of("PIPELINE_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512",
+                "PIPELINE_KAFKA_SASL_JAAS_CONFIG", "ScramLoginModule required;"));
+
+        assertThat(settings.passThrough("kafka")).containsExactlyInAnyOrderEntriesOf(Map.of("security.protocol", "SASL_SSL",
+                "sasl.mechanism", "SCRAM-SHA-512", "sasl.jaas.config", "ScramLoginModule required;"));
+        assertThat(settings.get(BOOTSTRAP)).isEqualTo("127.0.0.1:9092");
+    }
+
+    @Test
+    void aServiceThatDoesNotReadKafkaGetsNoClientProperties() {
+        Settings settings = Settings.load(List.of(MAX_BATCH), null, Map.of("PIPELINE_KAFKA_SECURITY_PROTOCOL", "SSL"));
+
+        assertThat(settings.passThrough("kafka")).isEmpty();
+        assertThatThrownBy(() -> settings.passThrough("worker")).hasMessageContaining("scope 'worker' is not open");
+    }
+
+    @Test
+    void aSecretIsNeverShownInAnError() {
+        Setting<String> password = Setting.of("registry.truststore-password", ValueType.secret(), "", "a password");
+        Setting<Integer> port = Setting.of("registry.port", ValueType.port(), 1, "a port");
+
+        assertThatThrownBy(() -> Settings.load(List.of(password, port), null,
+                Map.of("PIPELINE_REGISTRY_TRUSTSTORE_PASSWORD", "hunter2", "PIPELINE_REGISTRY_PORT", "x")))
+                .hasMessageContaining("registry.port")
+                .hasMessageNotContaining("hunter2");
+        assertThat(Settings.load(List.of(password), null, Map.of("PIPELINE_REGISTRY_TRUSTSTORE_PASSWORD", "")).get(password))
+                .isEmpty();
+    }
+
     private Path write(String text) throws IOException {
         return Files.writeString(dir.resolve("service.properties"), text);
     }

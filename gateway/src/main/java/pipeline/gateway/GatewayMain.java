@@ -5,7 +5,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pipeline.config.Settings;
 import pipeline.config.SettingsException;
-import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
 
 /** The gateway process: the HTTP API until SIGTERM or Ctrl-C. Settings: {@link GatewaySettings}. */
@@ -20,8 +19,14 @@ public final class GatewayMain {
         GatewaySettings settings;
         try {
             settings = GatewaySettings.from(Settings.fromEnvironment(GatewaySettings.ALL));
+        } catch (SettingsException e) {
+            System.err.println("gateway: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        try {
             ApiKeys.parse(settings.apiKeys());
-        } catch (SettingsException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             System.err.println("gateway: " + e.getMessage() + " (set PIPELINE_GATEWAY_API_KEYS, e.g. '<16+ characters>:ingest+read')");
             System.exit(1);
             return;
@@ -33,9 +38,10 @@ public final class GatewayMain {
             System.exit(1);
             return;
         }
-        SchemaRegistryClient registry = new SchemaRegistryClient(RegistryClientOptions.of(settings.registryUrl()));
+        SchemaRegistryClient registry = new SchemaRegistryClient(settings.registry());
         GatewayServer server = new GatewayServer(settings, registry);
-        LOG.info("Gateway listening on {}://{}:{}/v1", settings.tls() ? "https" : "http", settings.host(), server.port());
+        LOG.info("Gateway listening on {}://{}:{}/v1; Kafka at {}, the registry at {}", settings.tls() ? "https" : "http",
+                settings.host(), server.port(), settings.kafka(), settings.registry());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -11,16 +11,16 @@ import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import pipeline.images.ImageProbe;
 import pipeline.schemas.avro.ModelAccuracy;
 import pipeline.schemas.avro.TrainingMetrics;
@@ -53,16 +53,16 @@ public final class GatewayServer implements AutoCloseable {
         this.vertx = Vertx.vertx();
         ApiKeys keys = ApiKeys.parse(settings.apiKeys());
         Authentication auth = new Authentication(keys, new RateLimiter(settings.ratePerSecond(), settings.burst(), System::nanoTime));
-        this.publisher = new ImagePublisher(vertx, settings.bootstrapServers(), registry, settings.requestTimeout());
-        this.predictions = new PredictionCache(vertx, settings.bootstrapServers(), registry, settings.cacheSize());
+        this.publisher = new ImagePublisher(vertx, settings.kafka(), registry, settings.requestTimeout());
+        this.predictions = new PredictionCache(vertx, settings.kafka(), registry, settings.cacheSize());
         this.predictionReader = Thread.ofPlatform().name("gateway-predictions").start(predictions);
-        this.catalog = new ModelCatalog(settings.bootstrapServers(), registry);
+        this.catalog = new ModelCatalog(settings.kafka(), registry);
         this.catalogReader = Thread.ofPlatform().name("gateway-models").start(catalog);
         SystemStats stats = new SystemStats(System::currentTimeMillis);
         predictions.listen(stats::prediction);
         this.statsFeeds = List.of(
-                new TopicFeed<>(settings.bootstrapServers(), registry, Topics.MODEL_ACCURACY.name(), ModelAccuracy.class, stats::accuracy),
-                new TopicFeed<>(settings.bootstrapServers(), registry, Topics.TRAINING_METRICS.name(), TrainingMetrics.class,
+                new TopicFeed<>(settings.kafka(), registry, Topics.MODEL_ACCURACY.name(), ModelAccuracy.class, stats::accuracy),
+                new TopicFeed<>(settings.kafka(), registry, Topics.TRAINING_METRICS.name(), TrainingMetrics.class,
                         stats::training));
         this.statsReaders = statsFeeds.stream().map(feed -> Thread.ofPlatform().name("gateway-stats").start(feed)).toList();
         long side = settings.maxImageSide();

@@ -1,13 +1,13 @@
 package pipeline.gateway;
 
-import static pipeline.config.ClusterSettings.BOOTSTRAP;
-import static pipeline.config.ClusterSettings.REGISTRY;
-
 import java.time.Duration;
 import java.util.List;
+import pipeline.config.ClusterSettings;
 import pipeline.config.Setting;
 import pipeline.config.Settings;
 import pipeline.config.ValueType;
+import pipeline.schemas.registry.RegistryClientOptions;
+import pipeline.schemas.topics.KafkaConnection;
 
 /**
  * The gateway's settings ({@code gateway.*}, {@code kafka.*}, {@code registry.*}; environment
@@ -26,7 +26,7 @@ import pipeline.config.ValueType;
  * @param routes         {@code MODEL=TOPIC,…}: where {@code POST /v1/images?model=MODEL} sends images (see {@link ImageRoutes})
  * @param newClasses     {@code refuse} labels of classes no served model has (422), or {@code accept} them
  */
-public record GatewaySettings(String bootstrapServers, String registryUrl, String host, int port, String apiKeys,
+public record GatewaySettings(KafkaConnection kafka, RegistryClientOptions registry, String host, int port, String apiKeys,
                               long maxBodyBytes, int maxImageSide, int ratePerSecond, int burst, Duration requestTimeout,
                               Duration maxWait, int cacheSize, String tlsKeystore, String tlsPassword, String routes,
                               NewClasses newClasses) {
@@ -34,23 +34,23 @@ public record GatewaySettings(String bootstrapServers, String registryUrl, Strin
     /** What becomes of a label naming a class no served model has. */
     public enum NewClasses { REFUSE, ACCEPT }
 
-    /** Settings that send every image to {@code images}. */
+    /** Settings for a PLAINTEXT cluster and a registry without credentials that send every image to {@code images}. */
     public GatewaySettings(String bootstrapServers, String registryUrl, String host, int port, String apiKeys,
                            long maxBodyBytes, int maxImageSide, int ratePerSecond, int burst, Duration requestTimeout,
                            Duration maxWait, int cacheSize, String tlsKeystore, String tlsPassword) {
-        this(bootstrapServers, registryUrl, host, port, apiKeys, maxBodyBytes, maxImageSide, ratePerSecond, burst, requestTimeout,
+        this(KafkaConnection.plaintext(bootstrapServers), RegistryClientOptions.of(registryUrl), host, port, apiKeys, maxBodyBytes, maxImageSide, ratePerSecond, burst, requestTimeout,
                 maxWait, cacheSize, tlsKeystore, tlsPassword, ROUTES.defaultValue(), NEW_CLASSES.defaultValue());
     }
 
     /** These settings with {@code newRoutes}. */
     public GatewaySettings withRoutes(String newRoutes) {
-        return new GatewaySettings(bootstrapServers, registryUrl, host, port, apiKeys, maxBodyBytes, maxImageSide, ratePerSecond,
+        return new GatewaySettings(kafka, registry, host, port, apiKeys, maxBodyBytes, maxImageSide, ratePerSecond,
                 burst, requestTimeout, maxWait, cacheSize, tlsKeystore, tlsPassword, newRoutes, newClasses);
     }
 
     /** These settings taking labels of new classes. */
     public GatewaySettings acceptingNewClasses() {
-        return new GatewaySettings(bootstrapServers, registryUrl, host, port, apiKeys, maxBodyBytes, maxImageSide, ratePerSecond,
+        return new GatewaySettings(kafka, registry, host, port, apiKeys, maxBodyBytes, maxImageSide, ratePerSecond,
                 burst, requestTimeout, maxWait, cacheSize, tlsKeystore, tlsPassword, routes, NewClasses.ACCEPT);
     }
 
@@ -89,7 +89,7 @@ public record GatewaySettings(String bootstrapServers, String registryUrl, Strin
             NewClasses.REFUSE, "labels of classes no served model has: refuse (422) or accept (for trainer.new-classes=grow)");
 
     /** Every setting this service reads. */
-    public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, HOST, PORT, API_KEYS, MAX_BODY, MAX_SIDE, RATE, BURST,
+    public static final List<Setting<?>> ALL = ClusterSettings.plus(HOST, PORT, API_KEYS, MAX_BODY, MAX_SIDE, RATE, BURST,
             REQUEST_TIMEOUT, MAX_WAIT, CACHE_SIZE, TLS_KEYSTORE, TLS_PASSWORD, ROUTES, NEW_CLASSES);
 
     /** Plain HTTP settings for a gateway on {@code host:port}, the rest as given (tests and embedding). */
@@ -105,7 +105,7 @@ public record GatewaySettings(String bootstrapServers, String registryUrl, Strin
     }
 
     public static GatewaySettings from(Settings s) {
-        return new GatewaySettings(s.get(BOOTSTRAP), s.get(REGISTRY), s.get(HOST), s.get(PORT), s.get(API_KEYS), s.get(MAX_BODY),
+        return new GatewaySettings(KafkaConnection.from(s), RegistryClientOptions.from(s), s.get(HOST), s.get(PORT), s.get(API_KEYS), s.get(MAX_BODY),
                 s.get(MAX_SIDE), s.get(RATE), s.get(BURST), s.get(REQUEST_TIMEOUT), s.get(MAX_WAIT), s.get(CACHE_SIZE), s.get(TLS_KEYSTORE),
                 s.get(TLS_PASSWORD), s.get(ROUTES), s.get(NEW_CLASSES));
     }

@@ -5,7 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -17,6 +16,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.serde.AvroSerializer;
 import pipeline.schemas.serde.SerdeOptions;
+import pipeline.schemas.topics.KafkaConnection;
 
 /**
  * Sends records to Kafka for the event loop without blocking it. The record is written in Avro (its
@@ -36,14 +36,13 @@ final class ImagePublisher implements AutoCloseable {
     private final KafkaHealth health;
     private final Duration timeout;
 
-    ImagePublisher(Vertx vertx, String bootstrapServers, SchemaRegistryClient registry, Duration timeout) {
+    ImagePublisher(Vertx vertx, KafkaConnection kafka, SchemaRegistryClient registry, Duration timeout) {
         this.vertx = vertx;
         this.timeout = timeout;
         this.serializer = new AvroSerializer<>(registry, SerdeOptions.DEFAULTS, false);
-        this.health = new KafkaHealth(vertx, bootstrapServers, Duration.ofMillis(Math.max(100, timeout.toMillis() / 2)));
+        this.health = new KafkaHealth(vertx, kafka, Duration.ofMillis(Math.max(100, timeout.toMillis() / 2)));
         int millis = (int) timeout.toMillis();
-        Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> config = kafka.clientConfig();
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);

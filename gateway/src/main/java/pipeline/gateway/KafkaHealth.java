@@ -9,6 +9,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import pipeline.schemas.topics.KafkaConnection;
 
 /**
  * Whether Kafka is taking records, so that while it is not, requests are refused at once ({@code 503}
@@ -28,15 +29,16 @@ final class KafkaHealth implements AutoCloseable {
     private volatile String unavailable;
     private boolean probing;
 
-    KafkaHealth(Vertx vertx, String bootstrapServers, Duration interval) {
+    KafkaHealth(Vertx vertx, KafkaConnection kafka, Duration interval) {
         this.vertx = vertx;
         this.interval = interval;
         int millis = (int) interval.toMillis();
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG, "gateway-health-" + ProcessHandle.current().pid(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis,
-                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, millis));
+        Map<String, Object> config = kafka.clientConfig();
+        config.put(AdminClientConfig.CLIENT_ID_CONFIG, "gateway-health-" + ProcessHandle.current().pid());
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis);
+        config.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, millis);
+        this.admin = Admin.create(config);
         this.timer = vertx.setPeriodic(0, millis, id -> probe());
     }
 

@@ -13,6 +13,7 @@ import pipeline.modelstore.ModelRefusedException;
 import pipeline.modelstore.ServedModel;
 import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.topics.KafkaConnection;
 import pipeline.schemas.topics.ModelKey;
 import pipeline.schemas.topics.Topics;
 
@@ -30,8 +31,8 @@ final class ModelCatalog extends TopicFollower<ModelVersion> {
     /** The follower thread's own: which version serves, per name, by the rule the workers apply. */
     private final Map<String, ServedModel> rules = new HashMap<>();
 
-    ModelCatalog(String bootstrapServers, SchemaRegistryClient registry) {
-        super(bootstrapServers, registry, Topics.MODELS.name(), ModelVersion.class, true);
+    ModelCatalog(KafkaConnection kafka, SchemaRegistryClient registry) {
+        super(kafka, registry, Topics.MODELS.name(), ModelVersion.class, true);
     }
 
     @Override

@@ -4,8 +4,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.util.ArrayList;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import pipeline.schemas.avro.Prediction;
 import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.topics.KafkaConnection;
 import pipeline.schemas.topics.Topics;
 
 /**
@@ -35,8 +36,8 @@ final class PredictionCache extends TopicFollower<Prediction> {
     private final Map<String, List<Waiter>> waiters = new HashMap<>();
     private final List<Consumer<Prediction>> listeners = new CopyOnWriteArrayList<>();
 
-    PredictionCache(Vertx vertx, String bootstrapServers, SchemaRegistryClient registry, int capacity) {
-        super(bootstrapServers, registry, Topics.PREDICTIONS.name(), Prediction.class, false);
+    PredictionCache(Vertx vertx, KafkaConnection kafka, SchemaRegistryClient registry, int capacity) {
+        super(kafka, registry, Topics.PREDICTIONS.name(), Prediction.class, false);
         this.vertx = vertx;
         this.capacity = capacity;
         this.recent = new LinkedHashMap<>(16, 0.75f, false) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -11,13 +12,13 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.avro.specific.SpecificRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import pipeline.schemas.registry.SchemaRegistryClient;
-import pipeline.schemas.topics.KafkaClients;
 import pipeline.schemas.intake.Intake;
 import pipeline.schemas.intake.RecordIntake;
+import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.topics.KafkaClients;
+import pipeline.schemas.topics.KafkaConnection;
 
 /**
  * Reads every partition of one topic on its own thread (read_committed, no consumer group: each
@@ -35,8 +36,8 @@ abstract class TopicFollower<T extends SpecificRecord> implements Runnable, Auto
     private final AtomicLong skipped = new AtomicLong();
     private volatile boolean running = true;
 
-    TopicFollower(String bootstrapServers, SchemaRegistryClient registry, String topic, Class<T> type, boolean fromStart) {
-        Map<String, Object> config = KafkaClients.committedReader(bootstrapServers,
+    TopicFollower(KafkaConnection kafka, SchemaRegistryClient registry, String topic, Class<T> type, boolean fromStart) {
+        Map<String, Object> config = KafkaClients.committedReader(kafka,
                 "gateway-" + topic + "-" + ProcessHandle.current().pid());
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 << 20);
         this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());

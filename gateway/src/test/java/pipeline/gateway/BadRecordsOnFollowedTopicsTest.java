@@ -30,6 +30,7 @@ import pipeline.schemas.avro.Timings;
 import pipeline.schemas.avro.TrainingMetrics;
 import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.topics.KafkaConnection;
 import pipeline.schemas.topics.ModelKey;
 import pipeline.schemas.topics.TopicProvisioner;
 import pipeline.schemas.topics.Topics;
@@ -107,7 +108,7 @@ class BadRecordsOnFollowedTopicsTest {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static TopicFeed<SpecificRecord> feed(TestKafka kafka, SchemaRegistryClient client, Followed followed, List<SpecificRecord> seen) {
         Class<SpecificRecord> type = (Class) followed.good().apply("x-1").getClass();
-        return new TopicFeed<>(kafka.bootstrapServers(), client, followed.topic(), type, seen::add);
+        return new TopicFeed<>(KafkaConnection.plaintext(kafka.bootstrapServers()), client, followed.topic(), type, seen::add);
     }
 
     private static void send(KafkaProducer<byte[], byte[]> producer, SchemaRegistryClient client, Followed followed, SpecificRecord value)

@@ -264,7 +264,7 @@ public final class InferenceLoop implements Runnable {
     }
 
     private Map<String, Object> consumerConfig() {
-        Map<String, Object> config = KafkaClients.committedReader(settings.bootstrapServers(), transactionalId);
+        Map<String, Object> config = KafkaClients.committedReader(settings.kafka(), transactionalId);
         config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.maxBatch());
@@ -274,7 +274,7 @@ public final class InferenceLoop implements Runnable {
     }
 
     private Map<String, Object> producerConfig() {
-        Map<String, Object> config = KafkaClients.transactionalProducer(settings.bootstrapServers(), transactionalId);
+        Map<String, Object> config = KafkaClients.transactionalProducer(settings.kafka(), transactionalId);
         // Outputs of a batch spread over the partitions; a few milliseconds gather each partition's share of
         // the batches that share a transaction into fewer, larger requests (the broker's cost is per request).
         config.put(ProducerConfig.LINGER_MS_CONFIG, 5);

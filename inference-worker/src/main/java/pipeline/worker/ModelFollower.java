@@ -23,6 +23,7 @@ import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.intake.Intake;
 import pipeline.schemas.intake.RecordIntake;
 import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.topics.KafkaConnection;
 import pipeline.schemas.topics.Topics;
 
 /**
@@ -37,7 +38,7 @@ public final class ModelFollower implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelFollower.class);
 
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final SchemaRegistryClient registry;
     private final AtomicReference<ModelSnapshot> served;
     private final String modelName;
@@ -50,17 +51,17 @@ public final class ModelFollower implements Runnable {
     private final StopSignal stop = new StopSignal();
 
     /** Follows the model serving in {@code served}. */
-    public ModelFollower(String bootstrapServers, SchemaRegistryClient registry, AtomicReference<ModelSnapshot> served) {
-        this(bootstrapServers, registry, served, null);
+    public ModelFollower(KafkaConnection kafka, SchemaRegistryClient registry, AtomicReference<ModelSnapshot> served) {
+        this(kafka, registry, served, null);
     }
 
     /**
      * Follows {@code modelName}: the model serving in {@code served} or, when that is empty, the first
      * promoted version of the name ({@code null}: of any name) that verifies.
      */
-    public ModelFollower(String bootstrapServers, SchemaRegistryClient registry, AtomicReference<ModelSnapshot> served,
+    public ModelFollower(KafkaConnection kafka, SchemaRegistryClient registry, AtomicReference<ModelSnapshot> served,
                          String modelName) {
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.registry = registry;
         this.served = served;
         this.modelName = modelName;
@@ -91,7 +92,7 @@ public final class ModelFollower implements Runnable {
     @Override
     public void run() {
         model = served.get() != null || modelName == null ? ServedModel.from(served.get()) : ServedModel.named(modelName);
-        Map<String, Object> config = ModelRecords.readerConfig(bootstrapServers);
+        Map<String, Object> config = ModelRecords.readerConfig(kafka);
         RecordIntake<ModelVersion> versions = RecordIntake.of(ModelVersion.class, registry);
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config, new StringDeserializer(),
                 new ByteArrayDeserializer())) {

@@ -5,13 +5,11 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +17,6 @@ import pipeline.config.Settings;
 import pipeline.config.SettingsException;
 import pipeline.convnet.model.ModelFile;
 import pipeline.modelstore.ModelSnapshot;
-import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.topics.ProvisionReport;
 import pipeline.schemas.topics.TopicProvisioner;
@@ -54,9 +51,9 @@ public final class WorkerMain {
             return;
         }
         String modelName = initial != null ? initial.name() : settings.modelName();
-        SchemaRegistryClient registry = new SchemaRegistryClient(RegistryClientOptions.of(settings.registryUrl()));
+        SchemaRegistryClient registry = new SchemaRegistryClient(settings.registry());
         AtomicReference<ModelSnapshot> served = new AtomicReference<>(initial);
-        ModelFollower follower = new ModelFollower(settings.bootstrapServers(), registry, served, modelName);
+        ModelFollower follower = new ModelFollower(settings.kafka(), registry, served, modelName);
         Thread followerThread = Thread.ofPlatform().name("model-follower").start(follower);
         // Serve the latest promoted version from the start, not the file until the history is read.
         if (!follower.awaitCaughtUp(Duration.ofSeconds(60)) && initial != null) {
@@ -86,8 +83,9 @@ public final class WorkerMain {
             return;
         }
         LOG.info("Worker {} serving {} v{} with {} loop(s), batches of up to {} within {} ms; health, readiness and"
-                        + " metrics on http://{}:{}/", settings.instanceId(), served.get().name(), served.get().version(), settings.threads(),
-                settings.maxBatch(), settings.maxDelay().toMillis(), settings.httpHost(), http.port());
+                        + " metrics on http://{}:{}/; Kafka at {}, the registry at {}", settings.instanceId(), served.get().name(),
+                served.get().version(), settings.threads(), settings.maxBatch(), settings.maxDelay().toMillis(), settings.httpHost(),
+                http.port(), settings.kafka(), settings.registry());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Worker {} stopping: finishing and committing the current batches", settings.instanceId());
             loops.forEach(InferenceLoop::stop);
@@ -130,7 +128,7 @@ public final class WorkerMain {
         if (settings.imagesTopic().equals(Topics.IMAGES.name())) {
             return true;
         }
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers()))) {
+        try (Admin admin = Admin.create(settings.kafka().clientConfig())) {
             short replicas = (short) admin.describeTopics(List.of(Topics.IMAGES.name())).allTopicNames().get(60, TimeUnit.SECONDS)
                     .get(Topics.IMAGES.name()).partitions().getFirst().replicas().size();
             ProvisionReport report = new TopicProvisioner(admin, replicas).provision(List.of(Topics.imagesFor(settings.imagesTopic())));
@@ -142,7 +140,7 @@ public final class WorkerMain {
             return true;
         } catch (ExecutionException | TimeoutException | KafkaException | IllegalStateException e) {
             System.err.println("inference-worker: cannot find or create the images topic " + settings.imagesTopic() + " at "
-                    + settings.bootstrapServers() + ": " + e.getMessage() + " (create it as images is made, or set worker.images-topic)");
+                    + settings.kafka() + ": " + e.getMessage() + " (create it as images is made, or set worker.images-topic)");
             return false;
         }
     }

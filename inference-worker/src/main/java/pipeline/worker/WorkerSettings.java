@@ -1,16 +1,16 @@
 package pipeline.worker;
 
-import static pipeline.config.ClusterSettings.BOOTSTRAP;
-import static pipeline.config.ClusterSettings.REGISTRY;
-
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import pipeline.config.ClusterSettings;
 import pipeline.config.Setting;
 import pipeline.config.Settings;
 import pipeline.config.ValueType;
+import pipeline.schemas.registry.RegistryClientOptions;
+import pipeline.schemas.topics.KafkaConnection;
 import pipeline.schemas.topics.Topics;
 
 /**
@@ -32,23 +32,23 @@ import pipeline.schemas.topics.Topics;
  * @param modelName          the model this worker's group serves; empty for the one in {@code modelFile}
  * @param imagesTopic        the topic of that model's images
  */
-public record WorkerSettings(String bootstrapServers, String registryUrl, String groupId, String instanceId,
+public record WorkerSettings(KafkaConnection kafka, RegistryClientOptions registry, String groupId, String instanceId,
                              int maxBatch, Duration maxDelay, int topK, long maxPixels, Path modelFile, int threads,
                              Duration sessionTimeout, Duration transactionTimeout, String httpHost, int httpPort,
                              int decodeThreads, Duration transactionSpan, String modelName, String imagesTopic) {
 
-    /** Settings with the default decode threads, transaction span, model and topic. */
+    /** Settings for a PLAINTEXT cluster and a registry without credentials, with the default decode threads, transaction span, model and topic. */
     public WorkerSettings(String bootstrapServers, String registryUrl, String groupId, String instanceId,
                           int maxBatch, Duration maxDelay, int topK, long maxPixels, Path modelFile, int threads,
                           Duration sessionTimeout, Duration transactionTimeout, String httpHost, int httpPort) {
-        this(bootstrapServers, registryUrl, groupId, instanceId, maxBatch, maxDelay, topK, maxPixels, modelFile, threads,
+        this(KafkaConnection.plaintext(bootstrapServers), RegistryClientOptions.of(registryUrl), groupId, instanceId, maxBatch, maxDelay, topK, maxPixels, modelFile, threads,
                 sessionTimeout, transactionTimeout, httpHost, httpPort, DECODE_THREADS.defaultValue(), TRANSACTION_SPAN.defaultValue(),
                 MODEL_NAME.defaultValue(), IMAGES_TOPIC.defaultValue());
     }
 
     /** These settings serving {@code name} from {@code topic}. */
     public WorkerSettings serving(String name, String topic) {
-        return new WorkerSettings(bootstrapServers, registryUrl, groupId, instanceId, maxBatch, maxDelay, topK, maxPixels, modelFile,
+        return new WorkerSettings(kafka, registry, groupId, instanceId, maxBatch, maxDelay, topK, maxPixels, modelFile,
                 threads, sessionTimeout, transactionTimeout, httpHost, httpPort, decodeThreads, transactionSpan, name, topic);
     }
 
@@ -87,7 +87,7 @@ public record WorkerSettings(String bootstrapServers, String registryUrl, String
             "port of /health, /ready and /metrics (0 = any free port)");
 
     /** Every setting this service reads. */
-    public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, GROUP, INSTANCE, MAX_BATCH, MAX_DELAY, TOP_K, MAX_SIDE,
+    public static final List<Setting<?>> ALL = ClusterSettings.plus(GROUP, INSTANCE, MAX_BATCH, MAX_DELAY, TOP_K, MAX_SIDE,
             MODEL_FILE, MODEL_NAME, IMAGES_TOPIC, THREADS, SESSION_TIMEOUT, TRANSACTION_TIMEOUT, DECODE_THREADS, TRANSACTION_SPAN,
             HTTP_HOST, HTTP_PORT);
 
@@ -109,7 +109,7 @@ public record WorkerSettings(String bootstrapServers, String registryUrl, String
 
     public static WorkerSettings from(Settings s) {
         long side = s.get(MAX_SIDE);
-        return new WorkerSettings(s.get(BOOTSTRAP), s.get(REGISTRY), s.get(GROUP), s.get(INSTANCE), s.get(MAX_BATCH),
+        return new WorkerSettings(KafkaConnection.from(s), RegistryClientOptions.from(s), s.get(GROUP), s.get(INSTANCE), s.get(MAX_BATCH),
                 s.get(MAX_DELAY), s.get(TOP_K), side * side, s.get(MODEL_FILE), s.get(THREADS), s.get(SESSION_TIMEOUT),
                 s.get(TRANSACTION_TIMEOUT), s.get(HTTP_HOST), s.get(HTTP_PORT), s.get(DECODE_THREADS), s.get(TRANSACTION_SPAN),
                 s.get(MODEL_NAME).strip(), s.get(IMAGES_TOPIC).strip());

@@ -31,6 +31,7 @@ import pipeline.schemas.avro.Prediction;
 import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.serde.AvroDeserializer;
+import pipeline.schemas.topics.KafkaConnection;
 import pipeline.schemas.topics.ModelKey;
 import pipeline.schemas.topics.TopicProvisioner;
 import pipeline.schemas.topics.Topics;
@@ -61,7 +62,7 @@ class HotSwapUnderLoadTest {
                     "swap-worker", 16, Duration.ofMillis(20), 1, 4096L * 4096, BundledModel.FILE, 1, Duration.ofSeconds(10),
                     Duration.ofSeconds(20), "127.0.0.1", 0);
             InferenceLoop loop = new InferenceLoop(settings, client, served, 0, Metrics.forTest());
-            ModelFollower follower = new ModelFollower(kafka.bootstrapServers(), client, served);
+            ModelFollower follower = new ModelFollower(KafkaConnection.plaintext(kafka.bootstrapServers()), client, served);
             Thread worker = Thread.ofPlatform().name("swap-loop").start(loop);
             Thread following = Thread.ofPlatform().name("swap-follower").start(follower);
             List<BufferedImage> images = ImageFeed.images(IMAGES);

@@ -25,6 +25,7 @@ import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.serde.AvroSerializer;
 import pipeline.schemas.serde.SerdeOptions;
+import pipeline.schemas.topics.KafkaConnection;
 import pipeline.schemas.topics.ModelKey;
 import pipeline.schemas.topics.TopicProvisioner;
 import pipeline.schemas.topics.Topics;
@@ -46,7 +47,7 @@ class ModelFollowerTest {
                      new AvroSerializer<>(client, SerdeOptions.DEFAULTS, false))) {
             AtomicReference<ModelSnapshot> served = new AtomicReference<>(
                     new ModelVerifier().verify(BundledModel.record(1, BundledModel.bytes()), null));
-            ModelFollower follower = new ModelFollower(kafka.bootstrapServers(), client, served);
+            ModelFollower follower = new ModelFollower(KafkaConnection.plaintext(kafka.bootstrapServers()), client, served);
             Thread thread = Thread.ofPlatform().name("model-follower").start(follower);
             assertThat(follower.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
             // Other tests share the topic, and some of their records are refused too.
@@ -89,7 +90,7 @@ class ModelFollowerTest {
             publish(producer, BundledModel.record(name, 7, BundledModel.bytes()));
             AtomicReference<ModelSnapshot> served = new AtomicReference<>(
                     new ModelVerifier().verify(BundledModel.record(name, 1, BundledModel.bytes()), null));
-            ModelFollower follower = new ModelFollower(kafka.bootstrapServers(), client, served);
+            ModelFollower follower = new ModelFollower(KafkaConnection.plaintext(kafka.bootstrapServers()), client, served);
             Thread thread = Thread.ofPlatform().name("model-follower").start(follower);
 
             boolean caughtUp = follower.awaitCaughtUp(Duration.ofSeconds(30));
@@ -113,7 +114,7 @@ class ModelFollowerTest {
                      new ByteArraySerializer())) {
             AtomicReference<ModelSnapshot> served = new AtomicReference<>(
                     new ModelVerifier().verify(BundledModel.record(name, 1, BundledModel.bytes()), null));
-            ModelFollower follower = new ModelFollower(kafka.bootstrapServers(), client, served);
+            ModelFollower follower = new ModelFollower(KafkaConnection.plaintext(kafka.bootstrapServers()), client, served);
             Thread thread = Thread.ofPlatform().name("model-follower").start(follower);
             assertThat(follower.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
             long refusedBefore = follower.refusedVersions();

@@ -11,6 +11,7 @@ import pipeline.schemas.avro.InputSpec;
 import pipeline.schemas.avro.ModelStatus;
 import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.topics.KafkaClients;
+import pipeline.schemas.topics.KafkaConnection;
 import pipeline.schemas.topics.Topics;
 
 /** A model file as a {@code models} record: what the trainer and the local stack publish, and workers verify. */
@@ -23,8 +24,8 @@ public final class ModelRecords {
      * A consumer's settings for reading {@code models} whole: committed versions only, no group
      * offsets (every reader needs the full history), fetches large enough for the largest model.
      */
-    public static Map<String, Object> readerConfig(String bootstrapServers) {
-        Map<String, Object> config = KafkaClients.committedReader(bootstrapServers, null);
+    public static Map<String, Object> readerConfig(KafkaConnection kafka) {
+        Map<String, Object> config = KafkaClients.committedReader(kafka, null);
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MODEL_RECORD_BYTES);
         config.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Topics.MAX_MODEL_RECORD_BYTES);
         return config;

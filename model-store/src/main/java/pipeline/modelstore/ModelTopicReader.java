@@ -13,6 +13,7 @@ import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.intake.Intake;
 import pipeline.schemas.intake.RecordIntake;
 import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.topics.KafkaConnection;
 import pipeline.schemas.topics.Topics;
 
 /**
@@ -27,8 +28,8 @@ public final class ModelTopicReader implements AutoCloseable {
     private final List<TopicPartition> partitions;
 
     /** @throws org.apache.kafka.common.errors.TimeoutException when the cluster does not answer within 30 s */
-    public ModelTopicReader(String bootstrapServers, SchemaRegistryClient registry) {
-        Map<String, Object> config = ModelRecords.readerConfig(bootstrapServers);
+    public ModelTopicReader(KafkaConnection kafka, SchemaRegistryClient registry) {
+        Map<String, Object> config = ModelRecords.readerConfig(kafka);
         consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
         versions = RecordIntake.of(ModelVersion.class, registry);
         partitions = consumer.partitionsFor(Topics.MODELS.name(), Duration.ofSeconds(30)).stream()

@@ -3,7 +3,6 @@ package pipeline.ops;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.apache.avro.specific.SpecificRecord;
@@ -22,6 +21,7 @@ import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.serde.AvroSerializer;
 import pipeline.schemas.serde.SerdeOptions;
+import pipeline.schemas.topics.KafkaConnection;
 import pipeline.schemas.topics.ModelKey;
 import pipeline.schemas.topics.Topics;
 
@@ -40,17 +40,17 @@ final class ModelSeed {
      * @param setting the setting that named {@code modelFile}, for messages
      * @return the version published, or {@code null} when {@code models} already had versions of the model's name
      */
-    static ModelKey seedIfNew(String bootstrapServers, SchemaRegistryClient registry, Path modelFile, Setting<Path> setting)
+    static ModelKey seedIfNew(KafkaConnection kafka, SchemaRegistryClient registry, Path modelFile, Setting<Path> setting)
             throws InterruptedException {
         try {
             byte[] bytes = Files.readAllBytes(modelFile);
             ModelFile model = ModelFile.fromBytes(bytes, modelFile.toString());
             String name = model.info().name();
-            if (hasVersionsOf(name, bootstrapServers, registry)) {
+            if (hasVersionsOf(name, kafka, registry)) {
                 return null;
             }
             ModelKey key = new ModelKey(name, 1);
-            publish(ModelRecords.of(model, bytes, key.name(), key.version(), ModelStatus.PROMOTED), bootstrapServers, registry);
+            publish(ModelRecords.of(model, bytes, key.name(), key.version(), ModelStatus.PROMOTED), kafka, registry);
             return key;
         } catch (IOException e) {
             throw new InfraException("Cannot read the model file " + modelFile.toAbsolutePath() + " to seed the models topic: "
@@ -62,9 +62,9 @@ final class ModelSeed {
         }
     }
 
-    private static boolean hasVersionsOf(String name, String bootstrapServers, SchemaRegistryClient registry) {
+    private static boolean hasVersionsOf(String name, KafkaConnection kafka, SchemaRegistryClient registry) {
         boolean[] found = {false};
-        try (ModelTopicReader reader = new ModelTopicReader(bootstrapServers, registry)) {
+        try (ModelTopicReader reader = new ModelTopicReader(kafka, registry)) {
             reader.catchUp((record, read) -> found[0] |= record.key() != null && record.key().startsWith(name + ":"));
         }
         return found[0];
@@ -76,10 +76,9 @@ final class ModelSeed {
      *
      * @throws ExecutionException when the broker refused it
      */
-    static void publish(ModelVersion record, String bootstrapServers, SchemaRegistryClient registry)
+    static void publish(ModelVersion record, KafkaConnection kafka, SchemaRegistryClient registry)
             throws ExecutionException, InterruptedException {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Map<String, Object> config = kafka.clientConfig();
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MODEL_RECORD_BYTES);

@@ -1,8 +1,5 @@
 package pipeline.ops;
 
-import static pipeline.config.ClusterSettings.BOOTSTRAP;
-import static pipeline.config.ClusterSettings.REGISTRY;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -17,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.common.KafkaException;
+import pipeline.config.ClusterSettings;
 import pipeline.config.Setting;
 import pipeline.config.Settings;
 import pipeline.convnet.cli.Options;
@@ -35,6 +33,7 @@ import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.intake.Intake;
 import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.topics.KafkaConnection;
 import pipeline.schemas.topics.ModelKey;
 import pipeline.schemas.topics.Topics;
 
@@ -48,7 +47,7 @@ import pipeline.schemas.topics.Topics;
  */
 final class ModelsCommand {
 
-    static final List<Setting<?>> SETTINGS = List.of(BOOTSTRAP, REGISTRY);
+    static final List<Setting<?>> SETTINGS = ClusterSettings.ALL;
 
     private static final String USAGE = """
             Usage: pipeline models list [--name NAME]
@@ -77,9 +76,11 @@ final class ModelsCommand {
             return 2;
         }
         String subcommand = rest.removeFirst();
-        try (SchemaRegistryClient registry = new SchemaRegistryClient(RegistryClientOptions.of(settings.get(REGISTRY)))) {
+        KafkaConnection kafka = KafkaConnection.from(settings);
+        RegistryClientOptions registryOptions = RegistryClientOptions.from(settings);
+        try (SchemaRegistryClient registry = new SchemaRegistryClient(registryOptions)) {
             if (subcommand.equals("list")) {
-                list(new Options("models list", rest, Set.of("name")).text("name", null), settings.get(BOOTSTRAP), registry, out);
+                list(new Options("models list", rest, Set.of("name")).text("name", null), kafka, registry, out);
                 return 0;
             }
             boolean candidate = rest.remove("--candidate");
@@ -89,14 +90,14 @@ final class ModelsCommand {
             }
             Path file = Path.of(rest.removeFirst());
             Options options = new Options("models publish", rest, Set.of("name", "classes", "normalise", "resize"));
-            return publish(file, options, candidate ? ModelStatus.CANDIDATE : ModelStatus.PROMOTED, settings.get(BOOTSTRAP),
+            return publish(file, options, candidate ? ModelStatus.CANDIDATE : ModelStatus.PROMOTED, kafka,
                     registry, out, err);
         } catch (IllegalArgumentException e) {
             err.println("pipeline models " + subcommand + ": " + e.getMessage());
             return 2;
         } catch (KafkaException | InfraException e) {
-            err.println("pipeline models " + subcommand + ": cannot reach Kafka at " + settings.get(BOOTSTRAP) + " or the registry at "
-                    + settings.get(REGISTRY) + ": " + e.getMessage() + " (is the stack running? set kafka.bootstrap-servers /"
+            err.println("pipeline models " + subcommand + ": cannot reach Kafka at " + kafka + " or the registry at "
+                    + registryOptions + ": " + e.getMessage() + " (is the stack running? set kafka.bootstrap-servers /"
                     + " PIPELINE_KAFKA_BOOTSTRAP_SERVERS and registry.url / PIPELINE_REGISTRY_URL)");
             return 1;
         }
@@ -105,11 +106,11 @@ final class ModelsCommand {
     /** What {@code models} holds: every version in order, and per name the version workers serve. */
     private record History(List<ModelVersion> versions, Map<String, ServedModel> served, long notVersions) {
 
-        static History read(String bootstrapServers, SchemaRegistryClient registry) {
+        static History read(KafkaConnection kafka, SchemaRegistryClient registry) {
             List<ModelVersion> versions = new ArrayList<>();
             Map<String, ServedModel> served = new HashMap<>();
             long[] notVersions = {0};
-            try (ModelTopicReader reader = new ModelTopicReader(bootstrapServers, registry)) {
+            try (ModelTopicReader reader = new ModelTopicReader(kafka, registry)) {
                 reader.catchUp((record, read) -> {
                     if (!(read instanceof Intake.Accepted<ModelVersion>(ModelVersion version))) {
                         notVersions[0]++;
@@ -137,8 +138,8 @@ final class ModelsCommand {
         }
     }
 
-    private static void list(String name, String bootstrapServers, SchemaRegistryClient registry, PrintStream out) {
-        History history = History.read(bootstrapServers, registry);
+    private static void list(String name, KafkaConnection kafka, SchemaRegistryClient registry, PrintStream out) {
+        History history = History.read(kafka, registry);
         Map<ModelKey, ModelVersion> latest = new HashMap<>();
         for (ModelVersion v : history.versions()) {
             // A compacted topic may still hold older records of a key (a promotion republishes one): the last one counts.
@@ -168,7 +169,7 @@ final class ModelsCommand {
         }
     }
 
-    private static int publish(Path file, Options options, ModelStatus status, String bootstrapServers, SchemaRegistryClient registry,
+    private static int publish(Path file, Options options, ModelStatus status, KafkaConnection kafka, SchemaRegistryClient registry,
                                PrintStream out, PrintStream err) {
         ModelFile model;
         try {
@@ -182,7 +183,7 @@ final class ModelsCommand {
             return 2;
         }
         String name = options.text("name", model.info().name());
-        History history = History.read(bootstrapServers, registry);
+        History history = History.read(kafka, registry);
         int version = history.highest(name) + 1;
         ModelFile next = model.withInfo(new ModelInfo(name, version, null, Instant.now(), model.info().metrics()));
         byte[] weights = next.toBytes();
@@ -197,7 +198,7 @@ final class ModelsCommand {
             return 1;
         }
         try {
-            ModelSeed.publish(record, bootstrapServers, registry);
+            ModelSeed.publish(record, kafka, registry);
         } catch (ExecutionException e) {
             throw new KafkaException(e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {

@@ -1,15 +1,12 @@
 package pipeline.ops;
 
-import static pipeline.config.ClusterSettings.BOOTSTRAP;
-import static pipeline.config.ClusterSettings.REGISTRY;
-
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.KafkaException;
+import pipeline.config.ClusterSettings;
 import pipeline.config.Setting;
 import pipeline.config.Settings;
 import pipeline.config.ValueType;
@@ -17,6 +14,7 @@ import pipeline.infra.InfraException;
 import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.registry.SchemaRegistryException;
+import pipeline.schemas.topics.KafkaConnection;
 import pipeline.schemas.topics.ModelKey;
 import pipeline.schemas.topics.ProvisionReport;
 import pipeline.schemas.topics.SchemaPublisher;
@@ -36,32 +34,33 @@ final class Provisioning {
     static final Setting<Path> MODEL_FILE = Setting.of("provision.model-file", ValueType.path(), Path.of("models/fashion-lenet5.model"),
             "model published as version 1 when the models topic has no version of its name");
 
-    static final List<Setting<?>> SETTINGS = List.of(BOOTSTRAP, REGISTRY, REPLICATION, MODEL_FILE);
+    static final List<Setting<?>> SETTINGS = ClusterSettings.plus(REPLICATION, MODEL_FILE);
 
     private Provisioning() {
     }
 
     /** Provisions what {@code settings} name; prints what it did. Returns false when existing topics differ from the catalogue. */
     static boolean run(Settings settings, PrintStream out) throws InterruptedException {
-        String bootstrap = settings.get(BOOTSTRAP);
+        KafkaConnection kafka = KafkaConnection.from(settings);
+        RegistryClientOptions registryOptions = RegistryClientOptions.from(settings);
         ProvisionReport report;
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        try (Admin admin = Admin.create(kafka.clientConfig())) {
             report = new TopicProvisioner(admin, settings.get(REPLICATION).shortValue()).provision(Topics.all());
         } catch (KafkaException | IllegalStateException e) {
-            throw new InfraException("Cannot create the topics on " + bootstrap + ": " + e.getMessage()
+            throw new InfraException("Cannot create the topics on " + kafka + ": " + e.getMessage()
                     + " (set kafka.bootstrap-servers / PIPELINE_KAFKA_BOOTSTRAP_SERVERS)", e);
         }
-        out.printf("Topics on %s: %d created, %d already as the catalogue says%n", bootstrap, report.created().size(),
+        out.printf("Topics on %s: %d created, %d already as the catalogue says%n", kafka.bootstrapServers(), report.created().size(),
                 report.unchanged().size());
         report.differences().forEach(d -> out.println("  differs: " + d));
-        try (SchemaRegistryClient registry = new SchemaRegistryClient(RegistryClientOptions.of(settings.get(REGISTRY)))) {
+        try (SchemaRegistryClient registry = new SchemaRegistryClient(registryOptions)) {
             Map<String, Integer> ids = new SchemaPublisher(registry).publish(Topics.all());
-            out.printf("Schemas at %s: %d subjects registered%n", settings.get(REGISTRY), ids.size());
-            ModelKey seeded = ModelSeed.seedIfNew(bootstrap, registry, settings.get(MODEL_FILE), MODEL_FILE);
+            out.printf("Schemas at %s: %d subjects registered%n", registryOptions.baseUrl(), ids.size());
+            ModelKey seeded = ModelSeed.seedIfNew(kafka, registry, settings.get(MODEL_FILE), MODEL_FILE);
             out.println(seeded == null ? "Models: the topic already holds versions of " + settings.get(MODEL_FILE) + "'s model; left as it is"
                     : "Models: " + seeded + " published from " + settings.get(MODEL_FILE) + ", promoted");
         } catch (SchemaRegistryException e) {
-            throw new InfraException("Cannot register the schemas at " + settings.get(REGISTRY) + ": " + e.getMessage()
+            throw new InfraException("Cannot register the schemas at " + registryOptions + ": " + e.getMessage()
                     + " (set registry.url / PIPELINE_REGISTRY_URL)", e);
         }
         return report.matchesCatalogue();

@@ -16,6 +16,7 @@ import pipeline.gateway.GatewayMain;
 import pipeline.infra.InfraException;
 import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.topics.KafkaConnection;
 import pipeline.schemas.topics.ModelKey;
 import pipeline.trainer.TrainerMain;
 import pipeline.worker.WorkerMain;
@@ -52,7 +53,7 @@ final class StackServices implements AutoCloseable {
         Path dataDir = stackOptions.dataDir().toAbsolutePath();
         ModelKey seeded;
         try (SchemaRegistryClient registry = new SchemaRegistryClient(RegistryClientOptions.of(stack.registryUrl()))) {
-            seeded = ModelSeed.seedIfNew(stack.bootstrapServers(), registry, options.modelFile(), ServiceOptions.MODEL_FILE);
+            seeded = ModelSeed.seedIfNew(KafkaConnection.plaintext(stack.bootstrapServers()), registry, options.modelFile(), ServiceOptions.MODEL_FILE);
         }
         ApiKey key = ApiKey.generate();
         Path keyFile = dataDir.resolve("api-key");

@@ -13,6 +13,7 @@ import pipeline.schemas.avro.ModelStatus;
 import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.intake.Intake;
 import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.topics.KafkaConnection;
 
 /**
  * What {@code models} says about one model: the highest version ever published (promoted or not,
@@ -40,10 +41,10 @@ final class ModelLineage implements AutoCloseable {
     private Promoted promoted;
     private volatile long skipped;
 
-    ModelLineage(String bootstrapServers, SchemaRegistryClient registry, String modelName) {
+    ModelLineage(KafkaConnection kafka, SchemaRegistryClient registry, String modelName) {
         this.modelName = modelName;
         this.served = ServedModel.named(modelName);
-        this.reader = new ModelTopicReader(bootstrapServers, registry);
+        this.reader = new ModelTopicReader(kafka, registry);
     }
 
     /** Reads every record committed to {@code models} up to now. */

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import pipeline.schemas.topics.KafkaConnection;
 
 /**
  * Whether the inference workers are behind: how many records of their topic ({@code images}) their
@@ -46,17 +47,18 @@ public final class ServingPressure implements AutoCloseable {
      * @param topic     what they read: {@code images}
      * @param threshold images behind from which the workers count as behind; 0 never does (no yielding)
      */
-    public ServingPressure(String bootstrapServers, String group, String topic, long threshold) {
+    public ServingPressure(KafkaConnection kafka, String group, String topic, long threshold) {
         if (threshold < 0) {
             throw new IllegalArgumentException("the lag threshold is a number of images, 0 or more; got " + threshold);
         }
         this.group = group;
         this.topic = topic;
         this.threshold = threshold;
-        this.admin = threshold == 0 ? null : Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG, "trainer-serving-pressure",
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MILLIS,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MILLIS));
+        Map<String, Object> config = kafka.clientConfig();
+        config.put(AdminClientConfig.CLIENT_ID_CONFIG, "trainer-serving-pressure");
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MILLIS);
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MILLIS);
+        this.admin = threshold == 0 ? null : Admin.create(config);
         this.checkedAt = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(CHECK_MILLIS);
     }
 

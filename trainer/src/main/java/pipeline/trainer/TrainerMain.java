@@ -38,8 +38,8 @@ public final class TrainerMain {
             System.exit(1);
             return;
         }
-        LOG.info("Trainer of {} running on {} thread(s); health, readiness and metrics on http://{}:{}/", settings.modelName(),
-                settings.threads(), settings.httpHost(), http.port());
+        LOG.info("Trainer of {} running on {} thread(s); health, readiness and metrics on http://{}:{}/; Kafka at {}, the registry"
+                + " at {}", settings.modelName(), settings.threads(), settings.httpHost(), http.port(), settings.kafka(), settings.registry());
         Thread shutdown = new Thread(() -> {
             trainer.close();
             http.close();

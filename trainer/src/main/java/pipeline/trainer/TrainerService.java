@@ -10,7 +10,6 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThr
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pipeline.convnet.kernel.Parallelism;
-import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.topics.Topics;
 
@@ -31,11 +30,11 @@ public final class TrainerService implements AutoCloseable {
 
     private TrainerService(TrainerSettings settings) throws IOException {
         Parallelism.setThreads(settings.threads());
-        registry = new SchemaRegistryClient(RegistryClientOptions.of(settings.registryUrl()));
+        registry = new SchemaRegistryClient(settings.registry());
         // The publisher first: it fences a previous trainer and aborts its open transaction, so the
         // lineage read next sees every version that trainer completed and none it did not.
-        publisher = new VersionPublisher(settings.bootstrapServers(), registry, settings.transactionalId());
-        lineage = new ModelLineage(settings.bootstrapServers(), registry, settings.modelName());
+        publisher = new VersionPublisher(settings.kafka(), registry, settings.transactionalId());
+        lineage = new ModelLineage(settings.kafka(), registry, settings.modelName());
         lineage.catchUp();
         ColdStart.ensurePromoted(settings, lineage, publisher);
         loop = new TrainingLoop(settings, registry, lineage, publisher);
@@ -100,8 +99,8 @@ public final class TrainerService implements AutoCloseable {
 
     private static Properties streamsConfig(TrainerSettings settings) {
         Properties p = new Properties();
+        p.putAll(settings.kafka().clientConfig());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.streamsApplicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         p.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().toAbsolutePath().toString());

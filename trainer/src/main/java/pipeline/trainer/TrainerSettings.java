@@ -1,15 +1,15 @@
 package pipeline.trainer;
 
-import static pipeline.config.ClusterSettings.BOOTSTRAP;
-import static pipeline.config.ClusterSettings.REGISTRY;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import pipeline.config.ClusterSettings;
 import pipeline.config.Setting;
 import pipeline.config.Settings;
 import pipeline.config.ValueType;
 import pipeline.convnet.train.TransferLearning;
+import pipeline.schemas.registry.RegistryClientOptions;
+import pipeline.schemas.topics.KafkaConnection;
 import pipeline.schemas.topics.Topics;
 
 /**
@@ -45,7 +45,7 @@ import pipeline.schemas.topics.Topics;
  * @param replayData     the images the start model learnt from (IDX files or class folders), or {@code null}
  * @param replayShare    share of every round's draws taken from {@code replayData}
  */
-public record TrainerSettings(String bootstrapServers, String registryUrl, String applicationId, String modelName, int threads,
+public record TrainerSettings(KafkaConnection kafka, RegistryClientOptions registry, String applicationId, String modelName, int threads,
                               int bufferSize, int heldOutPercent, int heldOutSize, int minHeldOut, int roundLabels,
                               Duration roundInterval, TrainingRound.Config round, PromotionGate gate, Duration feedbackWindow,
                               Duration accuracyWindow, Path coldStart, int coldStartEpochs, String httpHost, int httpPort,
@@ -57,7 +57,7 @@ public record TrainerSettings(String bootstrapServers, String registryUrl, Strin
 
     /** These settings for a model whose images are on {@code topic}. */
     public TrainerSettings onImagesTopic(String topic) {
-        return new TrainerSettings(bootstrapServers, registryUrl, applicationId, modelName, threads, bufferSize, heldOutPercent,
+        return new TrainerSettings(kafka, registry, applicationId, modelName, threads, bufferSize, heldOutPercent,
                 heldOutSize, minHeldOut, roundLabels, roundInterval, round, gate, feedbackWindow, accuracyWindow, coldStart,
                 coldStartEpochs, httpHost, httpPort, stateDir, servingGroup, yieldLag, maxYield, newClasses, newClassMinLabels, topic,
                 sampleMemory, replayData, replayShare);
@@ -65,7 +65,7 @@ public record TrainerSettings(String bootstrapServers, String registryUrl, Strin
 
     /** These settings growing the model's head by new classes once each has {@code minLabels} labels. */
     public TrainerSettings growing(int minLabels) {
-        return new TrainerSettings(bootstrapServers, registryUrl, applicationId, modelName, threads, bufferSize, heldOutPercent,
+        return new TrainerSettings(kafka, registry, applicationId, modelName, threads, bufferSize, heldOutPercent,
                 heldOutSize, minHeldOut, roundLabels, roundInterval, round, gate, feedbackWindow, accuracyWindow, coldStart,
                 coldStartEpochs, httpHost, httpPort, stateDir, servingGroup, yieldLag, maxYield, NewClasses.GROW, minLabels, imagesTopic, sampleMemory,
                 replayData, replayShare);
@@ -146,7 +146,7 @@ public record TrainerSettings(String bootstrapServers, String registryUrl, Strin
             "the longest a running round pauses, in all, for workers that are behind");
 
     /** Every setting this service reads. */
-    public static final List<Setting<?>> ALL = List.of(BOOTSTRAP, REGISTRY, APPLICATION_ID, MODEL_NAME, IMAGES_TOPIC, THREADS, BUFFER_SIZE, SAMPLE_MEMORY,
+    public static final List<Setting<?>> ALL = ClusterSettings.plus(APPLICATION_ID, MODEL_NAME, IMAGES_TOPIC, THREADS, BUFFER_SIZE, SAMPLE_MEMORY,
             HELD_OUT_PERCENT, HELD_OUT_SIZE, MIN_HELD_OUT, ROUND_LABELS, ROUND_INTERVAL, ROUND_STEPS, BATCH_SIZE, LEARNING_RATE,
             OPTIMIZER, ROUND_SCHEDULE, ROUND_PASSES, REPLAY_DATA, REPLAY_SHARE,
             PROMOTION_Z, FEEDBACK_WINDOW, ACCURACY_WINDOW, COLD_START, COLD_START_EPOCHS, SEED, HTTP_HOST, HTTP_PORT,
@@ -156,7 +156,7 @@ public record TrainerSettings(String bootstrapServers, String registryUrl, Strin
         TrainingRound.Config round = new TrainingRound.Config(s.get(ROUND_STEPS), s.get(BATCH_SIZE),
                 s.get(LEARNING_RATE).floatValue(), s.get(SEED), s.get(FREEZE_UP_TO).strip(), s.get(OPTIMIZER), s.get(ROUND_SCHEDULE),
                 s.get(ROUND_PASSES));
-        return new TrainerSettings(s.get(BOOTSTRAP), s.get(REGISTRY), s.get(APPLICATION_ID), s.get(MODEL_NAME), s.get(THREADS),
+        return new TrainerSettings(KafkaConnection.from(s), RegistryClientOptions.from(s), s.get(APPLICATION_ID), s.get(MODEL_NAME), s.get(THREADS),
                 s.get(BUFFER_SIZE), s.get(HELD_OUT_PERCENT), s.get(HELD_OUT_SIZE), s.get(MIN_HELD_OUT), s.get(ROUND_LABELS),
                 s.get(ROUND_INTERVAL), round, new PromotionGate(s.get(PROMOTION_Z)), s.get(FEEDBACK_WINDOW), s.get(ACCURACY_WINDOW),
                 s.get(COLD_START), s.get(COLD_START_EPOCHS), s.get(HTTP_HOST), s.get(HTTP_PORT), s.get(STATE_DIR),

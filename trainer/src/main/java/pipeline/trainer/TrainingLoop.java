@@ -36,8 +36,8 @@ import pipeline.schemas.intake.RecordIntake;
 import pipeline.schemas.intake.Refusal;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.topics.DeadLetters;
-import pipeline.schemas.topics.ModelKey;
 import pipeline.schemas.topics.KafkaClients;
+import pipeline.schemas.topics.ModelKey;
 import pipeline.schemas.topics.Topics;
 
 /**
@@ -115,7 +115,7 @@ public final class TrainingLoop implements Runnable {
         this.newClasses = new NewClassLabels(settings.newClassMinLabels());
         this.metrics = new TrainerMetrics(() -> data.buffer().size(), data::heldOutSize, lineage::skippedRecords);
         this.scope = settings.scope();
-        this.serving = new ServingPressure(settings.bootstrapServers(), settings.servingGroup(), settings.imagesTopic(),
+        this.serving = new ServingPressure(settings.kafka(), settings.servingGroup(), settings.imagesTopic(),
                 settings.yieldLag());
     }
 
@@ -452,7 +452,7 @@ public final class TrainingLoop implements Runnable {
     }
 
     private Map<String, Object> consumerConfig() {
-        Map<String, Object> config = KafkaClients.committedReader(settings.bootstrapServers(), settings.transactionalId() + "-labels");
+        Map<String, Object> config = KafkaClients.committedReader(settings.kafka(), settings.transactionalId() + "-labels");
         config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.trainingGroup());
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_IMAGE_RECORD_BYTES);
         return config;

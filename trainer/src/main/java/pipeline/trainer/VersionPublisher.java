@@ -16,6 +16,7 @@ import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.serde.AvroSerializer;
 import pipeline.schemas.serde.SerdeOptions;
 import pipeline.schemas.topics.KafkaClients;
+import pipeline.schemas.topics.KafkaConnection;
 import pipeline.schemas.topics.Topics;
 
 /**
@@ -28,8 +29,8 @@ final class VersionPublisher implements AutoCloseable {
 
     private final KafkaProducer<String, SpecificRecord> producer;
 
-    VersionPublisher(String bootstrapServers, SchemaRegistryClient registry, String transactionalId) {
-        Map<String, Object> config = KafkaClients.transactionalProducer(bootstrapServers, transactionalId);
+    VersionPublisher(KafkaConnection kafka, SchemaRegistryClient registry, String transactionalId) {
+        Map<String, Object> config = KafkaClients.transactionalProducer(kafka, transactionalId);
         config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MODEL_RECORD_BYTES);
         config.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 2L * Topics.MAX_MODEL_RECORD_BYTES);
         producer = new KafkaProducer<>(config, new StringSerializer(), new AvroSerializer<>(registry, SerdeOptions.DEFAULTS, false));

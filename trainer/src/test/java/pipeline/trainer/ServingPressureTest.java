@@ -14,6 +14,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import pipeline.schemas.topics.ConsumerGroups;
+import pipeline.schemas.topics.KafkaConnection;
 import pipeline.testkit.RealInfrastructure;
 import pipeline.testkit.TestKafka;
 
@@ -33,9 +34,9 @@ class ServingPressureTest {
             ConsumerGroups.startAtEnd(admin, group, topic);
             produce(kafka, topic, BACKLOG);
 
-            try (ServingPressure pressure = new ServingPressure(kafka.bootstrapServers(), group, topic, 20);
-                 ServingPressure never = new ServingPressure(kafka.bootstrapServers(), group, topic, 0);
-                 ServingPressure unread = new ServingPressure(kafka.bootstrapServers(), idle, topic, 20)) {
+            try (ServingPressure pressure = new ServingPressure(KafkaConnection.plaintext(kafka.bootstrapServers()), group, topic, 20);
+                 ServingPressure never = new ServingPressure(KafkaConnection.plaintext(kafka.bootstrapServers()), group, topic, 0);
+                 ServingPressure unread = new ServingPressure(KafkaConnection.plaintext(kafka.bootstrapServers()), idle, topic, 20)) {
                 assertThat(pressure.servingBehind()).isTrue();
                 assertThat(pressure.lag()).isEqualTo(BACKLOG);
                 assertThat(never.servingBehind()).as("threshold 0: never yields").isFalse();

@@ -35,6 +35,7 @@ import pipeline.schemas.avro.TrainingMetrics;
 import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.topics.ConsumerGroups;
+import pipeline.schemas.topics.KafkaConnection;
 import pipeline.schemas.topics.ModelKey;
 import pipeline.schemas.topics.TopicProvisioner;
 import pipeline.schemas.topics.Topics;
@@ -83,7 +84,7 @@ class TrainerServiceTest {
     /** As above, with rounds of {@code roundSteps} steps. */
     static TrainerSettings settings(TestKafka kafka, TestRegistry registry, String model, String applicationId, Path coldStart,
                                     String servingGroup, int yieldLag, int roundSteps) throws Exception {
-        TrainerSettings settings = new TrainerSettings(kafka.bootstrapServers(), registry.url(), applicationId, model, 1, 20_000, 10,
+        TrainerSettings settings = new TrainerSettings(KafkaConnection.plaintext(kafka.bootstrapServers()), RegistryClientOptions.of(registry.url()), applicationId, model, 1, 20_000, 10,
                 2_000, 100, 800, Duration.ofMinutes(10), new TrainingRound.Config(roundSteps, 64, 0.01f, 1), new PromotionGate(2.0), Duration.ofHours(1),
                 Duration.ofSeconds(5), coldStart, 1, "127.0.0.1", 0, Files.createTempDirectory("trainer-state"),
                 servingGroup, yieldLag, Duration.ofSeconds(60), TrainerSettings.NewClasses.REFUSE, 50, Topics.IMAGES.name(), 1L << 30,
@@ -113,7 +114,7 @@ class TrainerServiceTest {
                     "learn-worker", 32, Duration.ofMillis(20), 3, 4096L * 4096, BUNDLED, 1, Duration.ofSeconds(10),
                     Duration.ofSeconds(20), "127.0.0.1", 0);
             InferenceLoop loop = new InferenceLoop(workerSettings, client, served, 0, new WorkerMetrics(served, () -> 0, () -> 0));
-            ModelFollower follower = new ModelFollower(kafka.bootstrapServers(), client, served);
+            ModelFollower follower = new ModelFollower(KafkaConnection.plaintext(kafka.bootstrapServers()), client, served);
             Thread worker = Thread.ofPlatform().name("learn-worker").start(loop);
             Thread following = Thread.ofPlatform().name("learn-follower").start(follower);
             try (TrainerService trainer = TrainerService.start(settings(kafka, registry, name, TestKafka.uniqueName("learn-trainer")))) {

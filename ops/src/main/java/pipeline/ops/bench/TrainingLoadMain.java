@@ -10,6 +10,7 @@ import pipeline.convnet.model.ModelFile;
 import pipeline.convnet.optim.Adam;
 import pipeline.convnet.optim.LearningRateSchedule;
 import pipeline.convnet.train.Trainer;
+import pipeline.schemas.topics.KafkaConnection;
 import pipeline.schemas.topics.Topics;
 import pipeline.trainer.ServingPressure;
 
@@ -38,7 +39,7 @@ public final class TrainingLoadMain {
         Dataset sample = Dataset.readIdx(Path.of("convnet/src/test/resources/fashion-mnist-sample"), "t10k",
                 Dataset.FASHION_MNIST_CLASSES);
         int epochs = (int) Math.ceil((double) ROUND_STEPS * BATCH / sample.size());
-        try (ServingPressure serving = new ServingPressure(args[0], args[1], Topics.IMAGES.name(), Long.parseLong(args[2]))) {
+        try (ServingPressure serving = new ServingPressure(KafkaConnection.plaintext(args[0]), args[1], Topics.IMAGES.name(), Long.parseLong(args[2]))) {
             for (long round = 0; ; round++) {
                 Duration[] yielded = {Duration.ZERO};
                 new Trainer(model.network(), model.normalisation(), new Trainer.Config(epochs, BATCH,

@@ -13,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,9 +44,12 @@ public final class SchemaRegistryClient implements AutoCloseable {
 
     public SchemaRegistryClient(RegistryClientOptions options) {
         this.options = options;
-        this.http = HttpClient.newBuilder().connectTimeout(options.timeout()).build();
-        this.authorization = options.userInfo() == null ? null
-                : "Basic " + Base64.getEncoder().encodeToString(options.userInfo().getBytes(StandardCharsets.UTF_8));
+        HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(options.timeout());
+        if (options.truststore() != null) {
+            http.sslContext(options.truststore().sslContext());
+        }
+        this.http = http.build();
+        this.authorization = options.credentials().authorization().orElse(null);
     }
 
     public RegistryClientOptions options() {

@@ -2,19 +2,28 @@ package pipeline.schemas.registry;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import pipeline.testkit.TestCertificates;
 
 /**
  * An HTTP proxy in front of the real registry that answers the first {@code failures} requests
- * with a chosen error status, then forwards; it records every path it was asked for.
+ * with a chosen error status, then forwards; it records every path it was asked for. As
+ * {@link #secured}, it is what fronts a registry in many deployments: HTTPS with a certificate of a
+ * private CA, and 401 for a request without the expected {@code Authorization}.
  */
 final class FaultyProxy implements AutoCloseable {
 
@@ -23,24 +32,53 @@ final class FaultyProxy implements AutoCloseable {
     private final String target;
     private final AtomicInteger failuresLeft;
     private final int failureStatus;
+    private final String authorization;
     final List<String> requests = new CopyOnWriteArrayList<>();
 
     FaultyProxy(String targetBaseUrl, int failures, int failureStatus) throws IOException {
+        this(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), targetBaseUrl, failures, failureStatus, null);
+    }
+
+    private FaultyProxy(HttpServer server, String targetBaseUrl, int failures, int failureStatus, String authorization) {
         this.target = targetBaseUrl;
         this.failuresLeft = new AtomicInteger(failures);
         this.failureStatus = failureStatus;
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        this.authorization = authorization;
+        this.server = server;
         server.createContext("/", this::handle);
         server.start();
     }
 
+    /** An HTTPS proxy serving {@code certificates}' server certificate that forwards only requests with {@code authorization}. */
+    static FaultyProxy secured(String targetBaseUrl, TestCertificates certificates, String authorization) throws IOException {
+        HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        try {
+            KeyStore keys = KeyStore.getInstance(certificates.serverKeystore().toFile(), certificates.password().toCharArray());
+            KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            factory.init(keys, certificates.password().toCharArray());
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(factory.getKeyManagers(), null, null);
+            server.setHttpsConfigurator(new HttpsConfigurator(tls));
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot serve HTTPS with " + certificates.serverKeystore(), e);
+        }
+        return new FaultyProxy(server, targetBaseUrl, 0, 0, authorization);
+    }
+
     String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return (server instanceof HttpsServer ? "https" : "http") + "://127.0.0.1:" + server.getAddress().getPort();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
         requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
         byte[] body = exchange.getRequestBody().readAllBytes();
+        if (authorization != null && !authorization.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+            byte[] error = "{\"error_code\":40101,\"message\":\"Unauthorized\"}".getBytes();
+            exchange.sendResponseHeaders(401, error.length);
+            exchange.getResponseBody().write(error);
+            exchange.close();
+            return;
+        }
         if (failuresLeft.getAndDecrement() > 0) {
             byte[] error = ("{\"error_code\":" + failureStatus + "01,\"message\":\"injected failure\"}").getBytes();
             exchange.sendResponseHeaders(failureStatus, error.length);
