@@ -2,6 +2,7 @@ package pipeline.gateway;
 
 import io.vertx.ext.web.handler.PlatformHandler;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Lets a request through only with {@code Authorization: Bearer <key>} of a known key holding
@@ -12,10 +13,11 @@ final class Authentication {
 
     static final String CALLER = "caller";
 
-    private final ApiKeys keys;
+    private final Supplier<ApiKeys> keys;
     private final RateLimiter limiter;
 
-    Authentication(ApiKeys keys, RateLimiter limiter) {
+    /** @param keys the keys accepted at the moment of each request ({@link ApiKeyRing#current}) */
+    Authentication(Supplier<ApiKeys> keys, RateLimiter limiter) {
         this.keys = keys;
         this.limiter = limiter;
     }
@@ -32,7 +34,7 @@ final class Authentication {
                 ApiError.send(ctx, 401, "UNAUTHENTICATED", "send an API key as 'Authorization: Bearer <key>'");
                 return;
             }
-            ApiKeys.Caller caller = keys.authenticate(header.substring(7).trim()).orElse(null);
+            ApiKeys.Caller caller = keys.get().authenticate(header.substring(7).trim()).orElse(null);
             if (caller == null) {
                 ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
                 ApiError.send(ctx, 401, "UNAUTHENTICATED", "the API key is not valid; use a key the gateway was configured with");

@@ -1,11 +1,13 @@
 package pipeline.gateway;
 
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pipeline.config.Settings;
 import pipeline.config.SettingsException;
 import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.topics.KafkaAccessException;
 
 /** The gateway process: the HTTP API until SIGTERM or Ctrl-C. Settings: {@link GatewaySettings}. */
 public final class GatewayMain {
@@ -25,9 +27,9 @@ public final class GatewayMain {
             return;
         }
         try {
-            ApiKeys.parse(settings.apiKeys());
+            ApiKeyRing.of(settings);
         } catch (IllegalArgumentException e) {
-            System.err.println("gateway: " + e.getMessage() + " (set PIPELINE_GATEWAY_API_KEYS, e.g. '<16+ characters>:ingest+read')");
+            System.err.println("gateway: " + e.getMessage() + " (set PIPELINE_GATEWAY_API_KEYS, e.g. '<16+ characters>:ingest+read', or PIPELINE_GATEWAY_API_KEYS_FILE to a file of such lines)");
             System.exit(1);
             return;
         }
@@ -35,6 +37,13 @@ public final class GatewayMain {
             ImageRoutes.parse(settings.routes());
         } catch (IllegalArgumentException e) {
             System.err.println("gateway: " + e.getMessage() + " (set PIPELINE_GATEWAY_ROUTES)");
+            System.exit(1);
+            return;
+        }
+        try {
+            settings.access().check(settings.kafka(), Duration.ofSeconds(60));
+        } catch (KafkaAccessException e) {
+            System.err.println("gateway: " + e.getMessage());
             System.exit(1);
             return;
         }

@@ -51,8 +51,14 @@ public final class GatewayServer implements AutoCloseable {
     public GatewayServer(GatewaySettings settings, SchemaRegistryClient registry)
             throws InterruptedException, ExecutionException, TimeoutException, IOException {
         this.vertx = Vertx.vertx();
-        ApiKeys keys = ApiKeys.parse(settings.apiKeys());
-        Authentication auth = new Authentication(keys, new RateLimiter(settings.ratePerSecond(), settings.burst(), System::nanoTime));
+        ApiKeyRing keys = ApiKeyRing.of(settings);
+        if (keys.rotating()) {
+            vertx.setPeriodic(ApiKeyRing.REFRESH.toMillis(), id -> vertx.executeBlocking(() -> {
+                keys.refresh();
+                return null;
+            }, false));
+        }
+        Authentication auth = new Authentication(keys::current, new RateLimiter(settings.ratePerSecond(), settings.burst(), System::nanoTime));
         this.publisher = new ImagePublisher(vertx, settings.kafka(), registry, settings.requestTimeout());
         this.predictions = new PredictionCache(vertx, settings.kafka(), registry, settings.cacheSize());
         this.predictionReader = Thread.ofPlatform().name("gateway-predictions").start(predictions);

@@ -1,13 +1,17 @@
 package pipeline.gateway;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.acl.AclOperation;
 import pipeline.config.ClusterSettings;
 import pipeline.config.Setting;
 import pipeline.config.Settings;
 import pipeline.config.ValueType;
 import pipeline.schemas.registry.RegistryClientOptions;
+import pipeline.schemas.topics.KafkaAccess;
 import pipeline.schemas.topics.KafkaConnection;
+import pipeline.schemas.topics.Topics;
 
 /**
  * The gateway's settings ({@code gateway.*}, {@code kafka.*}, {@code registry.*}; environment
@@ -25,11 +29,12 @@ import pipeline.schemas.topics.KafkaConnection;
  * @param tlsPassword    its password; never logged
  * @param routes         {@code MODEL=TOPIC,…}: where {@code POST /v1/images?model=MODEL} sends images (see {@link ImageRoutes})
  * @param newClasses     {@code refuse} labels of classes no served model has (422), or {@code accept} them
+ * @param apiKeysFile    a file of further keys ({@link ApiKeyFile}), re-read while the gateway runs; empty for none
  */
 public record GatewaySettings(KafkaConnection kafka, RegistryClientOptions registry, String host, int port, String apiKeys,
                               long maxBodyBytes, int maxImageSide, int ratePerSecond, int burst, Duration requestTimeout,
                               Duration maxWait, int cacheSize, String tlsKeystore, String tlsPassword, String routes,
-                              NewClasses newClasses) {
+                              NewClasses newClasses, String apiKeysFile) {
 
     /** What becomes of a label naming a class no served model has. */
     public enum NewClasses { REFUSE, ACCEPT }
@@ -39,19 +44,25 @@ public record GatewaySettings(KafkaConnection kafka, RegistryClientOptions regis
                            long maxBodyBytes, int maxImageSide, int ratePerSecond, int burst, Duration requestTimeout,
                            Duration maxWait, int cacheSize, String tlsKeystore, String tlsPassword) {
         this(KafkaConnection.plaintext(bootstrapServers), RegistryClientOptions.of(registryUrl), host, port, apiKeys, maxBodyBytes, maxImageSide, ratePerSecond, burst, requestTimeout,
-                maxWait, cacheSize, tlsKeystore, tlsPassword, ROUTES.defaultValue(), NEW_CLASSES.defaultValue());
+                maxWait, cacheSize, tlsKeystore, tlsPassword, ROUTES.defaultValue(), NEW_CLASSES.defaultValue(), API_KEYS_FILE.defaultValue());
     }
 
     /** These settings with {@code newRoutes}. */
     public GatewaySettings withRoutes(String newRoutes) {
         return new GatewaySettings(kafka, registry, host, port, apiKeys, maxBodyBytes, maxImageSide, ratePerSecond,
-                burst, requestTimeout, maxWait, cacheSize, tlsKeystore, tlsPassword, newRoutes, newClasses);
+                burst, requestTimeout, maxWait, cacheSize, tlsKeystore, tlsPassword, newRoutes, newClasses, apiKeysFile);
     }
 
     /** These settings taking labels of new classes. */
     public GatewaySettings acceptingNewClasses() {
         return new GatewaySettings(kafka, registry, host, port, apiKeys, maxBodyBytes, maxImageSide, ratePerSecond,
-                burst, requestTimeout, maxWait, cacheSize, tlsKeystore, tlsPassword, routes, NewClasses.ACCEPT);
+                burst, requestTimeout, maxWait, cacheSize, tlsKeystore, tlsPassword, routes, NewClasses.ACCEPT, apiKeysFile);
+    }
+
+    /** These settings with the further keys of {@code file}, re-read while the gateway runs. */
+    public GatewaySettings withApiKeysFile(String file) {
+        return new GatewaySettings(kafka, registry, host, port, apiKeys, maxBodyBytes, maxImageSide, ratePerSecond,
+                burst, requestTimeout, maxWait, cacheSize, tlsKeystore, tlsPassword, routes, newClasses, file);
     }
 
     boolean acceptNewClasses() {
@@ -62,6 +73,9 @@ public record GatewaySettings(KafkaConnection kafka, RegistryClientOptions regis
     static final Setting<Integer> PORT = Setting.of("gateway.port", ValueType.port(), 8080, "port of the HTTP API (0 = any free port)");
     static final Setting<String> API_KEYS = Setting.of("gateway.api-keys", ValueType.text(), "",
             "API keys with scopes: KEY:SCOPE+SCOPE,… (scopes: ingest, read, label, admin)");
+    static final Setting<String> API_KEYS_FILE = Setting.of("gateway.api-keys-file", ValueType.text(), "",
+            "a file of further API keys, one KEY:SCOPE+SCOPE per line; re-read within a second of a change, so keys are"
+                    + " added and revoked without a restart (empty: none)");
     static final Setting<Long> MAX_BODY = Setting.of("gateway.max-body", ValueType.byteSize(), 10L << 20, "largest request body");
     static final Setting<Integer> MAX_SIDE = Setting.of("gateway.max-image-side", ValueType.integer(1, 65535), 4096,
             "largest image width and height, read from the header");
@@ -89,7 +103,7 @@ public record GatewaySettings(KafkaConnection kafka, RegistryClientOptions regis
             NewClasses.REFUSE, "labels of classes no served model has: refuse (422) or accept (for trainer.new-classes=grow)");
 
     /** Every setting this service reads. */
-    public static final List<Setting<?>> ALL = ClusterSettings.plus(HOST, PORT, API_KEYS, MAX_BODY, MAX_SIDE, RATE, BURST,
+    public static final List<Setting<?>> ALL = ClusterSettings.plus(HOST, PORT, API_KEYS, API_KEYS_FILE, MAX_BODY, MAX_SIDE, RATE, BURST,
             REQUEST_TIMEOUT, MAX_WAIT, CACHE_SIZE, TLS_KEYSTORE, TLS_PASSWORD, ROUTES, NEW_CLASSES);
 
     /** Plain HTTP settings for a gateway on {@code host:port}, the rest as given (tests and embedding). */
@@ -100,6 +114,22 @@ public record GatewaySettings(KafkaConnection kafka, RegistryClientOptions regis
                 burst, requestTimeout, maxWait, cacheSize, "", "");
     }
 
+    /** What the gateway needs on a secured cluster, as {@code pipeline provision --acls} grants it. */
+    public KafkaAccess access() {
+        List<KafkaAccess.Grant> grants = new ArrayList<>();
+        for (String topic : ImageRoutes.parse(routes).topics()) {
+            grants.add(KafkaAccess.Grant.topic(AclOperation.WRITE, topic));
+        }
+        for (String topic : List.of(Topics.LABELS.name(), Topics.FEEDBACK.name(), Topics.MODELS.name())) {
+            grants.add(KafkaAccess.Grant.topic(AclOperation.WRITE, topic));
+        }
+        for (String topic : List.of(Topics.PREDICTIONS.name(), Topics.MODELS.name(), Topics.MODEL_ACCURACY.name(),
+                Topics.TRAINING_METRICS.name())) {
+            grants.add(KafkaAccess.Grant.topic(AclOperation.READ, topic));
+        }
+        return new KafkaAccess("gateway", grants);
+    }
+
     public boolean tls() {
         return !tlsKeystore.isBlank();
     }
@@ -107,6 +137,6 @@ public record GatewaySettings(KafkaConnection kafka, RegistryClientOptions regis
     public static GatewaySettings from(Settings s) {
         return new GatewaySettings(KafkaConnection.from(s), RegistryClientOptions.from(s), s.get(HOST), s.get(PORT), s.get(API_KEYS), s.get(MAX_BODY),
                 s.get(MAX_SIDE), s.get(RATE), s.get(BURST), s.get(REQUEST_TIMEOUT), s.get(MAX_WAIT), s.get(CACHE_SIZE), s.get(TLS_KEYSTORE),
-                s.get(TLS_PASSWORD), s.get(ROUTES), s.get(NEW_CLASSES));
+                s.get(TLS_PASSWORD), s.get(ROUTES), s.get(NEW_CLASSES), s.get(API_KEYS_FILE).strip());
     }
 }

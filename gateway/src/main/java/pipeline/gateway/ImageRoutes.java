@@ -1,7 +1,10 @@
 package pipeline.gateway;
 
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 import pipeline.schemas.topics.Topics;
 
@@ -38,6 +41,13 @@ final class ImageRoutes {
             topics.put(parts[0].strip(), parts[1].strip());
         }
         return new ImageRoutes(topics);
+    }
+
+    /** Every topic images may go to: {@code images} and each route's, once each. */
+    Set<String> topics() {
+        Set<String> all = new LinkedHashSet<>(List.of(Topics.IMAGES.name()));
+        all.addAll(topics.values());
+        return all;
     }
 
     /**

@@ -55,6 +55,9 @@ public final class InferenceLoop implements Runnable {
     private final WorkerSettings settings;
     private final SchemaRegistryClient registry;
     private final AtomicReference<ModelSnapshot> model;
+    /** This loop in dead letters and logs: the worker's instance id and the loop's number, {@code worker-a-0}. */
+    private final String name;
+    /** Its producer's transactional id: {@link #name} under the group's prefix, which the group's ACLs name. */
     private final String transactionalId;
     private final DecodePool decoders;
     private final BatchAssembler<ConsumerRecord<String, byte[]>> batches;
@@ -74,7 +77,8 @@ public final class InferenceLoop implements Runnable {
         this.settings = settings;
         this.registry = registry;
         this.model = model;
-        this.transactionalId = settings.instanceId() + "-" + threadIndex;
+        this.name = settings.instanceId() + "-" + threadIndex;
+        this.transactionalId = settings.transactionalIdPrefix() + name;
         this.decoders = new DecodePool(settings.decodeThreads());
         this.batches = new BatchAssembler<>(settings.maxBatch(), settings.maxDelay());
     }
@@ -102,7 +106,7 @@ public final class InferenceLoop implements Runnable {
     @Override
     public void run() {
         BatchInference inference = new BatchInference(RecordIntake.of(ImageEvent.class, registry), new ImageProbe(settings.maxPixels()),
-                new Predictor(settings.topK()), decoders, metrics, transactionalId);
+                new Predictor(settings.topK()), decoders, metrics, name);
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer());
              KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(producerConfig(), new StringSerializer(),
                      new AvroSerializer<>(registry, SerdeOptions.DEFAULTS, false))) {

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pipeline.config.Settings;
@@ -18,6 +19,7 @@ import pipeline.config.SettingsException;
 import pipeline.convnet.model.ModelFile;
 import pipeline.modelstore.ModelSnapshot;
 import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.topics.KafkaAccessException;
 import pipeline.schemas.topics.ProvisionReport;
 import pipeline.schemas.topics.TopicProvisioner;
 import pipeline.schemas.topics.Topics;
@@ -50,6 +52,13 @@ public final class WorkerMain {
             System.exit(1);
             return;
         }
+        try {
+            settings.access().check(settings.kafka(), Duration.ofSeconds(60));
+        } catch (KafkaAccessException e) {
+            System.err.println("inference-worker: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         String modelName = initial != null ? initial.name() : settings.modelName();
         SchemaRegistryClient registry = new SchemaRegistryClient(settings.registry());
         AtomicReference<ModelSnapshot> served = new AtomicReference<>(initial);
@@ -71,7 +80,7 @@ public final class WorkerMain {
         for (int i = 0; i < settings.threads(); i++) {
             InferenceLoop loop = new InferenceLoop(settings, registry, served, i, metrics);
             loops.add(loop);
-            threads.add(Thread.ofPlatform().name("inference-" + i).start(loop));
+            threads.add(Thread.ofPlatform().name("inference-" + i).uncaughtExceptionHandler(WorkerMain::loopFailed).start(loop));
         }
         WorkerHttp http;
         try {
@@ -143,6 +152,20 @@ public final class WorkerMain {
                     + settings.kafka() + ": " + e.getMessage() + " (create it as images is made, or set worker.images-topic)");
             return false;
         }
+    }
+
+    /**
+     * A loop that ends by an error stops the worker (exit code 1), so that its supervisor restarts it and no partition
+     * waits on a dead loop; a refusal of the cluster says which ACL is missing.
+     */
+    private static void loopFailed(Thread loop, Throwable error) {
+        if (error instanceof AuthorizationException refused) {
+            LOG.error("{} stopped: {}", loop.getName(), KafkaAccessException.refused("inference-worker", refused).getMessage());
+        } else {
+            LOG.error("{} failed; the worker stops", loop.getName(), error);
+        }
+        // Not from this thread: the shutdown hook waits for the loops to end, this one among them.
+        Thread.ofPlatform().name("worker-exit").start(() -> System.exit(1));
     }
 
     private static void joinQuietly(Thread thread) {

@@ -5,11 +5,14 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import pipeline.config.ClusterSettings;
 import pipeline.config.Setting;
 import pipeline.config.Settings;
 import pipeline.config.ValueType;
 import pipeline.schemas.registry.RegistryClientOptions;
+import pipeline.schemas.topics.KafkaAccess;
 import pipeline.schemas.topics.KafkaConnection;
 import pipeline.schemas.topics.Topics;
 
@@ -44,6 +47,26 @@ public record WorkerSettings(KafkaConnection kafka, RegistryClientOptions regist
         this(KafkaConnection.plaintext(bootstrapServers), RegistryClientOptions.of(registryUrl), groupId, instanceId, maxBatch, maxDelay, topK, maxPixels, modelFile, threads,
                 sessionTimeout, transactionTimeout, httpHost, httpPort, DECODE_THREADS.defaultValue(), TRANSACTION_SPAN.defaultValue(),
                 MODEL_NAME.defaultValue(), IMAGES_TOPIC.defaultValue());
+    }
+
+    /**
+     * What every transactional id of this worker group starts with, {@code inference-workers.}: one prefixed ACL lets
+     * a group's workers write transactionally, whatever their instance ids.
+     */
+    public String transactionalIdPrefix() {
+        return groupId + ".";
+    }
+
+    /** What the worker needs on a secured cluster, as {@code pipeline provision --acls} grants it. */
+    public KafkaAccess access() {
+        return new KafkaAccess("inference-worker", List.of(
+                KafkaAccess.Grant.topic(AclOperation.READ, imagesTopic),
+                KafkaAccess.Grant.topic(AclOperation.READ, Topics.MODELS.name()),
+                KafkaAccess.Grant.topic(AclOperation.WRITE, Topics.PREDICTIONS.name()),
+                KafkaAccess.Grant.topic(AclOperation.WRITE, Topics.IMAGES_DLQ.name()),
+                KafkaAccess.Grant.group(AclOperation.READ, groupId),
+                KafkaAccess.Grant.prefixed(ResourceType.TRANSACTIONAL_ID, AclOperation.WRITE, transactionalIdPrefix()),
+                KafkaAccess.Grant.prefixed(ResourceType.TRANSACTIONAL_ID, AclOperation.DESCRIBE, transactionalIdPrefix())));
     }
 
     /** These settings serving {@code name} from {@code topic}. */

@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -31,11 +33,44 @@ public final class KafkaBroker implements AutoCloseable {
 
     private final ChildProcess process;
     private final int port;
+    private final BrokerSecurity security;
 
-    private KafkaBroker(ChildProcess process, int port) {
+    private KafkaBroker(ChildProcess process, int port, BrokerSecurity security) {
         this.process = process;
         this.port = port;
+        this.security = security;
     }
+
+    /**
+     * A client listener that takes SASL_SSL only: TLS with {@code keystore}'s certificate, SCRAM-SHA-512 users,
+     * and ACLs enforced ({@code StandardAuthorizer}, nothing allowed without one). {@code admin} is the one
+     * super user, created when the data folder is formatted; the broker speaks to itself as that user.
+     *
+     * @param keystore           PKCS12 with the broker's key and certificate chain
+     * @param truststore         PKCS12 with the CA that signed it, as clients (and the broker's own checks) trust it
+     * @param storePassword      of both stores
+     * @param admin              the super user's name; its password is {@code adminPassword}
+     */
+    public record BrokerSecurity(Path keystore, Path truststore, String storePassword, String admin, String adminPassword) {
+
+        /** The client properties of a {@code user} with {@code password} on this listener. */
+        public Map<String, Object> clientProperties(String user, String password) {
+            return Map.of("security.protocol", "SASL_SSL",
+                    "sasl.mechanism", MECHANISM,
+                    "sasl.jaas.config", jaas(user, password),
+                    "ssl.truststore.location", truststore.toString(),
+                    "ssl.truststore.password", storePassword,
+                    "ssl.truststore.type", "PKCS12");
+        }
+
+        static String jaas(String user, String password) {
+            return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+                    + password + "\";";
+        }
+    }
+
+    /** The SASL mechanism of a secured listener. */
+    public static final String MECHANISM = "SCRAM-SHA-512";
 
     /**
      * Starts the broker and returns once it answers a metadata request.
@@ -44,24 +79,29 @@ public final class KafkaBroker implements AutoCloseable {
      * @param controllerPort KRaft controller listener on 127.0.0.1
      */
     public static KafkaBroker start(Path dataDir, int port, int controllerPort, Duration timeout) {
+        return start(dataDir, port, controllerPort, null, timeout);
+    }
+
+    /** As above; with {@code security}, the client listener is SASL_SSL with ACLs (see {@link BrokerSecurity}), or PLAINTEXT when null. */
+    public static KafkaBroker start(Path dataDir, int port, int controllerPort, BrokerSecurity security, Duration timeout) {
         Path home = dataDir.toAbsolutePath();
         Path logs = home.resolve("kafka-logs");
         Path properties = home.resolve("server.properties");
         Path logging = home.resolve("log4j2.properties");
         try {
             Files.createDirectories(logs);
-            Files.writeString(properties, serverProperties(logs, port, controllerPort));
+            Files.writeString(properties, serverProperties(logs, port, controllerPort, security));
             Files.writeString(logging, LOGGING);
         } catch (IOException e) {
             throw new InfraException("Cannot write the broker's configuration under " + home + ": " + e.getMessage(), e);
         }
         Path log = home.resolve("broker.log");
         if (!Files.exists(logs.resolve("meta.properties"))) {
-            format(home, properties, logging, log);
+            format(home, properties, logging, log, security);
         }
         ChildProcess process = ChildProcess.start(NAME,
                 javaCommand(logging, "-Xms256m", "-Xmx1g", "kafka.Kafka", properties.toString()), home, log);
-        KafkaBroker broker = new KafkaBroker(process, port);
+        KafkaBroker broker = new KafkaBroker(process, port, security);
         try {
             process.awaitReady(broker::answers, timeout, "answer on " + broker.bootstrapServers());
         } catch (RuntimeException e) {
@@ -73,6 +113,11 @@ public final class KafkaBroker implements AutoCloseable {
 
     public String bootstrapServers() {
         return Ports.LOOPBACK + ":" + port;
+    }
+
+    /** Client properties that reach this broker as its super user (none for a PLAINTEXT broker). */
+    public Map<String, Object> adminProperties() {
+        return security == null ? Map.of() : security.clientProperties(security.admin(), security.adminPassword());
     }
 
     public long pid() {
@@ -93,10 +138,10 @@ public final class KafkaBroker implements AutoCloseable {
         if (!Ports.accepts(port)) {
             return false;
         }
-        Map<String, Object> config = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        Map<String, Object> config = new HashMap<>(adminProperties());
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
         try (Admin admin = Admin.create(config)) {
             return !admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
         } catch (Exception e) {
@@ -104,9 +149,13 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    private static void format(Path home, Path properties, Path logging, Path log) {
+    private static void format(Path home, Path properties, Path logging, Path log, BrokerSecurity security) {
         List<String> command = javaCommand(logging, "-Xmx256m", "kafka.tools.StorageTool", "format",
                 "-t", Uuid.randomUuid().toString(), "-c", properties.toString());
+        if (security != null) {
+            // SCRAM users live in the cluster's metadata: the super user has to be there before the broker starts.
+            command.addAll(List.of("--add-scram", MECHANISM + "=[name=" + security.admin() + ",password=" + security.adminPassword() + "]"));
+        }
         int exit = ChildProcess.start("Kafka storage formatter", command, home, log).waitFor(Duration.ofMinutes(2));
         if (exit != 0) {
             throw new InfraException("Formatting the Kafka data folder " + home + " failed with exit code " + exit
@@ -123,18 +172,20 @@ public final class KafkaBroker implements AutoCloseable {
         return command;
     }
 
-    private static String serverProperties(Path logs, int port, int controllerPort) {
+    private static String serverProperties(Path logs, int port, int controllerPort, BrokerSecurity security) {
+        String listener = security == null ? "PLAINTEXT" : "SASL_SSL";
         return String.join("\n",
                 "# Written at every start by " + KafkaBroker.class.getName() + "; edits are overwritten.",
                 "process.roles=broker,controller",
                 "node.id=1",
                 // Static voters are read from this file at every start, so the controller port may change.
                 "controller.quorum.voters=1@" + Ports.LOOPBACK + ":" + controllerPort,
-                "listeners=PLAINTEXT://" + Ports.LOOPBACK + ":" + port + ",CONTROLLER://" + Ports.LOOPBACK + ":" + controllerPort,
-                "advertised.listeners=PLAINTEXT://" + Ports.LOOPBACK + ":" + port,
+                "listeners=" + listener + "://" + Ports.LOOPBACK + ":" + port + ",CONTROLLER://" + Ports.LOOPBACK + ":" + controllerPort,
+                "advertised.listeners=" + listener + "://" + Ports.LOOPBACK + ":" + port,
                 "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=" + listener,
+                "listener.security.protocol.map=" + listener + ":" + listener + ",CONTROLLER:PLAINTEXT",
+                security == null ? "" : securityProperties(security),
                 "log.dirs=" + logs,
                 "num.partitions=1",
                 "auto.create.topics.enable=false",
@@ -145,6 +196,28 @@ public final class KafkaBroker implements AutoCloseable {
                 "share.coordinator.state.topic.min.isr=1",
                 "group.initial.rebalance.delay.ms=0",
                 "");
+    }
+
+    /**
+     * SASL_SSL with SCRAM on the client listener and ACLs enforced. The controller listener stays PLAINTEXT on
+     * loopback (KRaft controllers cannot check SCRAM: its credentials live in the metadata they serve), and its
+     * principal, ANONYMOUS, is a super user so that the node's broker and controller halves can talk.
+     */
+    private static String securityProperties(BrokerSecurity security) {
+        return String.join("\n",
+                "sasl.enabled.mechanisms=" + MECHANISM,
+                "sasl.mechanism.inter.broker.protocol=" + MECHANISM,
+                "listener.name.sasl_ssl." + MECHANISM.toLowerCase(Locale.ROOT) + ".sasl.jaas.config="
+                        + BrokerSecurity.jaas(security.admin(), security.adminPassword()),
+                "ssl.keystore.location=" + security.keystore(),
+                "ssl.keystore.password=" + security.storePassword(),
+                "ssl.keystore.type=PKCS12",
+                "ssl.truststore.location=" + security.truststore(),
+                "ssl.truststore.password=" + security.storePassword(),
+                "ssl.truststore.type=PKCS12",
+                "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                "allow.everyone.if.no.acl.found=false",
+                "super.users=User:" + security.admin() + ";User:ANONYMOUS");
     }
 
     private static final String LOGGING = """

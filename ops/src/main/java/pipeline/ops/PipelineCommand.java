@@ -28,7 +28,7 @@ import pipeline.ops.load.LoadReport;
  *
  * <pre>
  * pipeline run [--config FILE] [--feed | --demo | --demo-rgb]   start the stack and its services (and a live feed); settings: stack.* / PIPELINE_STACK_*
- * pipeline provision                                topics, schemas and the first model on a cluster run elsewhere
+ * pipeline provision [--acls]                       topics, schemas and the first model on a cluster run elsewhere
  * pipeline models list|publish …                    see {@link ModelsCommand}
  * pipeline load …                                   see {@link LoadOptions}
  * pipeline bench-worker [IMAGES [REPEATS]]   see {@link WorkerBenchmark}
@@ -127,14 +127,17 @@ public final class PipelineCommand {
     }
 
     private static int provision(List<String> rest, Map<String, String> env, PrintStream out, PrintStream err) {
-        if (!rest.isEmpty()) {
-            err.println("pipeline provision: unexpected arguments " + rest + "; it takes none (settings: provision.*, kafka.*, registry.*)");
+        boolean acls = rest.equals(List.of("--acls"));
+        if (!rest.isEmpty() && !acls) {
+            err.println("pipeline provision: unexpected arguments " + rest + "; it takes --acls or nothing (settings: provision.*,"
+                    + " kafka.*, registry.*)");
             return 2;
         }
         String file = env.get(Settings.CONFIG_FILE_ENV);
         try {
-            Settings settings = Settings.load(Provisioning.SETTINGS, file == null || file.isBlank() ? null : Path.of(file), env);
-            return Provisioning.run(settings, out) ? 0 : 1;
+            Settings settings = Settings.load(acls ? AccessGrants.SETTINGS : Provisioning.SETTINGS,
+                    file == null || file.isBlank() ? null : Path.of(file), env);
+            return Provisioning.run(settings, acls, out) ? 0 : 1;
         } catch (SettingsException | InfraException e) {
             err.println("pipeline provision: " + e.getMessage());
             return 1;
@@ -260,7 +263,7 @@ public final class PipelineCommand {
     private static void usage(PrintStream out) {
         out.println("""
                 Usage: pipeline run [--config FILE] [--feed | --demo | --demo-rgb]
-                       pipeline provision
+                       pipeline provision [--acls]
                        pipeline models list [--name NAME] | publish FILE [...]   (models --help)
                        pipeline load (--rate N | --concurrency N) (--duration D | --count N) [...]   (load --help)
                        pipeline bench-worker [IMAGES [BATCH [REPEATS]]]
@@ -276,7 +279,12 @@ public final class PipelineCommand {
                   provision     ready a Kafka cluster and schema registry run elsewhere for the services: create
                                 the topics, register the schemas, seed the models topic with a first model (settings:
                                 kafka.bootstrap-servers, registry.url, provision.replication-factor,
-                                provision.model-file; PIPELINE_... as below)
+                                provision.model-file; PIPELINE_... as below). On a secured cluster, any Kafka
+                                client property as kafka.PROPERTY (PIPELINE_KAFKA_SASL_JAAS_CONFIG, ...) and
+                                registry.basic-auth-user-info, registry.bearer-token, registry.truststore.
+                                --acls: also grant each service's principal (provision.worker-principal,
+                                provision.gateway-principal, provision.trainer-principal) exactly the ACLs it
+                                needs (docs/security.md)
                   models        the versions on the models topic of a running stack or cluster, and publishing
                                 an engine model file or an ONNX classifier as a new version (promoted or a candidate)
                   load          a bounded HTTP load on the gateway, with a report (requests/s, latency, accuracy)

@@ -39,13 +39,20 @@ final class Provisioning {
     private Provisioning() {
     }
 
-    /** Provisions what {@code settings} name; prints what it did. Returns false when existing topics differ from the catalogue. */
-    static boolean run(Settings settings, PrintStream out) throws InterruptedException {
+    /**
+     * Provisions what {@code settings} name, and with {@code acls} grants each service's principal what it needs
+     * ({@link AccessGrants}; then {@code settings} hold {@link AccessGrants#SETTINGS}); prints what it did. Returns
+     * false when existing topics differ from the catalogue.
+     */
+    static boolean run(Settings settings, boolean acls, PrintStream out) throws InterruptedException {
         KafkaConnection kafka = KafkaConnection.from(settings);
         RegistryClientOptions registryOptions = RegistryClientOptions.from(settings);
         ProvisionReport report;
         try (Admin admin = Admin.create(kafka.clientConfig())) {
             report = new TopicProvisioner(admin, settings.get(REPLICATION).shortValue()).provision(Topics.all());
+            if (acls) {
+                AccessGrants.grant(admin, settings, out);
+            }
         } catch (KafkaException | IllegalStateException e) {
             throw new InfraException("Cannot create the topics on " + kafka + ": " + e.getMessage()
                     + " (set kafka.bootstrap-servers / PIPELINE_KAFKA_BOOTSTRAP_SERVERS)", e);

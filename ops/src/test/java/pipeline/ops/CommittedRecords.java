@@ -12,6 +12,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.serde.AvroDeserializer;
+import pipeline.schemas.topics.KafkaConnection;
 import pipeline.schemas.topics.Topics;
 
 /** A topic's committed records as they are now, from its first offset to its end, as a {@code read_committed} reader sees them. */
@@ -21,10 +22,15 @@ final class CommittedRecords {
     }
 
     static <T extends SpecificRecord> List<T> read(String bootstrapServers, SchemaRegistryClient registry, String topic, Class<T> type) {
+        return read(KafkaConnection.plaintext(bootstrapServers), registry, topic, type);
+    }
+
+    /** As above, on a cluster {@code kafka} reaches (a secured one, with its client properties). */
+    static <T extends SpecificRecord> List<T> read(KafkaConnection kafka, SchemaRegistryClient registry, String topic, Class<T> type) {
         AvroDeserializer<T> values = AvroDeserializer.forClass(type, registry);
-        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MODEL_RECORD_BYTES);
+        Map<String, Object> config = kafka.clientConfig();
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MODEL_RECORD_BYTES);
         List<T> records = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()

@@ -9,8 +9,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Gives tests a real Kafka cluster ({@link TestKafka}) and a real schema registry ({@link TestRegistry}),
- * each started on first use and closed by JUnit when the test run of this JVM ends.
+ * Gives tests a real Kafka cluster ({@link TestKafka}), a real schema registry ({@link TestRegistry})
+ * and a secured broker ({@link SecuredKafka}), each started on first use and closed by JUnit when the
+ * test run of this JVM ends.
  *
  * <p>The broker is Kafka's in-JVM test kit, or Testcontainers' Kafka where a Docker engine exists;
  * {@code -Dpipeline.test.kafka=embedded|container|auto} (default auto) forces one.
@@ -25,16 +26,31 @@ public final class RealInfrastructure implements ParameterResolver {
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
         Class<?> type = parameter.getParameter().getType();
-        return type == TestKafka.class || type == TestRegistry.class;
+        return type == TestKafka.class || type == TestRegistry.class || type == SecuredKafka.class;
     }
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
         ExtensionContext.Store store = context.getRoot().getStore(NAMESPACE);
         Class<?> type = parameter.getParameter().getType();
+        if (type == SecuredKafka.class) {
+            return store.getOrComputeIfAbsent(SecuredKafka.class, key -> startSecuredKafka(), SecuredKafka.class);
+        }
         return type == TestKafka.class
                 ? store.getOrComputeIfAbsent(TestKafka.class, key -> startKafka(), TestKafka.class)
                 : store.getOrComputeIfAbsent(TestRegistry.class, key -> startRegistry(), TestRegistry.class);
+    }
+
+    private static SecuredKafka startSecuredKafka() {
+        long start = System.nanoTime();
+        try {
+            SecuredKafka kafka = SecuredKafka.start();
+            LOG.info("Secured Kafka (SASL_SSL, SCRAM, ACLs) for tests at {} in {} ms", kafka.bootstrapServers(),
+                    (System.nanoTime() - start) / 1_000_000);
+            return kafka;
+        } catch (Exception e) {
+            throw new ParameterResolutionException("Could not start the secured Kafka broker for the tests: " + e.getMessage(), e);
+        }
     }
 
     private static TestKafka startKafka() {

@@ -1,10 +1,12 @@
 package pipeline.trainer;
 
 import java.io.IOException;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pipeline.config.Settings;
 import pipeline.config.SettingsException;
+import pipeline.schemas.topics.KafkaAccessException;
 
 /**
  * The trainer process. SIGTERM (or Ctrl-C) cancels a round in progress (nothing of it is published)
@@ -23,8 +25,9 @@ public final class TrainerMain {
         TrainerHttp http;
         try {
             settings = TrainerSettings.from(Settings.fromEnvironment(TrainerSettings.ALL));
+            settings.access().check(settings.kafka(), Duration.ofSeconds(60));
             trainer = TrainerService.start(settings);
-        } catch (SettingsException | IOException e) {
+        } catch (SettingsException | KafkaAccessException | IOException e) {
             System.err.println("trainer: " + e.getMessage());
             System.exit(1);
             return;

@@ -2,13 +2,17 @@ package pipeline.trainer;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.resource.ResourceType;
 import pipeline.config.ClusterSettings;
 import pipeline.config.Setting;
 import pipeline.config.Settings;
 import pipeline.config.ValueType;
 import pipeline.convnet.train.TransferLearning;
 import pipeline.schemas.registry.RegistryClientOptions;
+import pipeline.schemas.topics.KafkaAccess;
 import pipeline.schemas.topics.KafkaConnection;
 import pipeline.schemas.topics.Topics;
 
@@ -163,6 +167,30 @@ public record TrainerSettings(KafkaConnection kafka, RegistryClientOptions regis
                 s.get(SERVING_GROUP), s.get(YIELD_LAG), s.get(MAX_YIELD), s.get(NEW_CLASSES), s.get(NEW_CLASS_MIN_LABELS),
                 s.get(IMAGES_TOPIC).strip(), s.get(SAMPLE_MEMORY), s.get(REPLAY_DATA).isBlank() ? null : Path.of(s.get(REPLAY_DATA).strip()),
                 s.get(REPLAY_SHARE));
+    }
+
+    /**
+     * What the trainer needs on a secured cluster, as {@code pipeline provision --acls} grants it: its topics; every
+     * consumer group and transactional id starting with {@code application-id} (Kafka Streams', the training loop's,
+     * the publisher's); the Streams application's own topics ({@code application-id-…-changelog}, {@code -repartition});
+     * and the description of the serving group, whose lag it yields to.
+     */
+    public KafkaAccess access() {
+        List<KafkaAccess.Grant> grants = new ArrayList<>();
+        for (String topic : List.of(imagesTopic, Topics.FEEDBACK.name(), Topics.LABELS.name(), Topics.PREDICTIONS.name(),
+                Topics.MODELS.name())) {
+            grants.add(KafkaAccess.Grant.topic(AclOperation.READ, topic));
+        }
+        for (String topic : List.of(Topics.LABELS.name(), Topics.IMAGES_DLQ.name(), Topics.MODEL_ACCURACY.name(),
+                Topics.TRAINING_METRICS.name(), Topics.MODELS.name())) {
+            grants.add(KafkaAccess.Grant.topic(AclOperation.WRITE, topic));
+        }
+        grants.add(KafkaAccess.Grant.prefixed(ResourceType.TOPIC, AclOperation.ALL, applicationId + "-"));
+        grants.add(KafkaAccess.Grant.prefixed(ResourceType.GROUP, AclOperation.READ, applicationId));
+        grants.add(KafkaAccess.Grant.prefixed(ResourceType.TRANSACTIONAL_ID, AclOperation.WRITE, applicationId));
+        grants.add(KafkaAccess.Grant.prefixed(ResourceType.TRANSACTIONAL_ID, AclOperation.DESCRIBE, applicationId));
+        grants.add(KafkaAccess.Grant.group(AclOperation.DESCRIBE, servingGroup));
+        return new KafkaAccess("trainer", grants);
     }
 
     /** The labels and predictions of this trainer's model. */
