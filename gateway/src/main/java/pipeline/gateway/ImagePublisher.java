@@ -68,16 +68,17 @@ final class ImagePublisher implements AutoCloseable {
         }
         Context context = vertx.getOrCreateContext();
         Promise<Void> acked = Promise.promise();
+        long sent = System.nanoTime();
         vertx.executeBlocking(() -> {
             byte[] bytes = serializer.serialize(topic, value);
             return producer.send(new ProducerRecord<>(topic, key, bytes), (metadata, error) -> context.runOnContext(v -> {
                 if (error == null) {
                     acked.tryComplete();
                 } else {
-                    acked.tryFail(refused(error));
+                    acked.tryFail(refused(error, sent));
                 }
             }));
-        }, false).onFailure(error -> context.runOnContext(v -> acked.tryFail(refused(error))));
+        }, false).onFailure(error -> context.runOnContext(v -> acked.tryFail(refused(error, sent))));
         return acked.future();
     }
 
@@ -85,9 +86,9 @@ final class ImagePublisher implements AutoCloseable {
      * The 503 for a record Kafka did not take, whether {@code send} threw (no metadata in time, the
      * registry) or the broker did not acknowledge; a retriable error also tells {@link KafkaHealth}.
      */
-    private ApiError refused(Throwable error) {
+    private ApiError refused(Throwable error, long sentNanos) {
         if (error instanceof RetriableException) {
-            health.failed(error.getClass().getSimpleName() + ": " + error.getMessage());
+            health.failed(error.getClass().getSimpleName() + ": " + error.getMessage(), sentNanos);
         }
         return new ApiError(503, "KAFKA_UNAVAILABLE", "Kafka did not take the record within " + timeout.toMillis()
                 + " ms (" + error.getMessage() + "); nothing was accepted, send it again");

@@ -27,6 +27,8 @@ final class KafkaHealth implements AutoCloseable {
     private final Duration interval;
     private final long timer;
     private volatile String unavailable;
+    /** {@link System#nanoTime} of the last probe the cluster answered. */
+    private volatile long lastAnswer = System.nanoTime();
     private boolean probing;
 
     KafkaHealth(Vertx vertx, KafkaConnection kafka, Duration interval) {
@@ -47,8 +49,18 @@ final class KafkaHealth implements AutoCloseable {
         return unavailable;
     }
 
-    /** A publish failed for a reason that says the broker is unreachable. */
-    void failed(String reason) {
+    /**
+     * A record sent at {@code sentNanos} failed for a reason that may say the cluster is unreachable. When the cluster
+     * answered a probe since, the failure was one partition's (its leader lost, another not yet elected): the other
+     * partitions take records, so the gateway goes on taking them.
+     */
+    void failed(String reason, long sentNanos) {
+        if (lastAnswer - sentNanos <= 0) {
+            markDown(reason);
+        }
+    }
+
+    private void markDown(String reason) {
         if (unavailable == null) {
             LOG.warn("Kafka unavailable ({}); refusing records until it answers again", reason);
         }
@@ -69,8 +81,9 @@ final class KafkaHealth implements AutoCloseable {
                             LOG.info("Kafka answers again; taking records");
                         }
                         unavailable = null;
+                        lastAnswer = System.nanoTime();
                     } else {
-                        failed("the cluster did not answer within " + interval.toMillis() + " ms");
+                        markDown("the cluster did not answer within " + interval.toMillis() + " ms");
                     }
                 });
     }

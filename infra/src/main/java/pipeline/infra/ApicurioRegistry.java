@@ -109,6 +109,11 @@ public final class ApicurioRegistry implements AutoCloseable {
         return "http://" + Ports.LOOPBACK + ":" + port + "/apis/ccompat/v7";
     }
 
+    /** SIGKILL: a crash; a persistent registry keeps what it had for a restart on the same data folder and ports. */
+    public void kill() {
+        process.kill();
+    }
+
     public long pid() {
         return process.pid();
     }

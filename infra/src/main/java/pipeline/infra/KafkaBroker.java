@@ -73,6 +73,22 @@ public final class KafkaBroker implements AutoCloseable {
     public static final String MECHANISM = "SCRAM-SHA-512";
 
     /**
+     * A node's place in its cluster: its id, the controller quorum (every node is broker and controller), the
+     * cluster's id (every node is formatted with it) and how many copies the cluster keeps of its records.
+     *
+     * @param voters   {@code 1@127.0.0.1:9093,2@127.0.0.1:9095,…}: the static quorum
+     * @param replicas copies of each partition of the internal topics (offsets, transactions), and the topics' default;
+     *                 with more than one, a write needs two in sync ({@code min.insync.replicas=2})
+     */
+    public record Membership(int nodeId, String voters, String clusterId, int replicas) {
+
+        /** The one node of a cluster of its own, formatted with a new cluster id. */
+        public static Membership alone(int controllerPort) {
+            return new Membership(1, "1@" + Ports.LOOPBACK + ":" + controllerPort, Uuid.randomUuid().toString(), 1);
+        }
+    }
+
+    /**
      * Starts the broker and returns once it answers a metadata request.
      *
      * @param port           client listener on 127.0.0.1
@@ -84,31 +100,53 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** As above; with {@code security}, the client listener is SASL_SSL with ACLs (see {@link BrokerSecurity}), or PLAINTEXT when null. */
     public static KafkaBroker start(Path dataDir, int port, int controllerPort, BrokerSecurity security, Duration timeout) {
+        KafkaBroker broker = launch(dataDir, port, controllerPort, security, Membership.alone(controllerPort));
+        broker.awaitReady(timeout);
+        return broker;
+    }
+
+    /**
+     * Starts a node of a cluster (PLAINTEXT) without waiting for it: a node answers only once a quorum of its
+     * cluster's controllers runs, so a cluster launches every node, then awaits each ({@link #awaitReady}).
+     */
+    public static KafkaBroker launch(Path dataDir, int port, int controllerPort, Membership membership) {
+        return launch(dataDir, port, controllerPort, null, membership);
+    }
+
+    private static KafkaBroker launch(Path dataDir, int port, int controllerPort, BrokerSecurity security, Membership membership) {
         Path home = dataDir.toAbsolutePath();
         Path logs = home.resolve("kafka-logs");
         Path properties = home.resolve("server.properties");
         Path logging = home.resolve("log4j2.properties");
         try {
             Files.createDirectories(logs);
-            Files.writeString(properties, serverProperties(logs, port, controllerPort, security));
+            Files.writeString(properties, serverProperties(logs, port, controllerPort, security, membership));
             Files.writeString(logging, LOGGING);
         } catch (IOException e) {
             throw new InfraException("Cannot write the broker's configuration under " + home + ": " + e.getMessage(), e);
         }
         Path log = home.resolve("broker.log");
         if (!Files.exists(logs.resolve("meta.properties"))) {
-            format(home, properties, logging, log, security);
+            format(home, properties, logging, log, security, membership.clusterId());
         }
         ChildProcess process = ChildProcess.start(NAME,
                 javaCommand(logging, "-Xms256m", "-Xmx1g", "kafka.Kafka", properties.toString()), home, log);
-        KafkaBroker broker = new KafkaBroker(process, port, security);
+        return new KafkaBroker(process, port, security);
+    }
+
+    /** Returns once the node answers a metadata request; stops it when it does not within {@code timeout}. */
+    public void awaitReady(Duration timeout) {
         try {
-            process.awaitReady(broker::answers, timeout, "answer on " + broker.bootstrapServers());
+            process.awaitReady(this::answers, timeout, "answer on " + bootstrapServers());
         } catch (RuntimeException e) {
             process.stop(Duration.ofSeconds(5));
             throw e;
         }
-        return broker;
+    }
+
+    /** SIGKILL, as a crash or a lost machine would end it; the logs stay for a restart to recover. */
+    public void kill() {
+        process.kill();
     }
 
     public String bootstrapServers() {
@@ -149,9 +187,9 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    private static void format(Path home, Path properties, Path logging, Path log, BrokerSecurity security) {
+    private static void format(Path home, Path properties, Path logging, Path log, BrokerSecurity security, String clusterId) {
         List<String> command = javaCommand(logging, "-Xmx256m", "kafka.tools.StorageTool", "format",
-                "-t", Uuid.randomUuid().toString(), "-c", properties.toString());
+                "-t", clusterId, "-c", properties.toString());
         if (security != null) {
             // SCRAM users live in the cluster's metadata: the super user has to be there before the broker starts.
             command.addAll(List.of("--add-scram", MECHANISM + "=[name=" + security.admin() + ",password=" + security.adminPassword() + "]"));
@@ -172,14 +210,16 @@ public final class KafkaBroker implements AutoCloseable {
         return command;
     }
 
-    private static String serverProperties(Path logs, int port, int controllerPort, BrokerSecurity security) {
+    private static String serverProperties(Path logs, int port, int controllerPort, BrokerSecurity security, Membership membership) {
         String listener = security == null ? "PLAINTEXT" : "SASL_SSL";
+        int replicas = membership.replicas();
+        String inSync = Integer.toString(Math.min(2, replicas));
         return String.join("\n",
                 "# Written at every start by " + KafkaBroker.class.getName() + "; edits are overwritten.",
                 "process.roles=broker,controller",
-                "node.id=1",
+                "node.id=" + membership.nodeId(),
                 // Static voters are read from this file at every start, so the controller port may change.
-                "controller.quorum.voters=1@" + Ports.LOOPBACK + ":" + controllerPort,
+                "controller.quorum.voters=" + membership.voters(),
                 "listeners=" + listener + "://" + Ports.LOOPBACK + ":" + port + ",CONTROLLER://" + Ports.LOOPBACK + ":" + controllerPort,
                 "advertised.listeners=" + listener + "://" + Ports.LOOPBACK + ":" + port,
                 "controller.listener.names=CONTROLLER",
@@ -189,11 +229,13 @@ public final class KafkaBroker implements AutoCloseable {
                 "log.dirs=" + logs,
                 "num.partitions=1",
                 "auto.create.topics.enable=false",
-                "offsets.topic.replication.factor=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
+                "default.replication.factor=" + replicas,
+                "min.insync.replicas=" + inSync,
+                "offsets.topic.replication.factor=" + replicas,
+                "transaction.state.log.replication.factor=" + replicas,
+                "transaction.state.log.min.isr=" + inSync,
+                "share.coordinator.state.topic.replication.factor=" + replicas,
+                "share.coordinator.state.topic.min.isr=" + inSync,
                 "group.initial.rebalance.delay.ms=0",
                 "");
     }

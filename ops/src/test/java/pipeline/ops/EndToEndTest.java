@@ -6,7 +6,6 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,16 +14,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -40,14 +35,12 @@ import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import pipeline.infra.KafkaBroker;
 import pipeline.infra.Ports;
-import pipeline.ops.load.LoadGenerator;
+import pipeline.ops.GatewayLoad.Answers;
 import pipeline.ops.load.LoadImages;
-import pipeline.ops.load.LoadOptions;
-import pipeline.ops.load.LoadReport;
 import pipeline.schemas.avro.ModelVersion;
-import pipeline.schemas.avro.Prediction;
 import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.topics.KafkaConnection;
 import pipeline.schemas.topics.Topics;
 
 /**
@@ -129,14 +122,14 @@ class EndToEndTest {
             assertThat(new JsonObject(byId.body()).getString("id")).isEqualTo(id);
         }
         awaitTrue(() -> streamed.containsAll(accepted), Duration.ofSeconds(30),
-                () -> "every prediction on the live stream; missing " + difference(accepted, streamed));
+                () -> "every prediction on the live stream; missing " + PredictionAudit.difference(accepted, streamed));
         stream.cancel(true);
     }
 
     @Test
     @Order(2)
     void aWorkerKilledDuringLoadAndStartedAgainLeavesEveryAcceptedImageWithOnePrediction() throws Exception {
-        Load load = startLoad("e2e-kill", "--rate", "100", "--duration", "8s");
+        GatewayLoad load = startLoad("e2e-kill", "--rate", "100", "--duration", "8s");
         Thread.sleep(2_000);
         stack.service("worker-1").destroyForcibly();
         stack.awaitLine("worker-1 exited unexpectedly", Duration.ofSeconds(30));
@@ -149,7 +142,7 @@ class EndToEndTest {
     @Test
     @Order(3)
     void theBrokerKilledAndStartedAgainDuringLoadMeans503MeanwhileThenRecoveryAndNoAcceptedImageLost() throws Exception {
-        Load load = startLoad("e2e-outage", "--rate", "50", "--duration", "3m");
+        GatewayLoad load = startLoad("e2e-outage", "--rate", "50", "--duration", "3m");
         Thread.sleep(4_000);
         ProcessHandle broker = stack.process().children().filter(EndToEndTest::isBroker).findFirst()
                 .orElseThrow(() -> new AssertionError("no broker among the stack's processes"));
@@ -238,25 +231,16 @@ class EndToEndTest {
                 .toString();
     }
 
-    /** Waits until each of {@code accepted} has a committed prediction, then a little longer for doubles; each must have one. */
-    private void assertEachHasExactlyOnePrediction(Set<String> accepted) throws Exception {
-        Map<String, Long> counts = predictionCounts(accepted);
-        long deadline = System.nanoTime() + ALL_PREDICTED.toNanos();
-        while (counts.size() < accepted.size() && System.nanoTime() < deadline) {
-            Thread.sleep(1_000);
-            counts = predictionCounts(accepted);
-        }
-        Thread.sleep(2_000);
-        counts = predictionCounts(accepted);
-        assertThat(counts.keySet()).as("accepted images with a prediction; missing %s", difference(accepted, counts.keySet()))
-                .hasSameSizeAs(accepted);
-        assertThat(counts).as("predictions per image").allSatisfy((id, count) -> assertThat(count).isEqualTo(1L));
+    private void assertEachHasExactlyOnePrediction(Set<String> accepted) throws InterruptedException {
+        new PredictionAudit(KafkaConnection.plaintext(bootstrapServers()), registry).assertEachHasExactlyOnePrediction(accepted, ALL_PREDICTED);
     }
 
-    private Map<String, Long> predictionCounts(Set<String> ids) {
-        return CommittedRecords.read(bootstrapServers(), registry, Topics.PREDICTIONS.name(), Prediction.class).stream()
-                .map(p -> p.getImageId().toString()).filter(ids::contains)
-                .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
+    private Answers load(String source, String... shape) throws Exception {
+        return startLoad(source, shape).answers().get(3, TimeUnit.MINUTES);
+    }
+
+    private GatewayLoad startLoad(String source, String... shape) {
+        return GatewayLoad.start(stack.gateway(), stack.apiKey(), images, source, shape);
     }
 
     private String bootstrapServers() {
@@ -285,67 +269,12 @@ class EndToEndTest {
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /**
-     * What a load got back: its report, the ids accepted (202), how many of them came after the first
-     * 503, and the first few answers that were neither (status and body), for a failure's message.
-     */
-    record Answers(LoadReport report, Set<String> accepted, long acceptedAfterFirst503, List<String> unexpected) {
-    }
-
-    /** A load of the sample's images running in the background. */
-    record Load(LoadGenerator generator, CompletableFuture<Answers> answers) {
-        /** Stops the load now (if its duration or count has not already) and returns what it got back. */
-        Answers finish() throws Exception {
-            generator.stop();
-            return answers.get(3, TimeUnit.MINUTES);
-        }
-    }
-
-    private Answers load(String source, String... shape) throws Exception {
-        return startLoad(source, shape).answers().get(3, TimeUnit.MINUTES);
-    }
-
-    private Load startLoad(String source, String... shape) {
-        List<String> args = new ArrayList<>(List.of("--url", stack.gateway().toString(), "--key", stack.apiKey(),
-                "--source", source, "--quiet"));
-        args.addAll(List.of(shape));
-        LoadOptions options = LoadOptions.parse(args, Path.of("unused"));
-        Set<String> accepted = ConcurrentHashMap.newKeySet();
-        AtomicBoolean seen503 = new AtomicBoolean();
-        AtomicLong afterFirst503 = new AtomicLong();
-        List<String> unexpected = new CopyOnWriteArrayList<>();
-        LoadGenerator generator = new LoadGenerator(options, images, System.err, (id, image, status, body) -> {
-            if (status == 503) {
-                seen503.set(true);
-            } else if (status == 202) {
-                accepted.add(id);
-                if (seen503.get()) {
-                    afterFirst503.incrementAndGet();
-                }
-            } else if (unexpected.size() < 5) {
-                unexpected.add(status + " " + body);
-            }
-        });
-        return new Load(generator, CompletableFuture.supplyAsync(() -> {
-            try {
-                LoadReport report = generator.run();
-                return new Answers(report, accepted, afterFirst503.get(), unexpected);
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }));
-    }
-
     private static void awaitTrue(BooleanSupplier condition, Duration timeout, Supplier<String> what) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime()).as("waiting for %s", what.get()).isLessThan(deadline);
             Thread.sleep(200);
         }
-    }
-
-    private static Set<String> difference(Set<String> all, Set<String> some) {
-        return all.stream().filter(id -> !some.contains(id)).limit(20).collect(Collectors.toSet());
     }
 
     /** Whether {@code process} runs {@code kafka.Kafka}; read from /proc, as {@link ProcessHandle.Info} cuts long command lines short. */

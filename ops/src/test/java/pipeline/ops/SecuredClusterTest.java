@@ -4,17 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +27,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import pipeline.config.Settings;
 import pipeline.gateway.GatewayMain;
 import pipeline.infra.ChildProcess;
-import pipeline.infra.Ports;
 import pipeline.ops.load.LoadImages;
 import pipeline.schemas.avro.LabelledImage;
 import pipeline.schemas.avro.Prediction;
@@ -55,10 +50,7 @@ import pipeline.worker.WorkerSettings;
 class SecuredClusterTest {
 
     private static final Path MODEL = Path.of("../models/fashion-lenet5.model").toAbsolutePath();
-    private static final Duration START = Duration.ofMinutes(2);
-
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private final List<ChildProcess> services = new ArrayList<>();
 
     @Test
     void imagesArePredictedAndFeedbackReachesTheTrainerWithTheProvisionedAclsAlone(SecuredKafka kafka, TestRegistry registry,
@@ -76,27 +68,24 @@ class SecuredClusterTest {
             kafka.createUser(user, password(user));
         }
         ApiKey key = ApiKey.generate();
-        int gatewayPort = Ports.anyFree();
-        try {
-            start(dir, "worker", WorkerMain.class, with(env(kafka, registry, "pipeline-worker", password("pipeline-worker")), Map.of(
-                    "PIPELINE_WORKER_INSTANCE_ID", "secured-worker", "PIPELINE_WORKER_MODEL_FILE", MODEL.toString())),
-                    "PIPELINE_WORKER_HTTP_PORT");
-            start(dir, "gateway", GatewayMain.class, with(env(kafka, registry, "pipeline-gateway", password("pipeline-gateway")), Map.of(
-                    "PIPELINE_GATEWAY_API_KEYS", key.gatewaySetting(), "PIPELINE_GATEWAY_PORT", Integer.toString(gatewayPort))), null);
-            start(dir, "trainer", TrainerMain.class, with(env(kafka, registry, "pipeline-trainer", password("pipeline-trainer")), Map.of(
-                    "PIPELINE_TRAINER_MODEL_NAME", "fashion-lenet5", "PIPELINE_TRAINER_COLD_START", MODEL.toString(),
-                    "PIPELINE_TRAINER_STATE_DIR", dir.resolve("trainer-state").toString())), "PIPELINE_TRAINER_HTTP_PORT");
-            awaitReady(URI.create("http://127.0.0.1:" + gatewayPort + "/ready"), services.get(1));
+        try (TestServices services = new TestServices(dir)) {
+            TestServices.Service worker = services.start("worker", WorkerMain.class, TestServices.with(env(kafka, registry,
+                    "pipeline-worker", password("pipeline-worker")), Map.of("PIPELINE_WORKER_INSTANCE_ID", "secured-worker",
+                    "PIPELINE_WORKER_MODEL_FILE", MODEL.toString())));
+            TestServices.Service gateway = services.start("gateway", GatewayMain.class, TestServices.with(env(kafka, registry,
+                    "pipeline-gateway", password("pipeline-gateway")), Map.of("PIPELINE_GATEWAY_API_KEYS", key.gatewaySetting())));
+            TestServices.Service trainer = services.start("trainer", TrainerMain.class, TestServices.with(env(kafka, registry,
+                    "pipeline-trainer", password("pipeline-trainer")), Map.of("PIPELINE_TRAINER_MODEL_NAME", "fashion-lenet5",
+                    "PIPELINE_TRAINER_COLD_START", MODEL.toString(), "PIPELINE_TRAINER_STATE_DIR", dir.resolve("trainer-state").toString())));
+            gateway.awaitReady();
 
             LoadImages.Image image = LoadImages.fromIdx(EndToEndTest.SAMPLE, 1).getFirst();
-            HttpResponse<String> predicted = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort
-                            + "/v1/images?id=secured-0&wait=30s")).header("Authorization", "Bearer " + key.value())
+            HttpResponse<String> predicted = http.send(HttpRequest.newBuilder(gateway.http().resolve("/v1/images?id=secured-0&wait=30s")).header("Authorization", "Bearer " + key.value())
                     .header("Content-Type", image.contentType()).POST(HttpRequest.BodyPublishers.ofByteArray(image.bytes())).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(predicted.statusCode()).as("the image, predicted: %s", predicted.body()).isEqualTo(200);
             assertThat(new JsonObject(predicted.body()).getString("id")).isEqualTo("secured-0");
-            HttpResponse<String> feedback = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayPort
-                            + "/v1/images/secured-0/feedback")).header("Authorization", "Bearer " + key.value())
+            HttpResponse<String> feedback = http.send(HttpRequest.newBuilder(gateway.http().resolve("/v1/images/secured-0/feedback")).header("Authorization", "Bearer " + key.value())
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("label", image.label()).encode())).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -114,9 +103,9 @@ class SecuredClusterTest {
                 } while (labelled.isEmpty() && System.nanoTime() < deadline && sleep());
                 assertThat(labelled).as("the trainer joined the feedback with its image into labels").containsExactly("secured-0=" + image.label());
             }
-            services.forEach(s -> assertThat(s.isAlive()).as("%s still running", s.log()).isTrue());
-        } finally {
-            services.forEach(s -> s.stop(Duration.ofSeconds(30)));
+            for (TestServices.Service service : List.of(worker, gateway, trainer)) {
+                assertThat(service.process().isAlive()).as("%s still running", service.process().log()).isTrue();
+            }
         }
     }
 
@@ -128,7 +117,7 @@ class SecuredClusterTest {
             @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         String user = "worker-without-" + missing.replaceAll("[^a-z]+", "-");
         kafka.createUser(user, password(user));
-        Map<String, String> env = with(env(kafka, registry, user, password(user)), Map.of("PIPELINE_WORKER_INSTANCE_ID", "partial-worker",
+        Map<String, String> env = TestServices.with(env(kafka, registry, user, password(user)), Map.of("PIPELINE_WORKER_INSTANCE_ID", "partial-worker",
                 "PIPELINE_WORKER_MODEL_FILE", MODEL.toString(), "PIPELINE_WORKER_GROUP_ID", "partial-workers"));
         List<AclBinding> allButOne = WorkerSettings.from(Settings.load(WorkerSettings.ALL, null, env)).access().grants().stream()
                 .filter(grant -> !grant.toString().equals(missing))
@@ -141,35 +130,13 @@ class SecuredClusterTest {
         assertThat(PipelineCommand.run(new String[] {"provision"}, provisionEnv, new PrintStream(new ByteArrayOutputStream()),
                 new PrintStream(new ByteArrayOutputStream()))).isZero();
 
-        ChildProcess worker = start(dir, user, WorkerMain.class, env, "PIPELINE_WORKER_HTTP_PORT");
-        int exit = worker.waitFor(START);
+        try (TestServices services = new TestServices(dir)) {
+            ChildProcess worker = services.start(user, WorkerMain.class, env).process();
+            int exit = worker.waitFor(TestServices.START);
 
-        assertThat(exit).as("the worker's exit code (log %s)", worker.log()).isEqualTo(1);
-        assertThat(Files.readString(worker.log())).contains(message).contains("provision --acls").doesNotContain(password(user));
-    }
-
-    private ChildProcess start(Path dir, String name, Class<?> main, Map<String, String> env, String portVariable) {
-        Map<String, String> all = new HashMap<>(env);
-        if (portVariable != null) {
-            all.put(portVariable, Integer.toString(Ports.anyFree()));
+            assertThat(exit).as("the worker's exit code (log %s)", worker.log()).isEqualTo(1);
+            assertThat(Files.readString(worker.log())).contains(message).contains("provision --acls").doesNotContain(password(user));
         }
-        ChildProcess process = new ServiceProcess(name, main.getName(), "768m", all, URI.create("http://127.0.0.1/ready"),
-                dir.resolve(name + ".log")).start(dir);
-        services.add(process);
-        return process;
-    }
-
-    private void awaitReady(URI ready, ChildProcess gateway) {
-        gateway.awaitReady(() -> {
-            try {
-                return http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-            } catch (IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }, START, "answer " + ready);
     }
 
     /** A service's settings for a {@code user} of the secured cluster, as environment variables; the super user's password is the kit's. */
@@ -186,12 +153,6 @@ class SecuredClusterTest {
         Map<String, String> text = new HashMap<>();
         properties.forEach((k, v) -> text.put(k, v.toString()));
         return new KafkaConnection(kafka.bootstrapServers(), text);
-    }
-
-    private static Map<String, String> with(Map<String, String> env, Map<String, String> own) {
-        Map<String, String> all = new HashMap<>(env);
-        all.putAll(own);
-        return all;
     }
 
     private static String password(String user) {

@@ -119,7 +119,11 @@ public record KafkaAccess(String service, List<Grant> grants) {
         }
     }
 
-    /** The operations the cluster allows on a topic; none when it will not describe it; {@code null} when any (no authorizer). */
+    /**
+     * The operations the cluster allows on a topic; none when it will not describe it; {@code null} when any (no
+     * authorizer) or when the topic does not exist yet (another service creates it, as a worker does its model's
+     * images topic, and its ACL is checked when it is used).
+     */
     private Set<AclOperation> allowed(String topic, KafkaFuture<TopicDescription> description, Duration timeout)
             throws InterruptedException {
         try {
@@ -130,8 +134,7 @@ public record KafkaAccess(String service, List<Grant> grants) {
                 return Set.of();
             }
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                throw new KafkaAccessException("topic " + topic + ", which the " + service + " needs, does not exist"
-                        + " (./pipeline provision creates the topics)");
+                return null;
             }
             throw new KafkaAccessException("cannot describe topic " + topic + " to check the " + service + "'s ACLs: "
                     + e.getCause().getMessage());
