@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
@@ -33,10 +35,12 @@ import pipeline.infra.KafkaCluster;
 import pipeline.infra.Ports;
 import pipeline.ops.GatewayLoad.Answers;
 import pipeline.ops.load.LoadImages;
+import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.topics.KafkaConnection;
 import pipeline.schemas.topics.Topics;
+import pipeline.trainer.TrainerMain;
 import pipeline.worker.WorkerMain;
 
 /**
@@ -63,6 +67,7 @@ class ClusterFaultTest {
     private SchemaRegistryClient client;
     private TestServices services;
     private TestServices.Service gateway;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private Map<String, String> common;
     private ApiKey key;
     private List<LoadImages.Image> images;
@@ -178,6 +183,38 @@ class ClusterFaultTest {
         Thread.sleep(4_000);
 
         audit("inference workers scaled 1 → 4 → 1", load.finish());
+    }
+
+    @Test
+    @Order(5)
+    void aStandbyTrainerTakesOverWhenTheActiveOneIsKilledAndVersionNumbersGoOn() throws Exception {
+        Map<String, String> trainer = TestServices.with(common, Map.of("PIPELINE_TRAINER_MODEL_NAME", "fashion-lenet5",
+                "PIPELINE_TRAINER_COLD_START", MODEL.toString(), "PIPELINE_TRAINER_ROUND_LABELS", "60",
+                "PIPELINE_TRAINER_ROUND_INTERVAL", "3s", "PIPELINE_TRAINER_ROUND_STEPS", "20", "PIPELINE_TRAINER_MIN_HELD_OUT", "5"));
+        TestServices.Service active = services.start("trainer-1", TrainerMain.class, TestServices.with(trainer,
+                Map.of("PIPELINE_TRAINER_STATE_DIR", dir.resolve("trainer-1").toString())));
+        active.awaitReady();
+        TestServices.Service standby = services.start("trainer-2", TrainerMain.class, TestServices.with(trainer,
+                Map.of("PIPELINE_TRAINER_STATE_DIR", dir.resolve("trainer-2").toString())));
+        ModelHistory models = new ModelHistory(KafkaConnection.plaintext(cluster.bootstrapServers()), client);
+        GatewayLoad.label(http, gateway.http(), key.value(), images.subList(0, 300), "standby-", 0);
+        models.await(versions -> versions.size() >= 3, "two versions from the active trainer");
+        assertThat(standby.process().isAlive() && !standby.spec().ready()).as("the second trainer stands by").isTrue();
+
+        active.process().kill();
+        long killed = System.nanoTime();
+        standby.awaitReady();
+        Duration takeover = Duration.ofNanos(System.nanoTime() - killed);
+        int highestBefore = ModelHistory.highest(models.read()).getVersion();
+        GatewayLoad.label(http, gateway.http(), key.value(), images.subList(300, 600), "standby-", 300);
+        List<ModelVersion> after = models.await(versions -> ModelHistory.highest(versions).getVersion() > highestBefore,
+                "a version from the trainer that took over");
+
+        List<Integer> numbers = after.stream().map(ModelVersion::getVersion).sorted().toList();
+        assertThat(numbers).as("version numbers, once each and without a gap: %s", ModelHistory.describe(after))
+                .isEqualTo(IntStream.rangeClosed(1, numbers.size()).boxed().toList());
+        Files.writeString(REPORT, String.format(Locale.ROOT, "| active trainer SIGKILLed, the standby took over | – | %.1f s to ready |"
+                + " – | v%d → v%d |%n", takeover.toMillis() / 1000.0, highestBefore, numbers.getLast()), StandardOpenOption.APPEND);
     }
 
     private TestServices.Service worker(int number) {

@@ -6,11 +6,9 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +39,6 @@ import pipeline.schemas.avro.ModelVersion;
 import pipeline.schemas.registry.RegistryClientOptions;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.topics.KafkaConnection;
-import pipeline.schemas.topics.Topics;
 
 /**
  * The whole system as {@code ./pipeline run} starts it (broker, registry, gateway, a worker and the
@@ -173,62 +170,37 @@ class EndToEndTest {
         stack.service("trainer").destroyForcibly();
         stack.awaitLine("trainer exited unexpectedly", Duration.ofSeconds(30));
         List<ModelVersion> before = readModels();
-        int highestBefore = highest(before).getVersion();
+        int highestBefore = ModelHistory.highest(before).getVersion();
 
         labelling.get(3, TimeUnit.MINUTES);
         label("e2e-train-b", 700, 1000);
-        List<ModelVersion> after = awaitModels(versions -> highest(versions).getVersion() > highestBefore,
+        List<ModelVersion> after = awaitModels(versions -> ModelHistory.highest(versions).getVersion() > highestBefore,
                 "a version from the restarted trainer");
 
         Map<Integer, Long> records = after.stream().collect(Collectors.groupingBy(ModelVersion::getVersion, Collectors.counting()));
         assertThat(records).as("records per version number").allSatisfy((version, count) -> assertThat(count).isEqualTo(1L));
         ModelVersion resumed = after.stream().filter(v -> v.getVersion() == highestBefore + 1).findFirst()
-                .orElseThrow(() -> new AssertionError("no v" + (highestBefore + 1) + " after the restart: " + describe(after)));
+                .orElseThrow(() -> new AssertionError("no v" + (highestBefore + 1) + " after the restart: " + ModelHistory.describe(after)));
         assertThat(resumed.getParentVersion()).as("the restarted trainer's first version fine-tunes a published one")
                 .isNotNull().isBetween(1, highestBefore);
         assertThat(resumed.getSamplesSeen()).as("samples seen go on counting from v%d", highestBefore)
-                .isGreaterThan(highest(before).getSamplesSeen());
+                .isGreaterThan(ModelHistory.highest(before).getSamplesSeen());
     }
 
-    /** Labels images {@code from}…{@code to} of the sample through {@code POST /v1/labels}, as a labelling tool would. */
     private void label(String source, int from, int to) {
-        for (int i = from; i < to; i++) {
-            LoadImages.Image image = images.get(i);
-            HttpRequest request = HttpRequest.newBuilder(stack.gateway().resolve("/v1/labels?label="
-                            + URLEncoder.encode(image.label(), StandardCharsets.UTF_8) + "&id=" + source + "-" + i))
-                    .header("Authorization", "Bearer " + stack.apiKey()).header("Content-Type", image.contentType())
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(image.bytes())).build();
-            try {
-                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                assertThat(response.statusCode()).as("label %d: %s", i, response.body()).isEqualTo(202);
-            } catch (IOException | InterruptedException e) {
-                throw new AssertionError("label " + i + " not sent", e);
-            }
-        }
+        GatewayLoad.label(http, stack.gateway(), stack.apiKey(), images.subList(from, to), source + "-", from);
     }
 
-    private List<ModelVersion> awaitModels(Predicate<List<ModelVersion>> done, String what) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        List<ModelVersion> versions = readModels();
-        while (!done.test(versions)) {
-            assertThat(System.nanoTime()).as("waiting for %s; models: %s", what, describe(versions)).isLessThan(deadline);
-            Thread.sleep(1_000);
-            versions = readModels();
-        }
-        return versions;
+    private List<ModelVersion> awaitModels(Predicate<List<ModelVersion>> done, String what) throws InterruptedException {
+        return models().await(done, what);
     }
 
     private List<ModelVersion> readModels() {
-        return CommittedRecords.read(bootstrapServers(), registry, Topics.MODELS.name(), ModelVersion.class);
+        return models().read();
     }
 
-    private static ModelVersion highest(List<ModelVersion> versions) {
-        return versions.stream().max((a, b) -> Integer.compare(a.getVersion(), b.getVersion())).orElseThrow();
-    }
-
-    private static String describe(List<ModelVersion> versions) {
-        return versions.stream().map(v -> "v" + v.getVersion() + "(parent " + v.getParentVersion() + ", " + v.getStatus() + ")").toList()
-                .toString();
+    private ModelHistory models() {
+        return new ModelHistory(KafkaConnection.plaintext(bootstrapServers()), registry);
     }
 
     private void assertEachHasExactlyOnePrediction(Set<String> accepted) throws InterruptedException {

@@ -1,6 +1,14 @@
 package pipeline.ops;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
 import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,6 +74,26 @@ record GatewayLoad(LoadGenerator generator, CompletableFuture<Answers> answers) 
                 throw new IllegalStateException(e);
             }
         }));
+    }
+
+    /**
+     * Labels {@code images} through {@code POST /v1/labels}, as a labelling tool would, the i-th (from {@code first})
+     * as image {@code idPrefix + i}; each must be accepted.
+     */
+    static void label(HttpClient http, URI gateway, String key, List<LoadImages.Image> images, String idPrefix, int first) {
+        for (int i = 0; i < images.size(); i++) {
+            LoadImages.Image image = images.get(i);
+            HttpRequest request = HttpRequest.newBuilder(gateway.resolve("/v1/labels?label="
+                            + URLEncoder.encode(image.label(), StandardCharsets.UTF_8) + "&id=" + idPrefix + (first + i)))
+                    .header("Authorization", "Bearer " + key).header("Content-Type", image.contentType())
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(image.bytes())).build();
+            try {
+                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).as("label %d: %s", first + i, response.body()).isEqualTo(202);
+            } catch (IOException | InterruptedException e) {
+                throw new AssertionError("label " + (first + i) + " not sent", e);
+            }
+        }
     }
 
     /** Stops the load now (if its duration or count has not already) and returns what it got back. */

@@ -9,8 +9,10 @@ import pipeline.config.SettingsException;
 import pipeline.schemas.topics.KafkaAccessException;
 
 /**
- * The trainer process. SIGTERM (or Ctrl-C) cancels a round in progress (nothing of it is published)
- * and closes the feedback topology; the next start resumes from the latest published version.
+ * The trainer process. It trains only while it is its model's active trainer ({@link ActiveTrainerLock}):
+ * a second trainer of the same model stands by and takes over when the first leaves. SIGTERM (or
+ * Ctrl-C) cancels a round in progress (nothing of it is published) and closes the feedback topology;
+ * the next start, or the standby, resumes from the latest published version.
  */
 public final class TrainerMain {
 
@@ -21,13 +23,33 @@ public final class TrainerMain {
 
     public static void main(String[] args) throws InterruptedException {
         TrainerSettings settings;
-        TrainerService trainer;
-        TrainerHttp http;
         try {
             settings = TrainerSettings.from(Settings.fromEnvironment(TrainerSettings.ALL));
             settings.access().check(settings.kafka(), Duration.ofSeconds(60));
+        } catch (SettingsException | KafkaAccessException e) {
+            System.err.println("trainer: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        // Not from the lock's thread: the shutdown hook waits for it to end.
+        ActiveTrainerLock lock = new ActiveTrainerLock(settings, () -> Thread.ofPlatform().start(() -> System.exit(1)));
+        Thread standby = new Thread(lock::close, "trainer-standby-shutdown");
+        Runtime.getRuntime().addShutdownHook(standby);
+        while (!lock.awaitActive(Duration.ofMinutes(1))) {
+            LOG.info("Standing by: another trainer of {} is active (group {}); this one takes over when it leaves",
+                    settings.modelName(), settings.activeGroup());
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(standby);
+        } catch (IllegalStateException e) {
+            return; // Shutting down as this trainer became the active one: the hook leaves the group.
+        }
+        TrainerService trainer;
+        TrainerHttp http;
+        try {
             trainer = TrainerService.start(settings);
-        } catch (SettingsException | KafkaAccessException | IOException e) {
+        } catch (IOException e) {
+            lock.close();
             System.err.println("trainer: " + e.getMessage());
             System.exit(1);
             return;
@@ -36,6 +58,7 @@ public final class TrainerMain {
             http = new TrainerHttp(settings.httpHost(), settings.httpPort(), trainer);
         } catch (IOException e) {
             trainer.close();
+            lock.close();
             System.err.println("trainer: cannot serve HTTP on " + settings.httpHost() + ":" + settings.httpPort()
                     + " (" + e.getMessage() + "); set PIPELINE_TRAINER_HTTP_PORT to a free port, or 0 for any");
             System.exit(1);
@@ -46,6 +69,7 @@ public final class TrainerMain {
         Thread shutdown = new Thread(() -> {
             trainer.close();
             http.close();
+            lock.close();
             LOG.info("Trainer of {} stopped", settings.modelName());
         }, "trainer-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);

@@ -206,6 +206,11 @@ public record TrainerSettings(KafkaConnection kafka, RegistryClientOptions regis
         return imagesTopic.equals(Topics.IMAGES.name()) ? applicationId : applicationId + "-" + modelName;
     }
 
+    /** The group whose single member with {@code models}' partition is the model's active trainer ({@link ActiveTrainerLock}). */
+    String activeGroup() {
+        return applicationId + "-active-" + modelName;
+    }
+
     /** The training loop's consumer group on {@code labels}: its committed offsets say which labels were new. */
     String trainingGroup() {
         return applicationId + "-training-" + modelName;

@@ -455,6 +455,8 @@ public final class TrainingLoop implements Runnable {
         Map<String, Object> config = KafkaClients.committedReader(settings.kafka(), settings.transactionalId() + "-labels");
         config.put(ConsumerConfig.GROUP_ID_CONFIG, settings.trainingGroup());
         config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_IMAGE_RECORD_BYTES);
+        // A crashed trainer's partitions move to the standby as soon as it holds the lock, not 45 s (the default) later.
+        config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) ActiveTrainerLock.SESSION.toMillis());
         return config;
     }
 }
