@@ -2,6 +2,8 @@ package pipeline.gateway;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.ext.web.RoutingContext;
@@ -15,6 +17,12 @@ import java.util.concurrent.TimeUnit;
 final class GatewayMetrics {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    GatewayMetrics() {
+        // GC pauses and heap, as pipeline soak reads them.
+        new JvmGcMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+    }
 
     /** Records the request when its response ends. */
     void observe(RoutingContext ctx) {

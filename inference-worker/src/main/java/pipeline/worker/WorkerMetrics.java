@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -40,6 +42,9 @@ public final class WorkerMetrics {
     private final Map<String, Timer> stages = new HashMap<>();
 
     public WorkerMetrics(AtomicReference<ModelSnapshot> served, DoubleSupplier refusedVersions, DoubleSupplier lag) {
+        // GC pauses and heap, as pipeline soak reads them.
+        new JvmGcMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
         batchSize = DistributionSummary.builder("worker.batch.size").description("images per inference batch")
                 .serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256).register(registry);
         queued = Timer.builder("worker.queue.time").description("from an image's timestamp to the start of its batch")

@@ -20,6 +20,7 @@ import pipeline.ops.load.LoadGenerator;
 import pipeline.ops.load.LoadImages;
 import pipeline.ops.load.LoadOptions;
 import pipeline.ops.load.LoadReport;
+import pipeline.ops.soak.Soak;
 
 /**
  * The {@code pipeline} command ({@code ./pipeline run} in the project root): starts the local stack
@@ -48,7 +49,7 @@ public final class PipelineCommand {
 
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         List<String> rest = new ArrayList<>(List.of(args));
-        boolean ownHelp = !rest.isEmpty() && rest.getFirst().equals("models");
+        boolean ownHelp = !rest.isEmpty() && List.of("models", "soak").contains(rest.getFirst());
         if (rest.isEmpty() || !ownHelp && (rest.contains("--help") || rest.contains("-h"))) {
             usage(out);
             return rest.isEmpty() ? 2 : 0;
@@ -59,6 +60,9 @@ public final class PipelineCommand {
         }
         if (command.equals("load")) {
             return load(rest, env, out, err);
+        }
+        if (command.equals("soak")) {
+            return soak(rest, env, out, err);
         }
         if (command.equals("provision")) {
             return provision(rest, env, out, err);
@@ -84,7 +88,7 @@ public final class PipelineCommand {
             configFile = Path.of(env.get(Settings.CONFIG_FILE_ENV));
         }
         if (!command.equals("run")) {
-            err.println("pipeline: unknown command '" + command + "'; expected run, provision, models, load or bench-worker (see --help)");
+            err.println("pipeline: unknown command '" + command + "'; expected run, provision, models, load, soak or bench-worker (see --help)");
             return 2;
         }
         try {
@@ -231,6 +235,26 @@ public final class PipelineCommand {
     }
 
     /** {@code load …}: see {@link LoadOptions#USAGE}. */
+    private static int soak(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+        if (args.contains("--help")) {
+            out.println(Soak.USAGE);
+            return 0;
+        }
+        try {
+            Path dataDir = StackOptions.from(Settings.load(StackOptions.SETTINGS, null, env)).dataDir();
+            return Soak.run(args, dataDir.resolve("api-key"), out, err);
+        } catch (IllegalArgumentException | SettingsException e) {
+            err.println("pipeline soak: " + e.getMessage() + "\n" + Soak.USAGE);
+            return 2;
+        } catch (IOException e) {
+            err.println("pipeline soak: " + e.getMessage());
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
+        }
+    }
+
     private static int load(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
         if (args.contains("--help")) {
             out.println(LoadOptions.USAGE);
@@ -266,6 +290,7 @@ public final class PipelineCommand {
                        pipeline provision [--acls]
                        pipeline models list [--name NAME] | publish FILE [...]   (models --help)
                        pipeline load (--rate N | --concurrency N) (--duration D | --count N) [...]   (load --help)
+                       pipeline soak [--minutes 30] [...]   (soak --help)
                        pipeline bench-worker [IMAGES [BATCH [REPEATS]]]
 
                   run           start Kafka (KRaft) and the schema registry on 127.0.0.1, create the topics,
@@ -288,6 +313,8 @@ public final class PipelineCommand {
                   models        the versions on the models topic of a running stack or cluster, and publishing
                                 an engine model file or an ONNX classifier as a new version (promoted or a candidate)
                   load          a bounded HTTP load on the gateway, with a report (requests/s, latency, accuracy)
+                  soak          a steady load with feedback on the running stack for N minutes: latency per minute,
+                                memory of every process, GC pauses, lag, training rounds; a table, a plot, a verdict
                   bench-worker  worker throughput through Kafka against the engine alone, on a stack of its own.
 
                 Settings (defaults < FILE or $PIPELINE_CONFIG < environment):""");

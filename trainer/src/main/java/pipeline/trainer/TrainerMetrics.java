@@ -3,6 +3,8 @@ package pipeline.trainer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -29,6 +31,9 @@ public final class TrainerMetrics {
     private final AtomicLong roundRunning = new AtomicLong();
 
     public TrainerMetrics(DoubleSupplier bufferSize, DoubleSupplier heldOutSize, DoubleSupplier skippedModelRecords) {
+        // GC pauses and heap, as pipeline soak reads them.
+        new JvmGcMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
         trainingLabels = Counter.builder("trainer.labels").tag("side", "training").description("labels read").register(registry);
         heldOutLabels = Counter.builder("trainer.labels").tag("side", "held-out").description("labels read").register(registry);
         rounds = Timer.builder("trainer.round.time").description("one round: judge the parent, fine-tune, judge the candidate")

@@ -76,12 +76,7 @@ final class RoundWatch implements AutoCloseable {
 
     /** The gauge's value in a Prometheus text exposition, or 0 when it is not there. */
     static double gauge(String exposition) {
-        for (String line : exposition.split("\n")) {
-            if (line.startsWith(GAUGE + " ") || line.startsWith(GAUGE + "{")) {
-                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return 0;
+        return PrometheusText.sum(exposition, GAUGE);
     }
 
     @Override
