@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -91,6 +92,12 @@ public final class ChildProcess implements AutoCloseable {
 
     /** As {@link #start(String, List, Path, Path)}, with extra environment variables. */
     public static ChildProcess start(String name, List<String> command, Path workDir, Path log, Map<String, String> env) {
+        return start(name, command, workDir, log, env, variable -> false);
+    }
+
+    /** As above, without the variables of this process's environment that {@code withheld} names ({@code env}'s stay). */
+    public static ChildProcess start(String name, List<String> command, Path workDir, Path log, Map<String, String> env,
+                                     Predicate<String> withheld) {
         List<String> full = new ArrayList<>();
         if (Files.isExecutable(SETSID)) {
             full.add(SETSID.toString());
@@ -105,6 +112,7 @@ public final class ChildProcess implements AutoCloseable {
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+            builder.environment().keySet().removeIf(withheld);
             builder.environment().putAll(env);
             Process process = LAUNCHER.submit(builder::start).get();
             LOG.debug("Started {} (pid {}): {}", name, process.pid(), full);

@@ -39,12 +39,19 @@ record ServiceProcess(String name, String mainClass, String heap, Map<String, St
     static final List<String> JVM_FLAGS = List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
             "--sun-misc-unsafe-memory-access=allow", "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=pipeline.schemas.avro");
 
+    /**
+     * Starts it with {@link #env} over this process's environment, less the Kafka client properties and registry
+     * settings {@code env} does not give: a service reaches the cluster {@code env} names, not one a caller's
+     * environment meant for a cluster of its own ({@code PIPELINE_KAFKA_SECURITY_PROTOCOL=SASL_SSL} set for a
+     * production cluster would break the local stack's services on its PLAINTEXT broker).
+     */
     ChildProcess start(Path workDir) {
         // The name first, so that ps (and a test) can tell the services apart before the long class path.
         List<String> command = new ArrayList<>(List.of(ChildProcess.javaExecutable(), "-Dpipeline.service=" + name));
         command.addAll(JVM_FLAGS);
         command.addAll(List.of("-Xmx" + heap, "-cp", ChildProcess.absoluteClassPath(), mainClass));
-        return ChildProcess.start(name, background ? ChildProcess.inBackground(command) : command, workDir, log, env);
+        return ChildProcess.start(name, background ? ChildProcess.inBackground(command) : command, workDir, log, env,
+                variable -> (variable.startsWith("PIPELINE_KAFKA_") || variable.startsWith("PIPELINE_REGISTRY_")) && !env.containsKey(variable));
     }
 
     /** Whether {@link #readyUrl()} answers 200 now. */

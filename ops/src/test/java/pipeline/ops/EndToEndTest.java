@@ -77,8 +77,11 @@ class EndToEndTest {
                 trainer.round-steps = 20
                 trainer.min-held-out = 5
                 """);
+        // The caller's environment is set up for a secured cluster of its own; the stack's services must not take it.
         stack = StackCommand.start(dataDir.resolve("stack"), Map.of("PIPELINE_STACK_KAFKA_PORT", Integer.toString(kafkaPort),
-                "PIPELINE_STACK_CONTROLLER_PORT", Integer.toString(controllerPort)), "--config", config.toString());
+                "PIPELINE_STACK_CONTROLLER_PORT", Integer.toString(controllerPort), "PIPELINE_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+                "PIPELINE_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512", "PIPELINE_REGISTRY_BEARER_TOKEN", "for-another-registry"),
+                "--config", config.toString());
         stack.awaitReady();
         registry = new SchemaRegistryClient(RegistryClientOptions.of(stack.printed("  Schema registry").split("\\s+")[3]));
         images = LoadImages.fromIdx(SAMPLE, 1000);
