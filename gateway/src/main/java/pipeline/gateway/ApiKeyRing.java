@@ -83,11 +83,11 @@ final class ApiKeyRing {
         if (Arrays.equals(bytes, lastRead)) {
             return;
         }
+        boolean reload = lastRead != null;
         lastRead = bytes;
         ApiKeys fromFile = ApiKeys.parseFile(new String(bytes, StandardCharsets.UTF_8).lines().toList(), file);
-        ApiKeys before = current;
         current = fixed.plus(fromFile);
-        if (before != fixed) {
+        if (reload) {
             LOG.info("API keys reloaded from {}: {} key(s) there, {} in all", file, fromFile.size(), current.size());
         }
     }

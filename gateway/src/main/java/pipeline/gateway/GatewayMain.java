@@ -29,7 +29,8 @@ public final class GatewayMain {
         try {
             ApiKeyRing.of(settings);
         } catch (IllegalArgumentException e) {
-            System.err.println("gateway: " + e.getMessage() + " (set PIPELINE_GATEWAY_API_KEYS, e.g. '<16+ characters>:ingest+read', or PIPELINE_GATEWAY_API_KEYS_FILE to a file of such lines)");
+            System.err.println("gateway: " + e.getMessage() + " (set PIPELINE_GATEWAY_API_KEYS, e.g. '<16+ characters>:ingest+read',"
+                    + " or PIPELINE_GATEWAY_API_KEYS_FILE to a file of such lines)");
             System.exit(1);
             return;
         }

@@ -58,7 +58,8 @@ public final class GatewayServer implements AutoCloseable {
                 return null;
             }, false));
         }
-        Authentication auth = new Authentication(keys::current, new RateLimiter(settings.ratePerSecond(), settings.burst(), System::nanoTime));
+        Authentication auth = new Authentication(keys::current,
+                new RateLimiter(settings.ratePerSecond(), settings.burst(), System::nanoTime));
         this.publisher = new ImagePublisher(vertx, settings.kafka(), registry, settings.requestTimeout());
         this.predictions = new PredictionCache(vertx, settings.kafka(), registry, settings.cacheSize());
         this.predictionReader = Thread.ofPlatform().name("gateway-predictions").start(predictions);

@@ -29,7 +29,7 @@ import pipeline.schemas.topics.Topics;
  * @param tlsPassword    its password; never logged
  * @param routes         {@code MODEL=TOPIC,…}: where {@code POST /v1/images?model=MODEL} sends images (see {@link ImageRoutes})
  * @param newClasses     {@code refuse} labels of classes no served model has (422), or {@code accept} them
- * @param apiKeysFile    a file of further keys ({@link ApiKeyFile}), re-read while the gateway runs; empty for none
+ * @param apiKeysFile    a file of further keys ({@link ApiKeyRing}), re-read while the gateway runs; empty for none
  */
 public record GatewaySettings(KafkaConnection kafka, RegistryClientOptions registry, String host, int port, String apiKeys,
                               long maxBodyBytes, int maxImageSide, int ratePerSecond, int burst, Duration requestTimeout,
@@ -43,8 +43,9 @@ public record GatewaySettings(KafkaConnection kafka, RegistryClientOptions regis
     public GatewaySettings(String bootstrapServers, String registryUrl, String host, int port, String apiKeys,
                            long maxBodyBytes, int maxImageSide, int ratePerSecond, int burst, Duration requestTimeout,
                            Duration maxWait, int cacheSize, String tlsKeystore, String tlsPassword) {
-        this(KafkaConnection.plaintext(bootstrapServers), RegistryClientOptions.of(registryUrl), host, port, apiKeys, maxBodyBytes, maxImageSide, ratePerSecond, burst, requestTimeout,
-                maxWait, cacheSize, tlsKeystore, tlsPassword, ROUTES.defaultValue(), NEW_CLASSES.defaultValue(), API_KEYS_FILE.defaultValue());
+        this(KafkaConnection.plaintext(bootstrapServers), RegistryClientOptions.of(registryUrl), host, port, apiKeys, maxBodyBytes,
+                maxImageSide, ratePerSecond, burst, requestTimeout, maxWait, cacheSize, tlsKeystore, tlsPassword, ROUTES.defaultValue(),
+                NEW_CLASSES.defaultValue(), API_KEYS_FILE.defaultValue());
     }
 
     /** These settings with {@code newRoutes}. */

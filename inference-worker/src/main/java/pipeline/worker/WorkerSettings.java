@@ -44,9 +44,9 @@ public record WorkerSettings(KafkaConnection kafka, RegistryClientOptions regist
     public WorkerSettings(String bootstrapServers, String registryUrl, String groupId, String instanceId,
                           int maxBatch, Duration maxDelay, int topK, long maxPixels, Path modelFile, int threads,
                           Duration sessionTimeout, Duration transactionTimeout, String httpHost, int httpPort) {
-        this(KafkaConnection.plaintext(bootstrapServers), RegistryClientOptions.of(registryUrl), groupId, instanceId, maxBatch, maxDelay, topK, maxPixels, modelFile, threads,
-                sessionTimeout, transactionTimeout, httpHost, httpPort, DECODE_THREADS.defaultValue(), TRANSACTION_SPAN.defaultValue(),
-                MODEL_NAME.defaultValue(), IMAGES_TOPIC.defaultValue());
+        this(KafkaConnection.plaintext(bootstrapServers), RegistryClientOptions.of(registryUrl), groupId, instanceId, maxBatch,
+                maxDelay, topK, maxPixels, modelFile, threads, sessionTimeout, transactionTimeout, httpHost, httpPort,
+                DECODE_THREADS.defaultValue(), TRANSACTION_SPAN.defaultValue(), MODEL_NAME.defaultValue(), IMAGES_TOPIC.defaultValue());
     }
 
     /**

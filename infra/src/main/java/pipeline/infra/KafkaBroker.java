@@ -54,7 +54,7 @@ public final class KafkaBroker implements AutoCloseable {
     public record BrokerSecurity(Path keystore, Path truststore, String storePassword, String admin, String adminPassword) {
 
         /** The client properties of a {@code user} with {@code password} on this listener. */
-        public Map<String, Object> clientProperties(String user, String password) {
+        public Map<String, String> clientProperties(String user, String password) {
             return Map.of("security.protocol", "SASL_SSL",
                     "sasl.mechanism", MECHANISM,
                     "sasl.jaas.config", jaas(user, password),
@@ -154,7 +154,7 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /** Client properties that reach this broker as its super user (none for a PLAINTEXT broker). */
-    public Map<String, Object> adminProperties() {
+    public Map<String, String> adminProperties() {
         return security == null ? Map.of() : security.clientProperties(security.admin(), security.adminPassword());
     }
 

@@ -51,7 +51,8 @@ record ServiceProcess(String name, String mainClass, String heap, Map<String, St
         command.addAll(JVM_FLAGS);
         command.addAll(List.of("-Xmx" + heap, "-cp", ChildProcess.absoluteClassPath(), mainClass));
         return ChildProcess.start(name, background ? ChildProcess.inBackground(command) : command, workDir, log, env,
-                variable -> (variable.startsWith("PIPELINE_KAFKA_") || variable.startsWith("PIPELINE_REGISTRY_")) && !env.containsKey(variable));
+                variable -> (variable.startsWith("PIPELINE_KAFKA_") || variable.startsWith("PIPELINE_REGISTRY_"))
+                        && !env.containsKey(variable));
     }
 
     /** Whether {@link #readyUrl()} answers 200 now. */

@@ -149,10 +149,8 @@ class SecuredClusterTest {
     }
 
     private static KafkaConnection connection(SecuredKafka kafka, String user, String password) {
-        Map<String, Object> properties = user.equals(SecuredKafka.ADMIN) ? kafka.adminProperties() : kafka.clientProperties(user, password);
-        Map<String, String> text = new HashMap<>();
-        properties.forEach((k, v) -> text.put(k, v.toString()));
-        return new KafkaConnection(kafka.bootstrapServers(), text);
+        return new KafkaConnection(kafka.bootstrapServers(),
+                user.equals(SecuredKafka.ADMIN) ? kafka.adminProperties() : kafka.clientProperties(user, password));
     }
 
     private static String password(String user) {

@@ -45,12 +45,12 @@ public final class SecuredKafka implements AutoCloseable {
     }
 
     /** The client properties (security protocol, mechanism, JAAS line, truststore) of {@code user} with {@code password}. */
-    public Map<String, Object> clientProperties(String user, String password) {
+    public Map<String, String> clientProperties(String user, String password) {
         return security.clientProperties(user, password);
     }
 
     /** The client properties of the super user. */
-    public Map<String, Object> adminProperties() {
+    public Map<String, String> adminProperties() {
         return broker.adminProperties();
     }
 

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import pipeline.ops.load.LoadGenerator;
 import pipeline.ops.load.LoadImages;
 import pipeline.ops.load.LoadOptions;
@@ -89,18 +90,20 @@ public final class Soak {
         err.println("Soak: " + minutes + " minutes of " + options.describe() + ", " + images.size() + " distinct images");
 
         List<SoakMinute> record = new ArrayList<>();
-        Map<String, Double> gcBefore = gcTotals(metrics);
+        Map<String, Double> gcBefore = each(scrapeAll(metrics), text -> PrometheusText.sum(text, GC + "_sum"));
         for (int minute = 1; minute <= minutes; minute++) {
             LoadReport report = new LoadGenerator(options, images, err).run();
-            Map<String, Double> gcNow = gcTotals(metrics);
+            Map<String, String> now = scrapeAll(metrics);
+            Map<String, Double> gcNow = each(now, text -> PrometheusText.sum(text, GC + "_sum"));
             Map<String, Double> gcMillis = new LinkedHashMap<>();
             gcNow.forEach((service, total) -> gcMillis.put(service, 1000 * (total - gcBefore.getOrDefault(service, 0.0))));
             gcBefore.putAll(gcNow);
             long failed = report.requests() - report.accepted() + report.errors().values().stream().mapToLong(Long::longValue).sum();
             SoakMinute sample = new SoakMinute(minute, report.requests(), failed,
                     report.latencyMicros().getValueAtPercentile(50) / 1000.0, report.latencyMicros().getValueAtPercentile(99) / 1000.0,
-                    StackProcesses.now(), gcMillis, gcMax(metrics), scrape(metrics.get("worker-1"), "worker_consumer_lag"),
-                    scrape(metrics.get("trainer"), "trainer_round_time_seconds_count"));
+                    StackProcesses.now(), gcMillis, each(now, text -> 1000 * PrometheusText.max(text, GC + "_max")),
+                    each(now, text -> PrometheusText.sum(text, "worker_consumer_lag")).get("worker-1"),
+                    each(now, text -> PrometheusText.sum(text, "trainer_round_time_seconds_count")).get("trainer"));
             record.add(sample);
             err.printf("minute %d: %d requests, %d failed, p99 %.1f ms, RSS %s%n", minute, sample.requests(), sample.failed(),
                     sample.p99Millis(), SoakReport.rssLine(sample));
@@ -115,27 +118,20 @@ public final class Soak {
         return soak.verdict().holds() ? 0 : 1;
     }
 
-    private static Map<String, Double> gcTotals(Map<String, URI> metrics) throws InterruptedException {
-        Map<String, Double> totals = new LinkedHashMap<>();
+    /** Each service's {@code /metrics} now, by service; {@code null} for one that cannot be read (it is down). */
+    private static Map<String, String> scrapeAll(Map<String, URI> metrics) throws InterruptedException {
+        Map<String, String> texts = new LinkedHashMap<>();
         for (Map.Entry<String, URI> service : metrics.entrySet()) {
-            totals.put(service.getKey(), scrape(service.getValue(), GC + "_sum"));
+            texts.put(service.getKey(), exposition(service.getValue()));
         }
-        return totals;
+        return texts;
     }
 
-    private static Map<String, Double> gcMax(Map<String, URI> metrics) throws InterruptedException {
-        Map<String, Double> max = new LinkedHashMap<>();
-        for (Map.Entry<String, URI> service : metrics.entrySet()) {
-            String text = exposition(service.getValue());
-            max.put(service.getKey(), text == null ? Double.NaN : 1000 * PrometheusText.max(text, GC + "_max"));
-        }
-        return max;
-    }
-
-    /** The sum of {@code metric} at {@code uri} now; NaN when it cannot be read (the service is down). */
-    private static double scrape(URI uri, String metric) throws InterruptedException {
-        String text = exposition(uri);
-        return text == null ? Double.NaN : PrometheusText.sum(text, metric);
+    /** {@code value} of each service's exposition, NaN for a service that could not be read. */
+    private static Map<String, Double> each(Map<String, String> texts, ToDoubleFunction<String> value) {
+        Map<String, Double> values = new LinkedHashMap<>();
+        texts.forEach((service, text) -> values.put(service, text == null ? Double.NaN : value.applyAsDouble(text)));
+        return values;
     }
 
     private static String exposition(URI uri) throws InterruptedException {
