@@ -45,6 +45,11 @@ public final class SchemaRegistryClient implements AutoCloseable {
     public SchemaRegistryClient(RegistryClientOptions options) {
         this.options = options;
         HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(options.timeout());
+        if ("http".equalsIgnoreCase(options.baseUrl().getScheme())) {
+            // HTTP/2 in clear text begins with an h2c upgrade of the first request, body and all: a registry
+            // on Vert.x (Apicurio, Quarkus) now and then held such a POST unanswered until the client gave up.
+            http.version(HttpClient.Version.HTTP_1_1);
+        }
         if (options.truststore() != null) {
             http.sslContext(options.truststore().sslContext());
         }

@@ -34,6 +34,8 @@ final class FaultyProxy implements AutoCloseable {
     private final int failureStatus;
     private final String authorization;
     final List<String> requests = new CopyOnWriteArrayList<>();
+    /** The {@code Upgrade} header of every request that had one. */
+    final List<String> upgrades = new CopyOnWriteArrayList<>();
 
     FaultyProxy(String targetBaseUrl, int failures, int failureStatus) throws IOException {
         this(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), targetBaseUrl, failures, failureStatus, null);
@@ -71,6 +73,7 @@ final class FaultyProxy implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath());
+        upgrades.addAll(exchange.getRequestHeaders().getOrDefault("Upgrade", List.of()));
         byte[] body = exchange.getRequestBody().readAllBytes();
         if (authorization != null && !authorization.equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
             byte[] error = "{\"error_code\":40101,\"message\":\"Unauthorized\"}".getBytes();

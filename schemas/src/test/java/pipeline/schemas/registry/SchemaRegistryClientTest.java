@@ -91,6 +91,18 @@ class SchemaRegistryClientTest {
     }
 
     @Test
+    void aPlainHttpRegistryIsSpokenToInHttp11WithoutAnUpgradeToH2c(TestRegistry registry) throws Exception {
+        try (FaultyProxy proxy = new FaultyProxy(registry.url(), 0, 503);
+             SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(proxy.url()))) {
+            client.register(TestKafka.uniqueName("h2c") + "-value", ImageEvent.getClassSchema());
+            client.subjects();
+
+            assertThat(proxy.requests).hasSize(2);
+            assertThat(proxy.upgrades).isEmpty();
+        }
+    }
+
+    @Test
     void clientErrorsAreNotRetried(TestRegistry registry) throws Exception {
         try (FaultyProxy proxy = new FaultyProxy(registry.url(), 0, 503);
              SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(proxy.url()).withRetries(4, QUICK))) {
