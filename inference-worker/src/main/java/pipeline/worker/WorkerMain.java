@@ -11,7 +11,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.AuthorizationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pipeline.config.Settings;
@@ -159,11 +158,9 @@ public final class WorkerMain {
      * waits on a dead loop; a refusal of the cluster says which ACL is missing.
      */
     private static void loopFailed(Thread loop, Throwable error) {
-        if (error instanceof AuthorizationException refused) {
-            LOG.error("{} stopped: {}", loop.getName(), KafkaAccessException.refused("inference-worker", refused).getMessage());
-        } else {
-            LOG.error("{} failed; the worker stops", loop.getName(), error);
-        }
+        KafkaAccessException.behind("inference-worker", error).ifPresentOrElse(
+                refusal -> LOG.error("{} stopped: {}", loop.getName(), refusal.getMessage()),
+                () -> LOG.error("{} failed; the worker stops", loop.getName(), error));
         // Not from this thread: the shutdown hook waits for the loops to end, this one among them.
         Thread.ofPlatform().name("worker-exit").start(() -> System.exit(1));
     }

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -200,6 +203,11 @@ class ClusterFaultTest {
         GatewayLoad.label(http, gateway.http(), key.value(), images.subList(0, 300), "standby-", 0);
         models.await(versions -> versions.size() >= 3, "two versions from the active trainer");
         assertThat(standby.process().isAlive() && !standby.spec().ready()).as("the second trainer stands by").isTrue();
+        assertThat(get(standby.http().resolve("/health"))).as("a standby's /health").isEqualTo("200 UP\n");
+        assertThat(get(standby.http().resolve("/ready"))).as("a standby's /ready")
+                .startsWith("503 standing by: another trainer of fashion-lenet5 is active (group trainer-active-fashion-lenet5)");
+        assertThat(get(standby.http().resolve("/metrics"))).contains("trainer_active 0");
+        assertThat(get(active.http().resolve("/metrics"))).contains("trainer_active 1");
 
         active.process().kill();
         long killed = System.nanoTime();
@@ -215,6 +223,12 @@ class ClusterFaultTest {
                 .isEqualTo(IntStream.rangeClosed(1, numbers.size()).boxed().toList());
         Files.writeString(REPORT, String.format(Locale.ROOT, "| active trainer SIGKILLed, the standby took over | – | %.1f s to ready |"
                 + " – | v%d → v%d |%n", takeover.toMillis() / 1000.0, highestBefore, numbers.getLast()), StandardOpenOption.APPEND);
+    }
+
+    /** The status and body of a GET, as {@code "200 UP\n"}. */
+    private String get(URI uri) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() + " " + response.body();
     }
 
     private TestServices.Service worker(int number) {

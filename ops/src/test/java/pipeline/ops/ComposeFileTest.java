@@ -162,14 +162,18 @@ class ComposeFileTest {
     private static Map<String, String> environment(String name) {
         Map<String, Object> raw = (Map<String, Object>) services.get(name).getOrDefault("environment", Map.of());
         Map<String, String> env = new LinkedHashMap<>();
-        raw.forEach((key, value) -> env.put(key, interpolate(String.valueOf(value))));
+        raw.forEach((key, value) -> env.put(key, interpolate(String.valueOf(value), Map.of())));
         return env;
     }
 
-    /** What a user's shell could give: the default when there is one, else a 20-character stand-in secret. */
-    private static String interpolate(String value) {
+    /**
+     * {@code value} with compose's {@code ${NAME}}, {@code ${NAME:-default}} and {@code ${NAME:?error}} filled in as a
+     * user's {@code shell} could: its value of NAME, else the default when there is one, else a 20-character stand-in secret.
+     */
+    static String interpolate(String value, Map<String, String> shell) {
         Matcher matcher = Pattern.compile("\\$\\{(\\w+)(?::?-([^}]*)|:?\\?[^}]*)?}").matcher(value);
-        return matcher.replaceAll(m -> Matcher.quoteReplacement(m.group(2) != null ? m.group(2) : "x".repeat(20)));
+        return matcher.replaceAll(m -> Matcher.quoteReplacement(shell.containsKey(m.group(1)) ? shell.get(m.group(1))
+                : m.group(2) != null ? m.group(2) : "x".repeat(20)));
     }
 
     @SuppressWarnings("unchecked")

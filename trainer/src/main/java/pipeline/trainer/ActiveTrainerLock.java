@@ -8,12 +8,15 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import pipeline.schemas.topics.KafkaAccessException;
 import pipeline.schemas.topics.Topics;
 
 /**
@@ -36,6 +39,7 @@ final class ActiveTrainerLock implements AutoCloseable {
     private final Thread member;
     private final Runnable lost;
     private volatile boolean held;
+    private volatile KafkaAccessException refusal;
 
     /**
      * Joins the model's group and keeps its membership on a thread of its own.
@@ -50,13 +54,24 @@ final class ActiveTrainerLock implements AutoCloseable {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) SESSION.toMillis());
         config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, (int) SESSION.toMillis() / 5);
+        // Sticky and cooperative: a standby joining leaves the partition with the active trainer. The eager default
+        // revokes it from every member at each rebalance, so a standby's arrival stopped the active one.
+        config.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.member = Thread.ofPlatform().name("trainer-active-lock").start(this::keepMembership);
     }
 
-    /** Blocks until this trainer is the active one; false when {@code timeout} passed first. */
+    /**
+     * Blocks until this trainer is the active one; false when {@code timeout} passed first.
+     *
+     * @throws KafkaAccessException when the cluster refused this trainer's principal the group
+     */
     boolean awaitActive(Duration timeout) throws InterruptedException {
-        return active.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        boolean done = active.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (refusal != null) {
+            throw refusal;
+        }
+        return done;
     }
 
     private void keepMembership() {
@@ -87,6 +102,9 @@ final class ActiveTrainerLock implements AutoCloseable {
             }
         } catch (WakeupException e) {
             // close() was called.
+        } catch (AuthorizationException e) {
+            refusal = KafkaAccessException.refused("trainer", e);
+            active.countDown();
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }

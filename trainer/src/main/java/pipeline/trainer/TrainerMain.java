@@ -2,6 +2,7 @@ package pipeline.trainer;
 
 import java.io.IOException;
 import java.time.Duration;
+import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pipeline.config.Settings;
@@ -10,7 +11,8 @@ import pipeline.schemas.topics.KafkaAccessException;
 
 /**
  * The trainer process. It trains only while it is its model's active trainer ({@link ActiveTrainerLock}):
- * a second trainer of the same model stands by and takes over when the first leaves. SIGTERM (or
+ * a second trainer of the same model stands by (its {@code /ready} says so) and takes over when the first
+ * leaves. The cluster refusing it a group or transactional id stops it with exit code 1. SIGTERM (or
  * Ctrl-C) cancels a round in progress (nothing of it is published) and closes the feedback topology;
  * the next start, or the standby, resumes from the latest published version.
  */
@@ -31,13 +33,33 @@ public final class TrainerMain {
             System.exit(1);
             return;
         }
+        TrainerHttp http;
+        String standingBy = "standing by: another trainer of " + settings.modelName() + " is active (group " + settings.activeGroup()
+                + "); this one takes over when it leaves";
+        try {
+            http = new TrainerHttp(settings.httpHost(), settings.httpPort(), standingBy);
+        } catch (IOException e) {
+            System.err.println("trainer: cannot serve HTTP on " + settings.httpHost() + ":" + settings.httpPort()
+                    + " (" + e.getMessage() + "); set PIPELINE_TRAINER_HTTP_PORT to a free port, or 0 for any");
+            System.exit(1);
+            return;
+        }
         // Not from the lock's thread: the shutdown hook waits for it to end.
         ActiveTrainerLock lock = new ActiveTrainerLock(settings, () -> Thread.ofPlatform().start(() -> System.exit(1)));
-        Thread standby = new Thread(lock::close, "trainer-standby-shutdown");
+        Thread standby = new Thread(() -> {
+            lock.close();
+            http.close();
+        }, "trainer-standby-shutdown");
         Runtime.getRuntime().addShutdownHook(standby);
-        while (!lock.awaitActive(Duration.ofMinutes(1))) {
-            LOG.info("Standing by: another trainer of {} is active (group {}); this one takes over when it leaves",
-                    settings.modelName(), settings.activeGroup());
+        try {
+            while (!lock.awaitActive(Duration.ofMinutes(1))) {
+                LOG.info("Trainer of {} {}; /ready on http://{}:{}/ says so", settings.modelName(), standingBy, settings.httpHost(),
+                        http.port());
+            }
+        } catch (KafkaAccessException e) {
+            System.err.println("trainer: " + e.getMessage());
+            System.exit(1);
+            return;
         }
         try {
             Runtime.getRuntime().removeShutdownHook(standby);
@@ -45,25 +67,16 @@ public final class TrainerMain {
             return; // Shutting down as this trainer became the active one: the hook leaves the group.
         }
         TrainerService trainer;
-        TrainerHttp http;
         try {
             trainer = TrainerService.start(settings);
-        } catch (IOException e) {
+        } catch (IOException | KafkaException e) {
             lock.close();
-            System.err.println("trainer: " + e.getMessage());
+            http.close();
+            System.err.println("trainer: " + KafkaAccessException.behind("trainer", e).map(Throwable::getMessage).orElse(e.getMessage()));
             System.exit(1);
             return;
         }
-        try {
-            http = new TrainerHttp(settings.httpHost(), settings.httpPort(), trainer);
-        } catch (IOException e) {
-            trainer.close();
-            lock.close();
-            System.err.println("trainer: cannot serve HTTP on " + settings.httpHost() + ":" + settings.httpPort()
-                    + " (" + e.getMessage() + "); set PIPELINE_TRAINER_HTTP_PORT to a free port, or 0 for any");
-            System.exit(1);
-            return;
-        }
+        http.serve(trainer);
         LOG.info("Trainer of {} running on {} thread(s); health, readiness and metrics on http://{}:{}/; Kafka at {}, the registry"
                 + " at {}", settings.modelName(), settings.threads(), settings.httpHost(), http.port(), settings.kafka(), settings.registry());
         Thread shutdown = new Thread(() -> {

@@ -2,6 +2,7 @@ package pipeline.trainer;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -52,6 +53,7 @@ public final class TrainerMetrics {
                 .description("Unix time of the last evaluation").register(registry);
         Gauge.builder("trainer.round.running", roundRunning, AtomicLong::get)
                 .description("1 while a round fine-tunes and judges a candidate, else 0").register(registry);
+        activeGauge(registry, 1);
         Gauge.builder("trainer.model.version", promotedVersion, AtomicLong::get).description("the promoted version candidates are judged against")
                 .register(registry);
         for (ModelStatus status : ModelStatus.values()) {
@@ -102,6 +104,12 @@ public final class TrainerMetrics {
     /** The promoted version candidates are judged against, at start or when another was promoted elsewhere. */
     void promotedVersion(int version) {
         promotedVersion.set(version);
+    }
+
+    /** {@code trainer_active}: 1 in the active trainer of a model, 0 in one standing by. */
+    static void activeGauge(MeterRegistry registry, int value) {
+        Gauge.builder("trainer.active", () -> value).description("1 while this trainer trains its model, 0 while it stands by")
+                .register(registry);
     }
 
     public String scrape() {

@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pipeline.convnet.kernel.Parallelism;
 import pipeline.schemas.registry.SchemaRegistryClient;
+import pipeline.schemas.topics.KafkaAccessException;
 import pipeline.schemas.topics.Topics;
 
 /**
@@ -28,6 +29,7 @@ public final class TrainerService implements AutoCloseable {
     private final TrainingLoop loop;
     private final Thread loopThread;
     private final KafkaStreams streams;
+    private volatile String topologyFailure;
 
     private TrainerService(TrainerSettings settings) throws IOException {
         Parallelism.setThreads(settings.threads());
@@ -42,8 +44,16 @@ public final class TrainerService implements AutoCloseable {
         streams = new KafkaStreams(FeedbackTopology.build(registry, settings.scope(), settings.feedbackWindow(), settings.accuracyWindow(),
                 (topic, refusal) -> loop.metrics().refusedRecord(topic, refusal.code())), streamsConfig(settings));
         streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("The feedback topology failed; replacing its thread", e);
-            return StreamThreadExceptionResponse.REPLACE_THREAD;
+            KafkaAccessException refusal = KafkaAccessException.behind("trainer", e).orElse(null);
+            if (refusal == null) {
+                LOG.error("The feedback topology failed; replacing its thread", e);
+                return StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
+            // A new thread would be refused too: the trainer stops, saying what to grant.
+            topologyFailure = "the feedback topology stopped: " + refusal.getMessage();
+            LOG.error("The trainer stops: {}", topologyFailure);
+            loop.stop();
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         streams.start();
         loopThread = Thread.ofPlatform().name("training-loop").start(loop);
@@ -60,6 +70,9 @@ public final class TrainerService implements AutoCloseable {
 
     /** Why the trainer is not ready, or {@code null} when it is. */
     public String notReadyBecause() {
+        if (topologyFailure != null) {
+            return topologyFailure;
+        }
         if (loop.failure() != null) {
             return "the training loop failed: " + loop.failure();
         }
@@ -74,9 +87,9 @@ public final class TrainerService implements AutoCloseable {
         loopThread.join();
     }
 
-    /** Why the training loop ended on its own, or {@code null}. */
+    /** Why the training loop ended on its own (or was ended by the topology's failure), or {@code null}. */
     public String failure() {
-        return loop.failure();
+        return topologyFailure != null ? topologyFailure : loop.failure();
     }
 
     public TrainerMetrics metrics() {

@@ -16,6 +16,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -36,6 +37,7 @@ import pipeline.schemas.intake.RecordIntake;
 import pipeline.schemas.intake.Refusal;
 import pipeline.schemas.registry.SchemaRegistryClient;
 import pipeline.schemas.topics.DeadLetters;
+import pipeline.schemas.topics.KafkaAccessException;
 import pipeline.schemas.topics.KafkaClients;
 import pipeline.schemas.topics.ModelKey;
 import pipeline.schemas.topics.Topics;
@@ -201,8 +203,14 @@ public final class TrainingLoop implements Runnable {
             failure = "another trainer of " + settings.modelName() + " has started (transactional id " + settings.transactionalId() + ")";
             LOG.error("{}; this one stops", failure);
         } catch (RuntimeException e) {
-            failure = e.toString();
-            LOG.error("The training loop failed; nothing after the last published version is lost, a restart reads it again", e);
+            KafkaAccessException refusal = KafkaAccessException.behind("trainer", e).orElse(null);
+            if (refusal != null) {
+                failure = refusal.getMessage();
+                LOG.error("The training loop stops: {}", failure);
+            } else {
+                failure = e.toString();
+                LOG.error("The training loop failed; nothing after the last published version is lost, a restart reads it again", e);
+            }
         } finally {
             ready = false;
             serving.close();
@@ -399,8 +407,8 @@ public final class TrainingLoop implements Runnable {
         out.add(evaluation(version, outcome.candidateScore(), outcome, samplesSeen, outcome.trainingTime()));
         try {
             publisher.publish(out, offsets, c.groupMetadata());
-        } catch (ProducerFencedException e) {
-            throw e;
+        } catch (ProducerFencedException | AuthorizationException e) {
+            throw e; // Another round would meet the same.
         } catch (KafkaException e) {
             LOG.warn("v{} could not be published ({}); another round in {} s", version, e.getMessage(), RETRY.toSeconds());
             retryAt = System.nanoTime() + RETRY.toNanos();

@@ -10,6 +10,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import pipeline.schemas.registry.SchemaRegistryClient;
@@ -41,6 +42,7 @@ final class VersionPublisher implements AutoCloseable {
      * Sends {@code records} and, when {@code offsets} is not empty, commits them for {@code group}, atomically.
      *
      * @throws ProducerFencedException when another trainer of the same model has started: this one must stop
+     * @throws AuthorizationException  when the cluster refused the trainer's principal (its group or transactional id)
      * @throws KafkaException          when the transaction failed and was aborted: nothing of it is visible
      */
     void publish(List<ProducerRecord<String, SpecificRecord>> records, Map<TopicPartition, OffsetAndMetadata> offsets,
@@ -52,8 +54,8 @@ final class VersionPublisher implements AutoCloseable {
                 producer.sendOffsetsToTransaction(offsets, group);
             }
             producer.commitTransaction();
-        } catch (ProducerFencedException e) {
-            throw e;
+        } catch (ProducerFencedException | AuthorizationException e) {
+            throw e; // Nothing to abort with: the trainer stops, and the next producer of its id aborts the transaction.
         } catch (KafkaException e) {
             producer.abortTransaction();
             throw e;

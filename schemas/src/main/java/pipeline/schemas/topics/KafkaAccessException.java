@@ -1,5 +1,6 @@
 package pipeline.schemas.topics;
 
+import java.util.Optional;
 import org.apache.kafka.common.errors.AuthorizationException;
 
 /** A service may not do on the cluster what it needs to; the message names each operation and resource, and how to grant them. */
@@ -18,5 +19,15 @@ public final class KafkaAccessException extends RuntimeException {
      */
     public static KafkaAccessException refused(String service, AuthorizationException refusal) {
         return new KafkaAccessException("Kafka refused the " + service + "'s principal: " + refusal.getMessage() + "; " + GRANT);
+    }
+
+    /** The refusal behind {@code error} (itself or one of its causes, as Kafka Streams wraps them), if a refusal it was. */
+    public static Optional<KafkaAccessException> behind(String service, Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof AuthorizationException refusal) {
+                return Optional.of(refused(service, refusal));
+            }
+        }
+        return Optional.empty();
     }
 }

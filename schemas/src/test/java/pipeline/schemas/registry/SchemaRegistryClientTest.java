@@ -17,6 +17,7 @@ import pipeline.infra.Ports;
 import pipeline.schemas.avro.ImageEvent;
 import pipeline.schemas.avro.Prediction;
 import pipeline.testkit.RealInfrastructure;
+import pipeline.testkit.RegistryFront;
 import pipeline.testkit.TestKafka;
 import pipeline.testkit.TestRegistry;
 
@@ -81,48 +82,48 @@ class SchemaRegistryClientTest {
     @Test
     void serverErrorsAreRetriedWithBackoffUntilTheyPass(TestRegistry registry) throws Exception {
         String subject = TestKafka.uniqueName("retry") + "-value";
-        try (FaultyProxy proxy = new FaultyProxy(registry.url(), 2, 503);
+        try (RegistryFront proxy = new RegistryFront(registry.url(), 2, 503);
              SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(proxy.url()).withRetries(4, QUICK))) {
             int id = client.register(subject, ImageEvent.getClassSchema());
 
             assertThat(id).isPositive();
-            assertThat(proxy.requests).hasSize(3);
+            assertThat(proxy.requests()).hasSize(3);
         }
     }
 
     @Test
     void aPlainHttpRegistryIsSpokenToInHttp11WithoutAnUpgradeToH2c(TestRegistry registry) throws Exception {
-        try (FaultyProxy proxy = new FaultyProxy(registry.url(), 0, 503);
+        try (RegistryFront proxy = new RegistryFront(registry.url(), 0, 503);
              SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(proxy.url()))) {
             client.register(TestKafka.uniqueName("h2c") + "-value", ImageEvent.getClassSchema());
             client.subjects();
 
-            assertThat(proxy.requests).hasSize(2);
-            assertThat(proxy.upgrades).isEmpty();
+            assertThat(proxy.requests()).hasSize(2);
+            assertThat(proxy.upgrades()).isEmpty();
         }
     }
 
     @Test
     void clientErrorsAreNotRetried(TestRegistry registry) throws Exception {
-        try (FaultyProxy proxy = new FaultyProxy(registry.url(), 0, 503);
+        try (RegistryFront proxy = new RegistryFront(registry.url(), 0, 503);
              SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(proxy.url()).withRetries(4, QUICK))) {
             assertThatThrownBy(() -> client.latest(TestKafka.uniqueName("absent")))
                     .isInstanceOf(SchemaRegistryException.class);
 
-            assertThat(proxy.requests).hasSize(1);
+            assertThat(proxy.requests()).hasSize(1);
         }
     }
 
     @Test
     void persistentServerErrorsEndAsUnavailableAfterEveryAttempt(TestRegistry registry) throws Exception {
-        try (FaultyProxy proxy = new FaultyProxy(registry.url(), 100, 500);
+        try (RegistryFront proxy = new RegistryFront(registry.url(), 100, 500);
              SchemaRegistryClient client = new SchemaRegistryClient(RegistryClientOptions.of(proxy.url()).withRetries(3, QUICK))) {
             assertThatThrownBy(() -> client.subjects())
                     .isInstanceOfSatisfying(SchemaRegistryException.class,
                             e -> assertThat(e.reason()).isEqualTo(SchemaRegistryException.Reason.UNAVAILABLE))
                     .hasMessageContaining("3 attempts")
                     .hasMessageContaining("HTTP 500");
-            assertThat(proxy.requests).hasSize(3);
+            assertThat(proxy.requests()).hasSize(3);
         }
     }
 
@@ -146,13 +147,13 @@ class SchemaRegistryClientTest {
         try (SchemaRegistryClient writer = new SchemaRegistryClient(RegistryClientOptions.of(registry.url()))) {
             id = writer.register(subject, ImageEvent.getClassSchema());
         }
-        try (FaultyProxy proxy = new FaultyProxy(registry.url(), 0, 503);
+        try (RegistryFront proxy = new RegistryFront(registry.url(), 0, 503);
              SchemaRegistryClient reader = new SchemaRegistryClient(RegistryClientOptions.of(proxy.url()))) {
             for (int i = 0; i < 5; i++) {
                 assertThat(reader.schemaById(id)).isEqualTo(ImageEvent.getClassSchema());
             }
 
-            assertThat(proxy.requests).containsExactly("GET /schemas/ids/" + id);
+            assertThat(proxy.requests()).containsExactly("GET /schemas/ids/" + id);
         }
     }
 

@@ -13,6 +13,7 @@ import pipeline.config.Settings;
 import pipeline.config.SettingsException;
 import pipeline.schemas.avro.ImageEvent;
 import pipeline.testkit.RealInfrastructure;
+import pipeline.testkit.RegistryFront;
 import pipeline.testkit.TestCertificates;
 import pipeline.testkit.TestRegistry;
 
@@ -26,7 +27,7 @@ class SecuredRegistryTest {
     @Test
     void basicAuthOverHttpsWithTheSettingsTruststore(TestRegistry registry) throws Exception {
         TestCertificates ca = TestCertificates.shared();
-        try (FaultyProxy front = FaultyProxy.secured(registry.url(), ca, BASIC)) {
+        try (RegistryFront front = RegistryFront.secured(registry.url(), ca, BASIC)) {
             RegistryClientOptions options = RegistryClientOptions.from(Settings.load(ClusterSettings.ALL, null, Map.of(
                     "PIPELINE_REGISTRY_URL", front.url(),
                     "PIPELINE_REGISTRY_BASIC_AUTH_USER_INFO", USER_INFO,
@@ -46,8 +47,8 @@ class SecuredRegistryTest {
     void aBearerTokenAndCredentialsInTheUrlAreSentToo(TestRegistry registry) throws Exception {
         TestCertificates ca = TestCertificates.shared();
         Truststore trust = new Truststore(ca.truststore(), ca.password());
-        try (FaultyProxy bearer = FaultyProxy.secured(registry.url(), ca, "Bearer eyJ0b2tlbi1mb3ItdGVzdHMifQ");
-             FaultyProxy basic = FaultyProxy.secured(registry.url(), ca, BASIC)) {
+        try (RegistryFront bearer = RegistryFront.secured(registry.url(), ca, "Bearer eyJ0b2tlbi1mb3ItdGVzdHMifQ");
+             RegistryFront basic = RegistryFront.secured(registry.url(), ca, BASIC)) {
             RegistryClientOptions byToken = RegistryClientOptions.fromConfigs(Map.of(RegistryClientOptions.URL, bearer.url(),
                     RegistryClientOptions.BEARER_TOKEN, "eyJ0b2tlbi1mb3ItdGVzdHMifQ",
                     RegistryClientOptions.TRUSTSTORE, ca.truststore().toString(),
@@ -68,7 +69,7 @@ class SecuredRegistryTest {
     @Test
     void wrongCredentialsAndAnUntrustedCertificateFailWithTheirReason(TestRegistry registry) throws Exception {
         TestCertificates ca = TestCertificates.shared();
-        try (FaultyProxy front = FaultyProxy.secured(registry.url(), ca, BASIC)) {
+        try (RegistryFront front = RegistryFront.secured(registry.url(), ca, BASIC)) {
             RegistryClientOptions wrongPassword = RegistryClientOptions.of(front.url()).withRetries(1, SchemaRegistryClientTest.QUICK)
                     .withTruststore(new Truststore(ca.truststore(), ca.password()))
                     .withCredentials(RegistryCredentials.basic("pipeline-gateway:guess"));

@@ -1,4 +1,4 @@
-package pipeline.schemas.registry;
+package pipeline.testkit;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -17,15 +17,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import pipeline.testkit.TestCertificates;
 
 /**
- * An HTTP proxy in front of the real registry that answers the first {@code failures} requests
- * with a chosen error status, then forwards; it records every path it was asked for. As
+ * An HTTP front of the real registry that answers the first {@code failures} requests with a chosen
+ * error status, then forwards; it records every path it was asked for. As
  * {@link #secured}, it is what fronts a registry in many deployments: HTTPS with a certificate of a
  * private CA, and 401 for a request without the expected {@code Authorization}.
  */
-final class FaultyProxy implements AutoCloseable {
+public final class RegistryFront implements AutoCloseable {
 
     private final HttpServer server;
     private final HttpClient client = HttpClient.newHttpClient();
@@ -33,15 +32,14 @@ final class FaultyProxy implements AutoCloseable {
     private final AtomicInteger failuresLeft;
     private final int failureStatus;
     private final String authorization;
-    final List<String> requests = new CopyOnWriteArrayList<>();
-    /** The {@code Upgrade} header of every request that had one. */
-    final List<String> upgrades = new CopyOnWriteArrayList<>();
+    private final List<String> requests = new CopyOnWriteArrayList<>();
+    private final List<String> upgrades = new CopyOnWriteArrayList<>();
 
-    FaultyProxy(String targetBaseUrl, int failures, int failureStatus) throws IOException {
+    public RegistryFront(String targetBaseUrl, int failures, int failureStatus) throws IOException {
         this(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), targetBaseUrl, failures, failureStatus, null);
     }
 
-    private FaultyProxy(HttpServer server, String targetBaseUrl, int failures, int failureStatus, String authorization) {
+    private RegistryFront(HttpServer server, String targetBaseUrl, int failures, int failureStatus, String authorization) {
         this.target = targetBaseUrl;
         this.failuresLeft = new AtomicInteger(failures);
         this.failureStatus = failureStatus;
@@ -52,7 +50,7 @@ final class FaultyProxy implements AutoCloseable {
     }
 
     /** An HTTPS proxy serving {@code certificates}' server certificate that forwards only requests with {@code authorization}. */
-    static FaultyProxy secured(String targetBaseUrl, TestCertificates certificates, String authorization) throws IOException {
+    public static RegistryFront secured(String targetBaseUrl, TestCertificates certificates, String authorization) throws IOException {
         HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         try {
             KeyStore keys = KeyStore.getInstance(certificates.serverKeystore().toFile(), certificates.password().toCharArray());
@@ -64,10 +62,20 @@ final class FaultyProxy implements AutoCloseable {
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot serve HTTPS with " + certificates.serverKeystore(), e);
         }
-        return new FaultyProxy(server, targetBaseUrl, 0, 0, authorization);
+        return new RegistryFront(server, targetBaseUrl, 0, 0, authorization);
     }
 
-    String url() {
+    /** Every request it was asked, as {@code "GET /schemas/ids/1"}. */
+    public List<String> requests() {
+        return requests;
+    }
+
+    /** The {@code Upgrade} header of every request that had one. */
+    public List<String> upgrades() {
+        return upgrades;
+    }
+
+    public String url() {
         return (server instanceof HttpsServer ? "https" : "http") + "://127.0.0.1:" + server.getAddress().getPort();
     }
 
