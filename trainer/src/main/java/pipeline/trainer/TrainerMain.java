@@ -29,8 +29,7 @@ public final class TrainerMain {
             settings = TrainerSettings.from(Settings.fromEnvironment(TrainerSettings.ALL));
             settings.access().check(settings.kafka(), Duration.ofSeconds(60));
         } catch (SettingsException | KafkaAccessException e) {
-            System.err.println("trainer: " + e.getMessage());
-            System.exit(1);
+            exit(e.getMessage());
             return;
         }
         TrainerHttp http;
@@ -39,9 +38,8 @@ public final class TrainerMain {
         try {
             http = new TrainerHttp(settings.httpHost(), settings.httpPort(), standingBy);
         } catch (IOException e) {
-            System.err.println("trainer: cannot serve HTTP on " + settings.httpHost() + ":" + settings.httpPort()
-                    + " (" + e.getMessage() + "); set PIPELINE_TRAINER_HTTP_PORT to a free port, or 0 for any");
-            System.exit(1);
+            exit("cannot serve HTTP on " + settings.httpHost() + ":" + settings.httpPort() + " (" + e.getMessage()
+                    + "); set PIPELINE_TRAINER_HTTP_PORT to a free port, or 0 for any");
             return;
         }
         // Not from the lock's thread: the shutdown hook waits for it to end.
@@ -57,8 +55,7 @@ public final class TrainerMain {
                         http.port());
             }
         } catch (KafkaAccessException e) {
-            System.err.println("trainer: " + e.getMessage());
-            System.exit(1);
+            exit(e.getMessage());
             return;
         }
         try {
@@ -72,8 +69,7 @@ public final class TrainerMain {
         } catch (IOException | KafkaException e) {
             lock.close();
             http.close();
-            System.err.println("trainer: " + KafkaAccessException.behind("trainer", e).map(Throwable::getMessage).orElse(e.getMessage()));
-            System.exit(1);
+            exit(KafkaAccessException.behind("trainer", e).map(Throwable::getMessage).orElse(e.getMessage()));
             return;
         }
         http.serve(trainer);
@@ -89,9 +85,14 @@ public final class TrainerMain {
         trainer.awaitLoopEnd();
         if (trainer.failure() != null) {
             // Exit for the supervisor to start a fresh trainer; the shutdown hook closes this one.
-            System.err.println("trainer: " + trainer.failure());
-            System.exit(1);
+            exit(trainer.failure());
         }
         Thread.currentThread().join();
+    }
+
+    /** Ends the process with exit code 1, saying {@code why} on standard error (the shutdown hooks run). */
+    private static void exit(String why) {
+        System.err.println("trainer: " + why);
+        System.exit(1);
     }
 }
