@@ -1,6 +1,7 @@
 package pipeline.schemas.topics;
 
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Makes the cluster hold the catalogue's topics: creates the missing ones and reports existing ones
@@ -25,6 +27,9 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * key maps to, and a config may have been changed on purpose by an operator.
  */
 public final class TopicProvisioner {
+
+    /** How long a listed topic may take to be described by the broker asked. */
+    private static final Duration NEW_TOPIC_VISIBLE = Duration.ofSeconds(10);
 
     private final Admin admin;
     private final short replicationFactor;
@@ -78,11 +83,23 @@ public final class TopicProvisioner {
             return List.of();
         }
         List<String> names = topics.stream().map(TopicSpec::name).toList();
-        Map<String, TopicDescription> descriptions = admin.describeTopics(names).allTopicNames().get();
-        Map<ConfigResource, Config> configs = admin.describeConfigs(names.stream()
-                .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList()).all().get();
+        Map<String, TopicDescription> descriptions = new HashMap<>();
         Map<String, Config> configByTopic = new HashMap<>();
-        configs.forEach((resource, config) -> configByTopic.put(resource.name(), config));
+        long deadline = System.nanoTime() + NEW_TOPIC_VISIBLE.toNanos();
+        while (true) {
+            try {
+                descriptions.putAll(admin.describeTopics(names).allTopicNames().get());
+                admin.describeConfigs(names.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList()).all().get()
+                        .forEach((resource, config) -> configByTopic.put(resource.name(), config));
+                break;
+            } catch (ExecutionException e) {
+                // A topic just created (here or by another service) is listed before every broker can describe it.
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
 
         List<String> differences = new ArrayList<>();
         for (TopicSpec spec : topics) {
